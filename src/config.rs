@@ -1,0 +1,143 @@
+//! What a scrub run may be tuned with. Defaults are the safe choice; every
+//! setting is checked once, in [`Config::validate`], before any image is read.
+
+use std::fmt;
+
+/// Settings for a [`Scrubber`](crate::Scrubber).
+///
+/// ```
+/// use phiscrub::Config;
+/// let mut config = Config::default();
+/// config.face_threshold = 0.5;
+/// assert!(config.validate().is_ok());
+/// config.verify_threshold = 0.9; // verification less sensitive than detection
+/// assert!(config.validate().is_err());
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// CenterFace score above which a face is redacted. `1.0` detects nothing
+    /// (verification still runs and refuses any image that shows a face).
+    pub face_threshold: f32,
+    /// Score above which a face found again in the redacted output refuses the
+    /// image. Must not exceed `face_threshold`: the check has to be at least as
+    /// sensitive as the detection it checks.
+    pub verify_threshold: f32,
+    /// Width and height of the filled box as multiples of the detected face
+    /// box (CenterFace boxes run brow to chin; hair, ears and jaw lie outside).
+    pub face_padding: (f32, f32),
+    /// The whole-frame detection pass sees the image scaled down so that its
+    /// longer side is at most this many pixels (never scaled up).
+    pub detect_max_side: u32,
+    /// JPEG quality (1–100) for re-encoded JPEG output.
+    pub jpeg_quality: u8,
+    /// ONNX Runtime intra-op threads per session. Parallelism comes from
+    /// running one image per worker, so the default is 1.
+    pub intra_threads: usize,
+    /// Largest image accepted, in pixels (width × height). Larger files are
+    /// reported as unreadable rather than exhausting memory.
+    pub max_pixels: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            face_threshold: 0.2,
+            verify_threshold: 0.15,
+            face_padding: (1.4, 1.4),
+            detect_max_side: 1280,
+            jpeg_quality: 92,
+            intra_threads: 1,
+            max_pixels: 120_000_000,
+        }
+    }
+}
+
+/// A setting outside its allowed range; the message names the setting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Checks every setting; the error says which one is wrong and what is allowed.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let unit = |name: &str, v: f32| {
+            if (0.0..=1.0).contains(&v) && v > 0.0 {
+                Ok(())
+            } else {
+                Err(ConfigError(format!(
+                    "{name} must be above 0 and at most 1 (got {v})"
+                )))
+            }
+        };
+        unit("the face threshold", self.face_threshold)?;
+        unit("the verification threshold", self.verify_threshold)?;
+        if self.verify_threshold > self.face_threshold {
+            return Err(ConfigError(format!(
+                "the verification threshold ({}) must not exceed the face threshold ({}): \
+                 the check must be at least as sensitive as the detection",
+                self.verify_threshold, self.face_threshold
+            )));
+        }
+        let (px, py) = self.face_padding;
+        if !(1.0..=4.0).contains(&px) || !(1.0..=4.0).contains(&py) {
+            return Err(ConfigError(format!(
+                "the face padding must be between 1 and 4 times the face box (got {px}×{py})"
+            )));
+        }
+        if !(64..=16384).contains(&self.detect_max_side) {
+            return Err(ConfigError(format!(
+                "the detection size must be between 64 and 16384 pixels (got {})",
+                self.detect_max_side
+            )));
+        }
+        if !(1..=100).contains(&self.jpeg_quality) {
+            return Err(ConfigError(format!(
+                "the JPEG quality must be between 1 and 100 (got {})",
+                self.jpeg_quality
+            )));
+        }
+        if self.intra_threads == 0 {
+            return Err(ConfigError("intra-op threads must be at least 1".into()));
+        }
+        if self.max_pixels == 0 {
+            return Err(ConfigError("the pixel limit must be at least 1".into()));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_is_valid() {
+        Config::default().validate().unwrap();
+    }
+
+    #[test]
+    fn out_of_range_settings_are_named() {
+        let c = Config {
+            face_threshold: 0.0,
+            ..Config::default()
+        };
+        assert!(c.validate().unwrap_err().0.contains("face threshold"));
+        let c = Config {
+            jpeg_quality: 0,
+            ..Config::default()
+        };
+        assert!(c.validate().unwrap_err().0.contains("JPEG quality"));
+        let c = Config {
+            face_padding: (0.5, 1.0),
+            ..Config::default()
+        };
+        assert!(c.validate().unwrap_err().0.contains("padding"));
+    }
+}

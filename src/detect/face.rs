@@ -1,0 +1,273 @@
+//! Face detection with CenterFace (`models/centerface.onnx`).
+//!
+//! The network takes raw 0–255 RGB in NCHW with sides that are multiples of 32
+//! and answers, per 4×4 cell, a face-centre heatmap, log box size and centre
+//! offset. Decoding is a pure function over those grids so it can be tested
+//! without the model.
+
+use super::{FaceDetect, Finding, FindingKind};
+use crate::error::SetupError;
+use crate::geometry::{nms, BoxF};
+use crate::models;
+use image::RgbImage;
+use ndarray::Array4;
+use ort::session::Session;
+use ort::value::TensorRef;
+
+const STRIDE: usize = 4;
+const NMS_IOU: f32 = 0.3;
+
+/// One ONNX Runtime session of CenterFace. Not shareable between threads while
+/// running; the scrubber keeps one per worker.
+pub struct CenterFace {
+    session: Session,
+    max_side: u32,
+}
+
+impl CenterFace {
+    /// Loads the embedded model. `max_side` caps the longer side of the image
+    /// the network sees; larger images are scaled down first.
+    pub fn new(intra_threads: usize, max_side: u32) -> Result<Self, SetupError> {
+        let env = super::runtime::environment()?;
+        let model_err = |e: &dyn std::fmt::Display| SetupError::Model {
+            model: models::CENTERFACE.name,
+            detail: e.to_string(),
+        };
+        let session = Session::builder(env)
+            .map_err(|e| model_err(&e))?
+            .with_intra_threads(intra_threads)
+            .map_err(|e| model_err(&e))?
+            .with_inter_threads(1)
+            .map_err(|e| model_err(&e))?
+            .commit_from_memory(models::CENTERFACE.bytes)
+            .map_err(|e| model_err(&e))?;
+        Ok(CenterFace { session, max_side })
+    }
+
+    /// Runs the network on a prepared input and decodes it, in input pixels.
+    fn infer(&mut self, input: &Array4<f32>, threshold: f32) -> Result<Vec<(BoxF, f32)>, String> {
+        let tensor = TensorRef::from_array_view(input.view()).map_err(|e| e.to_string())?;
+        let outputs = self
+            .session
+            .run(ort::inputs!["input.1" => tensor])
+            .map_err(|e| e.to_string())?;
+        let get = |name: &str| -> Result<(Vec<usize>, &[f32]), String> {
+            let value = outputs
+                .get(name)
+                .ok_or_else(|| format!("CenterFace gave no output {name}"))?;
+            let (shape, data) = value
+                .try_extract_tensor::<f32>()
+                .map_err(|e| format!("CenterFace output {name}: {e}"))?;
+            Ok((shape.iter().map(|&d| d as usize).collect(), data))
+        };
+        let (hs, heat) = get("537")?;
+        let (_, scale) = get("538")?;
+        let (_, offset) = get("539")?;
+        if hs.len() != 4 {
+            return Err(format!("CenterFace heatmap has shape {hs:?}"));
+        }
+        let grid = Grid {
+            h: hs[2],
+            w: hs[3],
+            heat,
+            scale,
+            offset,
+        };
+        grid.check()?;
+        Ok(decode(&grid, threshold))
+    }
+}
+
+impl FaceDetect for CenterFace {
+    fn detect(&mut self, img: &RgbImage, threshold: f32) -> Result<Vec<Finding>, String> {
+        let (w, h) = img.dimensions();
+        if w == 0 || h == 0 {
+            return Ok(Vec::new());
+        }
+        let s = (self.max_side as f32 / w.max(h) as f32).min(1.0);
+        let (sw, sh) = (
+            ((w as f32 * s).round() as u32).max(1),
+            ((h as f32 * s).round() as u32).max(1),
+        );
+        let input = if (sw, sh) == (w, h) {
+            pack(img)
+        } else {
+            let small = image::imageops::resize(img, sw, sh, image::imageops::FilterType::Triangle);
+            pack(&small)
+        };
+        // Map back with the exact per-axis factors of the resize.
+        let (fx, fy) = (w as f32 / sw as f32, h as f32 / sh as f32);
+        let found = self.infer(&input, threshold)?;
+        Ok(found
+            .into_iter()
+            .filter_map(|(b, score)| {
+                let x1 = (b.x * fx).clamp(0.0, w as f32);
+                let y1 = (b.y * fy).clamp(0.0, h as f32);
+                let x2 = (b.x2() * fx).clamp(0.0, w as f32);
+                let y2 = (b.y2() * fy).clamp(0.0, h as f32);
+                (x2 > x1 && y2 > y1).then(|| Finding {
+                    kind: FindingKind::Face,
+                    bbox: BoxF::from_corners(x1, y1, x2, y2),
+                    score,
+                })
+            })
+            .collect())
+    }
+}
+
+/// Rounds up to the next multiple of 32, the network's total stride.
+fn ceil32(v: u32) -> usize {
+    (v as usize).div_ceil(32) * 32
+}
+
+/// Packs RGB pixels as raw 0–255 floats, NCHW, zero-padded on the right and
+/// bottom to multiples of 32. Padding keeps the aspect ratio, which a stretch
+/// to the next multiple would distort.
+fn pack(img: &RgbImage) -> Array4<f32> {
+    let (w, h) = img.dimensions();
+    let (pw, ph) = (ceil32(w), ceil32(h));
+    let mut arr = Array4::<f32>::zeros((1, 3, ph, pw));
+    let plane = ph * pw;
+    let data = arr
+        .as_slice_mut()
+        .expect("a freshly built array is contiguous");
+    for (y, row) in img.as_raw().chunks_exact(w as usize * 3).enumerate() {
+        let base = y * pw;
+        for (x, px) in row.chunks_exact(3).enumerate() {
+            data[base + x] = px[0] as f32;
+            data[plane + base + x] = px[1] as f32;
+            data[2 * plane + base + x] = px[2] as f32;
+        }
+    }
+    arr
+}
+
+/// CenterFace's output grids for one image (batch of one).
+pub(crate) struct Grid<'a> {
+    pub h: usize,
+    pub w: usize,
+    /// `[h·w]` face-centre probability.
+    pub heat: &'a [f32],
+    /// `[2·h·w]`: log(height/4) then log(width/4).
+    pub scale: &'a [f32],
+    /// `[2·h·w]`: centre offset in cells, y then x.
+    pub offset: &'a [f32],
+}
+
+impl Grid<'_> {
+    fn check(&self) -> Result<(), String> {
+        let n = self.h * self.w;
+        if self.heat.len() != n || self.scale.len() != 2 * n || self.offset.len() != 2 * n {
+            return Err(format!(
+                "CenterFace outputs have inconsistent sizes ({}, {}, {} for a {}×{} grid)",
+                self.heat.len(),
+                self.scale.len(),
+                self.offset.len(),
+                self.h,
+                self.w
+            ));
+        }
+        // A network that emits NaN would find nothing, and so would its
+        // verification: treat it as a detector failure, which refuses.
+        if !self.heat.iter().all(|v| v.is_finite()) {
+            return Err("CenterFace produced non-finite scores".into());
+        }
+        Ok(())
+    }
+}
+
+/// Decodes every cell scoring above `threshold` into a box in network-input
+/// pixels, then suppresses overlaps.
+pub(crate) fn decode(grid: &Grid<'_>, threshold: f32) -> Vec<(BoxF, f32)> {
+    let n = grid.h * grid.w;
+    let mut boxes = Vec::new();
+    let mut scores = Vec::new();
+    for (i, &score) in grid.heat.iter().enumerate() {
+        if score <= threshold {
+            continue;
+        }
+        let (row, col) = (i / grid.w, i % grid.w);
+        let bh = (grid.scale[i].exp() * STRIDE as f32).min(1e6);
+        let bw = (grid.scale[n + i].exp() * STRIDE as f32).min(1e6);
+        let cy = (row as f32 + grid.offset[i] + 0.5) * STRIDE as f32;
+        let cx = (col as f32 + grid.offset[n + i] + 0.5) * STRIDE as f32;
+        boxes.push(BoxF::new(cx - bw / 2.0, cy - bh / 2.0, bw, bh));
+        scores.push(score);
+    }
+    nms(&boxes, &scores, NMS_IOU)
+        .into_iter()
+        .map(|k| (boxes[k], scores[k]))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid_with_peak(
+        h: usize,
+        w: usize,
+        at: (usize, usize),
+        score: f32,
+        size: (f32, f32),
+    ) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+        let n = h * w;
+        let mut heat = vec![0.01; n];
+        let mut scale = vec![0.0; 2 * n];
+        let offset = vec![0.0; 2 * n];
+        let i = at.0 * w + at.1;
+        heat[i] = score;
+        scale[i] = (size.0 / 4.0).ln();
+        scale[n + i] = (size.1 / 4.0).ln();
+        (heat, scale, offset)
+    }
+
+    #[test]
+    fn decodes_box_centred_on_its_cell() {
+        let (heat, scale, offset) = grid_with_peak(10, 20, (5, 8), 0.9, (40.0, 32.0));
+        let grid = Grid {
+            h: 10,
+            w: 20,
+            heat: &heat,
+            scale: &scale,
+            offset: &offset,
+        };
+        let found = decode(&grid, 0.5);
+        assert_eq!(found.len(), 1);
+        let (b, s) = found[0];
+        assert_eq!(s, 0.9);
+        // Centre of cell (row 5, col 8) at stride 4 is (34, 22).
+        assert_eq!(b.center(), (34.0, 22.0));
+        assert!((b.h - 40.0).abs() < 1e-3 && (b.w - 32.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn threshold_is_exclusive_and_neighbours_merge() {
+        let (mut heat, mut scale, offset) = grid_with_peak(10, 10, (4, 4), 0.6, (40.0, 40.0));
+        // A weaker neighbour with the same box is suppressed by NMS.
+        heat[4 * 10 + 5] = 0.5;
+        scale[4 * 10 + 5] = (40.0f32 / 4.0).ln();
+        scale[100 + 4 * 10 + 5] = (40.0f32 / 4.0).ln();
+        let grid = Grid {
+            h: 10,
+            w: 10,
+            heat: &heat,
+            scale: &scale,
+            offset: &offset,
+        };
+        assert_eq!(decode(&grid, 0.4).len(), 1);
+        assert_eq!(decode(&grid, 0.6).len(), 0);
+    }
+
+    #[test]
+    fn pack_pads_to_multiples_of_32_and_keeps_channels() {
+        let mut img = RgbImage::new(33, 5);
+        img.put_pixel(32, 4, image::Rgb([10, 20, 30]));
+        let arr = pack(&img);
+        assert_eq!(arr.shape(), &[1, 3, 32, 64]);
+        assert_eq!(arr[[0, 0, 4, 32]], 10.0);
+        assert_eq!(arr[[0, 1, 4, 32]], 20.0);
+        assert_eq!(arr[[0, 2, 4, 32]], 30.0);
+        assert_eq!(arr[[0, 0, 31, 63]], 0.0);
+    }
+}

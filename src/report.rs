@@ -1,0 +1,97 @@
+//! What happened to each file, and the run's totals and exit code.
+
+use crate::detect::Finding;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The outcome class of one input file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Status {
+    /// A safe output was written.
+    Exported,
+    /// The image was read but could not be made safe; nothing was written.
+    Refused,
+    /// The file could not be read as an image, or its output could not be
+    /// written; nothing was written.
+    Failed,
+}
+
+impl Status {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::Exported => "exported",
+            Status::Refused => "refused",
+            Status::Failed => "failed",
+        }
+    }
+}
+
+/// One input file's result.
+#[derive(Clone, Debug)]
+pub struct FileReport {
+    pub input: PathBuf,
+    /// Set only when exported.
+    pub output: Option<PathBuf>,
+    pub status: Status,
+    /// Why it was refused or failed, with what to do about it.
+    pub message: Option<String>,
+    /// Findings that were covered (exported) or still visible (refused).
+    pub findings: Vec<Finding>,
+    pub elapsed: Duration,
+}
+
+/// Counts per status.
+///
+/// ```
+/// use phiscrub::report::{Status, Summary};
+/// let s = Summary::from_statuses([Status::Exported, Status::Refused]);
+/// assert_eq!((s.exported, s.refused, s.failed), (1, 1, 0));
+/// assert_eq!(s.exit_code(), phiscrub::report::EXIT_REFUSED);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub exported: usize,
+    pub refused: usize,
+    pub failed: usize,
+}
+
+/// Every image was exported (or there was none to process).
+pub const EXIT_OK: i32 = 0;
+/// phiscrub could not start (runtime, model, output folder).
+pub const EXIT_FATAL: i32 = 1;
+/// The command line was wrong.
+pub const EXIT_USAGE: i32 = 2;
+/// At least one image was refused, and none failed.
+pub const EXIT_REFUSED: i32 = 3;
+/// At least one file failed (unreadable input, or output not written).
+pub const EXIT_FAILED: i32 = 4;
+
+impl Summary {
+    pub fn from_statuses(statuses: impl IntoIterator<Item = Status>) -> Summary {
+        let mut s = Summary::default();
+        for st in statuses {
+            match st {
+                Status::Exported => s.exported += 1,
+                Status::Refused => s.refused += 1,
+                Status::Failed => s.failed += 1,
+            }
+        }
+        s
+    }
+
+    pub fn total(&self) -> usize {
+        self.exported + self.refused + self.failed
+    }
+
+    /// Failures outrank refusals: a file that could not be read was not even
+    /// checked, which is the thing a user most needs to know.
+    pub fn exit_code(&self) -> i32 {
+        if self.failed > 0 {
+            EXIT_FAILED
+        } else if self.refused > 0 {
+            EXIT_REFUSED
+        } else {
+            EXIT_OK
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! Checking an encoded output before it may be written: it must decode to the
+//! expected size, carry no EXIF, and show no face outside the filled regions
+//! when the detector looks again at a lower threshold.
+
+use crate::detect::Finding;
+use crate::geometry::Rect;
+use crate::image_io::{self, Format};
+use crate::redact::covered_fraction;
+
+/// A re-detected face counts as covered when at least this share of the
+/// central half of its box is filled: the eyes, nose and mouth lie there.
+const CENTRAL_COVER: f32 = 0.9;
+
+/// Structural checks on the encoded bytes. Returns the decoded RGB pixels for
+/// the residual-detection pass.
+pub fn decode_output(
+    bytes: &[u8],
+    format: Format,
+    width: u32,
+    height: u32,
+    max_pixels: u64,
+) -> Result<image::RgbImage, String> {
+    if Format::sniff(bytes) != Some(format) {
+        return Err(format!("the output is not a {} file", format.as_str()));
+    }
+    if crate::metadata::has_exif(bytes) {
+        return Err("the output still carries EXIF".into());
+    }
+    let decoded = image_io::decode(bytes, max_pixels)
+        .map_err(|e| format!("the output does not decode: {e}"))?;
+    let (w, h) = (decoded.image.width(), decoded.image.height());
+    if (w, h) != (width, height) {
+        return Err(format!("the output is {w}×{h}, expected {width}×{height}"));
+    }
+    Ok(decoded.image.to_rgb8())
+}
+
+/// The re-detected faces that the fills do not cover.
+pub fn residual(found: Vec<Finding>, fills: &[Rect], width: u32, height: u32) -> Vec<Finding> {
+    found
+        .into_iter()
+        .filter(|f| match f.bbox.scaled(0.5, 0.5).to_rect(width, height) {
+            Some(core) => covered_fraction(&core, fills) < CENTRAL_COVER,
+            None => false,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::FindingKind;
+    use crate::geometry::BoxF;
+
+    fn face(x: f32, y: f32, w: f32, h: f32) -> Finding {
+        Finding {
+            kind: FindingKind::Face,
+            bbox: BoxF::new(x, y, w, h),
+            score: 0.3,
+        }
+    }
+
+    #[test]
+    fn a_face_on_a_fill_is_not_residual_but_one_beside_it_is() {
+        let fill = Rect {
+            x0: 10,
+            y0: 10,
+            x1: 50,
+            y1: 50,
+        };
+        let on = face(5.0, 5.0, 50.0, 50.0);
+        let beside = face(60.0, 10.0, 30.0, 30.0);
+        // Fill covers only the lower part of this face: its eyes show.
+        let half = face(10.0, -10.0, 40.0, 40.0);
+        let left = residual(vec![on, beside.clone(), half.clone()], &[fill], 100, 100);
+        assert_eq!(left.len(), 2);
+        assert_eq!(left[0], beside);
+        assert_eq!(left[1], half);
+    }
+}

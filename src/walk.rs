@@ -1,0 +1,177 @@
+//! Turning the command line's inputs into a list of images and the relative
+//! path each one will have under the output folder.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// One input file and where its output goes, relative to the output folder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Job {
+    pub input: PathBuf,
+    pub relative: PathBuf,
+}
+
+/// The files to process, and the inputs that could not even be listed.
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub jobs: Vec<Job>,
+    /// `(path, message)` for inputs that are missing, unreadable folders,
+    /// symlink loops, or would collide with another input's output.
+    pub problems: Vec<(PathBuf, String)>,
+}
+
+/// Lists the inputs. A file keeps its own name under the output folder; a
+/// folder is walked recursively and its files keep their paths relative to it.
+/// Hidden files and folders (names starting with `.`) and the output folder
+/// itself are skipped, so a second run never re-reads its own outputs.
+pub fn plan(inputs: &[PathBuf], out_dir: &Path) -> Plan {
+    let out_canon = out_dir.canonicalize().ok();
+    let mut plan = Plan::default();
+    let mut seen: HashMap<PathBuf, PathBuf> = HashMap::new();
+    let mut push = |plan: &mut Plan, input: PathBuf, relative: PathBuf| {
+        if let Some(first) = seen.get(&relative) {
+            plan.problems.push((
+                input,
+                format!(
+                    "its output {} is already taken by {}; rename one of them or scrub them in separate runs",
+                    out_dir.join(&relative).display(),
+                    first.display()
+                ),
+            ));
+            return;
+        }
+        seen.insert(relative.clone(), input.clone());
+        plan.jobs.push(Job { input, relative });
+    };
+
+    for input in inputs {
+        let meta = match std::fs::metadata(input) {
+            Ok(m) => m,
+            Err(e) => {
+                plan.problems.push((input.clone(), describe_io(&e)));
+                continue;
+            }
+        };
+        if meta.is_file() {
+            match input.file_name() {
+                Some(name) => push(&mut plan, input.clone(), PathBuf::from(name)),
+                None => plan
+                    .problems
+                    .push((input.clone(), "has no file name".into())),
+            }
+            continue;
+        }
+        let walker = walkdir::WalkDir::new(input)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                let hidden = e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
+                let is_out = out_canon.as_ref().is_some_and(|o| {
+                    e.file_type().is_dir() && e.path().canonicalize().ok().as_ref() == Some(o)
+                });
+                !hidden && !is_out
+            });
+        for entry in walker {
+            match entry {
+                Ok(e) if e.file_type().is_file() => {
+                    if is_os_clutter(e.file_name()) {
+                        continue;
+                    }
+                    let rel = e
+                        .path()
+                        .strip_prefix(input)
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|_| PathBuf::from(e.file_name()));
+                    push(&mut plan, e.path().to_path_buf(), rel);
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    let path = e
+                        .path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| input.clone());
+                    let msg = if e.loop_ancestor().is_some() {
+                        "is a symbolic link back into a folder being walked (a loop); skipped"
+                            .to_string()
+                    } else if let Some(io) = e.io_error() {
+                        describe_io(io)
+                    } else {
+                        e.to_string()
+                    };
+                    plan.problems.push((path, msg));
+                }
+            }
+        }
+    }
+    plan
+}
+
+/// Files that operating systems drop into photo folders; never images.
+fn is_os_clutter(name: &std::ffi::OsStr) -> bool {
+    let n = name.to_string_lossy().to_ascii_lowercase();
+    n == "thumbs.db" || n == "desktop.ini"
+}
+
+pub(crate) fn describe_io(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "does not exist; check the path".into(),
+        std::io::ErrorKind::PermissionDenied => {
+            "permission denied; check that you may read it".into()
+        }
+        _ => format!("cannot be read ({e}); check that it exists and that you may read it"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    #[test]
+    fn folders_keep_relative_paths_and_skip_hidden_and_output() {
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path().join("in");
+        fs::create_dir_all(root.join("ward/bed2")).unwrap();
+        fs::create_dir_all(root.join(".cache")).unwrap();
+        fs::create_dir_all(root.join("out")).unwrap();
+        for p in [
+            "a.jpg",
+            "ward/b.png",
+            "ward/bed2/c.jpg",
+            ".hidden.jpg",
+            ".cache/x.jpg",
+            "out/old.jpg",
+            "Thumbs.db",
+        ] {
+            fs::write(root.join(p), b"x").unwrap();
+        }
+        let plan = plan(&[root.clone()], &root.join("out"));
+        let rels: Vec<_> = plan
+            .jobs
+            .iter()
+            .map(|j| j.relative.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(rels, vec!["a.jpg", "ward/b.png", "ward/bed2/c.jpg"]);
+        assert!(plan.problems.is_empty());
+    }
+
+    #[test]
+    fn missing_inputs_and_collisions_are_problems() {
+        let d = tempfile::tempdir().unwrap();
+        fs::create_dir_all(d.path().join("x")).unwrap();
+        fs::create_dir_all(d.path().join("y")).unwrap();
+        fs::write(d.path().join("x/a.jpg"), b"1").unwrap();
+        fs::write(d.path().join("y/a.jpg"), b"2").unwrap();
+        let inputs = [
+            d.path().join("x/a.jpg"),
+            d.path().join("y/a.jpg"),
+            d.path().join("nope.jpg"),
+        ];
+        let plan = plan(&inputs, &d.path().join("out"));
+        assert_eq!(plan.jobs.len(), 1);
+        assert_eq!(plan.problems.len(), 2);
+        assert!(plan.problems[0].1.contains("already taken"));
+        assert!(plan.problems[1].1.contains("does not exist"));
+    }
+}
