@@ -57,6 +57,8 @@ pub enum Unreadable {
     NotAnImage,
     /// The bytes start like an image but do not decode.
     Corrupt(String),
+    /// A valid file using a feature the decoder lacks (e.g. arithmetic-coded JPEG).
+    Unsupported(String),
     /// The image is larger than the configured pixel limit.
     TooLarge { width: u32, height: u32, limit: u64 },
     /// The file could not be read from disk.
@@ -73,6 +75,11 @@ impl fmt::Display for Unreadable {
             Unreadable::Corrupt(detail) => write!(
                 f,
                 "the image data is damaged or truncated ({detail}); export it again from the original"
+            ),
+            Unreadable::Unsupported(detail) => write!(
+                f,
+                "uses an image feature phiscrub cannot decode ({detail}); \
+                 save it again as a baseline JPEG or PNG and scrub that copy"
             ),
             Unreadable::TooLarge {
                 width,

@@ -61,6 +61,11 @@ pub struct Decoded {
 /// pixels as the EXIF orientation says, so detection sees what a viewer shows.
 pub fn decode(bytes: &[u8], max_pixels: u64) -> Result<Decoded, Unreadable> {
     let format = Format::sniff(bytes).ok_or(Unreadable::NotAnImage)?;
+    if format == Format::Jpeg {
+        // The JPEG decoder pads a truncated file with grey instead of failing;
+        // exporting half a photo without a word would lose the user's data.
+        metadata::jpeg::layout(bytes).map_err(|e| Unreadable::Corrupt(e.to_string()))?;
+    }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format.image_format());
     let mut limits = image::Limits::default();
     // Room for the decoded buffer plus the decoder's own working set.
@@ -111,7 +116,16 @@ fn orientation_value(o: image::metadata::Orientation) -> u16 {
 fn corrupt(e: image::ImageError) -> Unreadable {
     match e {
         image::ImageError::Limits(l) => Unreadable::Corrupt(format!("over the memory limit: {l}")),
-        other => Unreadable::Corrupt(other.to_string()),
+        image::ImageError::Unsupported(u) => Unreadable::Unsupported(one_line(&u.to_string())),
+        other => {
+            let msg = one_line(&other.to_string());
+            // zune-jpeg reports unimplemented coding modes as format errors.
+            if msg.contains("not supported") {
+                Unreadable::Unsupported(msg)
+            } else {
+                Unreadable::Corrupt(msg)
+            }
+        }
     }
 }
 
@@ -147,4 +161,9 @@ pub fn encode(image: &DynamicImage, format: Format, jpeg_quality: u8) -> Result<
         }
     }
     Ok(out)
+}
+
+/// Decoder messages sometimes span lines; a per-file error must stay on one.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }

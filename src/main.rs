@@ -47,8 +47,8 @@ struct ScrubArgs {
     /// Face score above which a face is covered (0–1]. Lower finds more.
     #[arg(long, value_name = "T", default_value_t = Config::default().face_threshold)]
     face_threshold: f32,
-    /// Face score above which a face still visible after redaction refuses the
-    /// image [default: the lower of 0.15 and --face-threshold].
+    /// Face score above which anything face-like still visible after redaction
+    /// refuses the image; lower is stricter [default: 0.95 × --face-threshold].
     #[arg(long, value_name = "T")]
     verify_threshold: Option<f32>,
     /// JPEG quality of re-encoded JPEG outputs (1–100).
@@ -84,7 +84,7 @@ fn scrub(args: ScrubArgs) -> i32 {
         face_threshold: args.face_threshold,
         verify_threshold: args
             .verify_threshold
-            .unwrap_or(defaults.verify_threshold.min(args.face_threshold)),
+            .unwrap_or(Config::verify_threshold_for(args.face_threshold)),
         jpeg_quality: args.quality,
         ..defaults
     };

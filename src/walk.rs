@@ -146,7 +146,7 @@ mod tests {
         ] {
             fs::write(root.join(p), b"x").unwrap();
         }
-        let plan = plan(&[root.clone()], &root.join("out"));
+        let plan = plan(std::slice::from_ref(&root), &root.join("out"));
         let rels: Vec<_> = plan
             .jobs
             .iter()

@@ -2,6 +2,8 @@
 //! copies metadata into its output; it reads it only to apply the orientation
 //! and to verify that an output carries none.
 
+pub mod jpeg;
+
 use std::io::Cursor;
 
 /// Outcome of looking for the EXIF orientation tag.

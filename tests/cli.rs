@@ -1,0 +1,324 @@
+//! End-to-end tests of `phiscrub scrub` on the bundled fixtures, with the real
+//! runtime and model.
+
+mod common;
+
+use common::*;
+use std::fs;
+
+#[test]
+fn example_photos_are_exported_with_faces_covered_and_the_rest_untouched() {
+    let out = tempfile::tempdir().unwrap();
+    let o = run(phiscrub()
+        .arg("scrub")
+        .arg(fixture("photos"))
+        .arg("--out")
+        .arg(out.path()));
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("5 exported, 0 refused, 0 failed"));
+
+    // Face pixels replaced by an opaque fill.
+    for (name, face) in [
+        ("grace_hopper.jpg", HOPPER_FACE),
+        ("hopper_phone.jpg", HOPPER_FACE),
+        ("astronaut.png", ASTRONAUT_FACE),
+    ] {
+        let img = rgb(&out.path().join(name));
+        let m = max_in(&img, face);
+        assert!(m <= 16, "{name}: face area not filled (max channel {m})");
+    }
+
+    // Far from the face, pixels survive (JPEG within re-encoding tolerance).
+    let (a, b) = (
+        rgb(&fixture("photos/grace_hopper.jpg")),
+        rgb(&out.path().join("grace_hopper.jpg")),
+    );
+    let d = mean_diff(&a, &b, (20, 420, 150, 150));
+    assert!(
+        d < 3.0,
+        "grace_hopper.jpg changed away from the face (mean diff {d})"
+    );
+    let (a, b) = (
+        rgb(&fixture("photos/astronaut.png")),
+        rgb(&out.path().join("astronaut.png")),
+    );
+    assert_eq!(
+        mean_diff(&a, &b, (330, 330, 170, 170)),
+        0.0,
+        "PNG pixels away from the face changed"
+    );
+
+    // Photos without faces come out pixel-identical (PNG) or nearly (JPEG).
+    let (a, b) = (
+        rgb(&fixture("photos/chelsea.png")),
+        rgb(&out.path().join("chelsea.png")),
+    );
+    assert_eq!(a, b, "chelsea.png has no face but its pixels changed");
+    let (a, b) = (
+        rgb(&fixture("photos/rocket.jpg")),
+        rgb(&out.path().join("rocket.jpg")),
+    );
+    let d = mean_diff(&a, &b, (0, 0, a.width(), a.height()));
+    assert!(
+        d < 3.0,
+        "rocket.jpg has no face but changed (mean diff {d})"
+    );
+}
+
+#[test]
+fn outputs_carry_no_metadata_for_exiftool() {
+    if !exiftool_available() {
+        return;
+    }
+    // The oracle must see the hazards in the input, or the check proves nothing.
+    let input_tags = exiftool_tags(&fixture("photos/hopper_phone.jpg"));
+    for (g, t) in [
+        ("GPS", "GPSLatitude"),
+        ("IFD1", "ThumbnailImage"),
+        ("ExifIFD", "SerialNumber"),
+        ("XMP-dc", "Creator"),
+        ("IPTC", "By-line"),
+        ("File", "Comment"),
+    ] {
+        assert!(
+            input_tags.iter().any(|(gg, tt)| gg == g && tt == t),
+            "fixture lacks {g}:{t}; rebuild it with fixtures/make_fixtures.py"
+        );
+    }
+
+    let out = tempfile::tempdir().unwrap();
+    let o = run(phiscrub()
+        .arg("scrub")
+        .arg(fixture("photos"))
+        .arg("--out")
+        .arg(out.path()));
+    assert_eq!(o.status.code(), Some(0));
+    let mut checked = 0;
+    for entry in fs::read_dir(out.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let leaks: Vec<String> = exiftool_tags(&path)
+            .into_iter()
+            .filter(|(g, t)| !is_structural(g, t))
+            .map(|(g, t)| format!("{g}:{t}"))
+            .collect();
+        assert!(
+            leaks.is_empty(),
+            "{} still carries {leaks:?}",
+            path.display()
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 5);
+}
+
+#[test]
+fn outputs_carry_no_exif_for_kamadak_exif() {
+    let read = |p: &std::path::Path| {
+        exif::Reader::new().read_from_container(&mut std::io::Cursor::new(fs::read(p).unwrap()))
+    };
+    let input = read(&fixture("photos/hopper_phone.jpg")).expect("fixture has EXIF");
+    assert!(input
+        .get_field(exif::Tag::GPSLatitude, exif::In::PRIMARY)
+        .is_some());
+
+    let out = tempfile::tempdir().unwrap();
+    let o = run(phiscrub()
+        .arg("scrub")
+        .arg(fixture("photos/hopper_phone.jpg"))
+        .arg("--out")
+        .arg(out.path()));
+    assert_eq!(o.status.code(), Some(0));
+    let bytes = fs::read(out.path().join("hopper_phone.jpg")).unwrap();
+    match read(&out.path().join("hopper_phone.jpg")) {
+        Err(exif::Error::NotFound(_)) => {}
+        Ok(_) => panic!("output still has EXIF"),
+        Err(e) => panic!("output has unreadable EXIF: {e}"),
+    }
+    // No trailing bytes after the image and no second image.
+    let layout = phiscrub::metadata::jpeg::layout(&bytes).unwrap();
+    assert_eq!(layout.trailing, 0);
+    // Only the JFIF header and the image segments remain.
+    for s in &layout.segments {
+        let app_or_comment = (0xE1..=0xEF).contains(&s.marker) || s.marker == 0xFE;
+        assert!(!app_or_comment, "output keeps marker {:#04x}", s.marker);
+    }
+}
+
+#[test]
+fn exif_orientation_is_applied_to_the_pixels() {
+    // Stored 600×512 (sideways) with Orientation 6; upright it is 512×600 with
+    // a red top-left and a green top-right corner.
+    let stored = rgb(&fixture("photos/hopper_phone.jpg"));
+    assert_eq!(stored.dimensions(), (600, 512));
+    let out = tempfile::tempdir().unwrap();
+    let o = run(phiscrub()
+        .arg("scrub")
+        .arg(fixture("photos/hopper_phone.jpg"))
+        .arg("--out")
+        .arg(out.path()));
+    assert_eq!(o.status.code(), Some(0));
+    let img = rgb(&out.path().join("hopper_phone.jpg"));
+    assert_eq!(img.dimensions(), (512, 600));
+    let tl = img.get_pixel(20, 20).0;
+    let tr = img.get_pixel(512 - 21, 20).0;
+    assert!(
+        tl[0] > 200 && tl[1] < 60 && tl[2] < 60,
+        "top-left is {tl:?}, not red"
+    );
+    assert!(
+        tr[1] > 200 && tr[0] < 60 && tr[2] < 60,
+        "top-right is {tr:?}, not green"
+    );
+}
+
+#[test]
+fn bad_files_get_a_clear_error_and_the_others_are_still_exported() {
+    let input = tempfile::tempdir().unwrap();
+    for f in [
+        "photos/grace_hopper.jpg",
+        "photos/chelsea.png",
+        "bad/truncated.jpg",
+        "bad/not-an-image.jpg",
+    ] {
+        let src = fixture(f);
+        fs::copy(&src, input.path().join(src.file_name().unwrap())).unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    let o = run(phiscrub()
+        .arg("scrub")
+        .arg(input.path())
+        .arg("--out")
+        .arg(out.path()));
+    assert_eq!(
+        o.status.code(),
+        Some(4),
+        "a failed file must give exit code 4"
+    );
+    let err = stderr(&o);
+    let line = |name: &str| {
+        err.lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("no error line names {name}"))
+            .to_string()
+    };
+    assert!(line("truncated.jpg").contains("damaged or truncated"));
+    assert!(line("not-an-image.jpg").contains("not a JPEG or PNG image"));
+    assert!(stdout(&o).contains("2 exported, 0 refused, 2 failed"));
+    assert!(out.path().join("grace_hopper.jpg").is_file());
+    assert!(out.path().join("chelsea.png").is_file());
+    assert!(!out.path().join("truncated.jpg").exists());
+    assert!(!out.path().join("not-an-image.jpg").exists());
+}
+
+#[test]
+fn a_face_that_is_detected_but_not_redacted_is_refused_and_not_written() {
+    // Threshold 1 covers nothing; verification still runs at 0.19 and must
+    // refuse the portrait while the cat is exported.
+    let out = tempfile::tempdir().unwrap();
+    let o = run(phiscrub()
+        .arg("scrub")
+        .arg(fixture("photos/grace_hopper.jpg"))
+        .arg(fixture("photos/chelsea.png"))
+        .args(["--face-threshold", "1", "--verify-threshold", "0.19"])
+        .arg("--out")
+        .arg(out.path()));
+    assert_eq!(o.status.code(), Some(3), "a refusal must give exit code 3");
+    assert!(stdout(&o).contains("1 exported, 1 refused, 0 failed"));
+    let err = stderr(&o);
+    assert!(err.contains("grace_hopper.jpg: refused"), "stderr: {err}");
+    assert!(!out.path().join("grace_hopper.jpg").exists());
+    assert!(out.path().join("chelsea.png").is_file());
+    // Nothing half-written is left behind either.
+    let names: Vec<_> = fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("chelsea.png")]);
+}
+
+#[test]
+fn existing_outputs_are_kept_unless_forced() {
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("chelsea.png");
+    fs::write(&target, b"earlier work").unwrap();
+    let o = run(phiscrub()
+        .arg("scrub")
+        .arg(fixture("photos/chelsea.png"))
+        .arg("--out")
+        .arg(out.path()));
+    assert_eq!(o.status.code(), Some(4));
+    assert!(stderr(&o).contains("already exists"));
+    assert_eq!(fs::read(&target).unwrap(), b"earlier work");
+
+    let o = run(phiscrub()
+        .arg("scrub")
+        .arg(fixture("photos/chelsea.png"))
+        .arg("--out")
+        .arg(out.path())
+        .arg("--force"));
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(rgb(&target).dimensions(), (451, 300));
+}
+
+#[test]
+fn usage_errors_exit_2_and_name_the_problem() {
+    let o = run(phiscrub().args(["scrub", "x.jpg"]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--out"));
+    let out = tempfile::tempdir().unwrap();
+    let o = run(phiscrub()
+        .arg("scrub")
+        .arg(fixture("photos/chelsea.png"))
+        .args(["--face-threshold", "0.3", "--verify-threshold", "0.5"])
+        .arg("--out")
+        .arg(out.path()));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("verification threshold"));
+}
+
+#[test]
+fn missing_inputs_are_reported_by_name() {
+    let out = tempfile::tempdir().unwrap();
+    let o = run(phiscrub()
+        .arg("scrub")
+        .arg("no/such/photo.jpg")
+        .arg(fixture("photos/chelsea.png"))
+        .arg("--out")
+        .arg(out.path()));
+    assert_eq!(o.status.code(), Some(4));
+    assert!(stderr(&o).contains("no/such/photo.jpg: does not exist"));
+    assert!(out.path().join("chelsea.png").is_file());
+}
+
+#[test]
+fn no_progress_bar_when_output_is_not_a_terminal() {
+    let out = tempfile::tempdir().unwrap();
+    let o = run(phiscrub()
+        .arg("scrub")
+        .arg(fixture("photos/chelsea.png"))
+        .arg("--out")
+        .arg(out.path()));
+    assert_eq!(o.status.code(), Some(0));
+    // indicatif draws with carriage returns and the "images" template.
+    let err = stderr(&o);
+    assert!(
+        !err.contains('\r') && !err.contains("images"),
+        "stderr: {err:?}"
+    );
+}
+
+#[test]
+fn the_runtime_override_is_honoured_and_a_bad_one_explains_the_fix() {
+    let out = tempfile::tempdir().unwrap();
+    let o = run(phiscrub()
+        .env("ORT_DYLIB_PATH", "/nonexistent/libonnxruntime.so.1.31.1")
+        .arg("scrub")
+        .arg(fixture("photos/chelsea.png"))
+        .arg("--out")
+        .arg(out.path()));
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("ONNX Runtime 1.31.1 was not found"), "{err}");
+    assert!(err.contains("ORT_DYLIB_PATH"), "{err}");
+    assert!(!out.path().join("chelsea.png").exists());
+}

@@ -1,0 +1,148 @@
+//! Shared helpers for the integration tests: fixture paths, running the
+//! binary, reading pixels, and the exiftool oracle.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(rel: &str) -> PathBuf {
+    root().join("fixtures").join(rel)
+}
+
+/// Hand-labelled face cores (eyes to chin, cheek to cheek) of the upright
+/// fixtures, as `(x, y, w, h)`. Drawn by eye on a grid, independent of the
+/// detector.
+pub const HOPPER_FACE: (u32, u32, u32, u32) = (170, 150, 180, 170);
+pub const ASTRONAUT_FACE: (u32, u32, u32, u32) = (180, 70, 90, 90);
+
+pub fn phiscrub() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_phiscrub"));
+    c.env_remove("ORT_DYLIB_PATH");
+    c
+}
+
+pub fn run(cmd: &mut Command) -> Output {
+    let out = cmd.output().expect("phiscrub starts");
+    eprintln!(
+        "--- phiscrub exited {:?}\n--- stdout:\n{}--- stderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn rgb(path: &Path) -> image::RgbImage {
+    image::open(path)
+        .unwrap_or_else(|e| panic!("{} does not open: {e}", path.display()))
+        .to_rgb8()
+}
+
+/// Largest channel value inside a box: near 0 means an opaque black fill.
+pub fn max_in(img: &image::RgbImage, (x, y, w, h): (u32, u32, u32, u32)) -> u8 {
+    let mut m = 0;
+    for yy in y..y + h {
+        for xx in x..x + w {
+            m = m.max(*img.get_pixel(xx, yy).0.iter().max().unwrap());
+        }
+    }
+    m
+}
+
+/// Mean absolute per-channel difference over a box.
+pub fn mean_diff(
+    a: &image::RgbImage,
+    b: &image::RgbImage,
+    (x, y, w, h): (u32, u32, u32, u32),
+) -> f64 {
+    let mut sum = 0u64;
+    for yy in y..y + h {
+        for xx in x..x + w {
+            let (p, q) = (a.get_pixel(xx, yy).0, b.get_pixel(xx, yy).0);
+            for c in 0..3 {
+                sum += (p[c] as i32 - q[c] as i32).unsigned_abs() as u64;
+            }
+        }
+    }
+    sum as f64 / (w as f64 * h as f64 * 3.0)
+}
+
+/// True when exiftool can be run. When `PHISCRUB_REQUIRE_EXIFTOOL` is set
+/// (CI sets it), a missing exiftool fails the test instead of skipping it.
+pub fn exiftool_available() -> bool {
+    let ok = Command::new("exiftool")
+        .arg("-ver")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !ok && std::env::var_os("PHISCRUB_REQUIRE_EXIFTOOL").is_some() {
+        panic!("exiftool is required (PHISCRUB_REQUIRE_EXIFTOOL is set) but cannot be run");
+    }
+    if !ok {
+        eprintln!("exiftool not found: skipping the independent metadata check");
+    }
+    ok
+}
+
+/// Every tag exiftool reports as `(group, tag)`, with `-a -G1 -s`.
+pub fn exiftool_tags(path: &Path) -> Vec<(String, String)> {
+    let out = Command::new("exiftool")
+        .args(["-a", "-G1", "-s", "-m"])
+        .arg(path)
+        .output()
+        .expect("exiftool runs");
+    assert!(
+        out.status.success(),
+        "exiftool failed on {}",
+        path.display()
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim();
+            let rest = l.strip_prefix('[')?;
+            let (group, rest) = rest.split_once(']')?;
+            let tag = rest.split_whitespace().next()?.to_string();
+            Some((group.to_string(), tag))
+        })
+        .collect()
+}
+
+/// Tags exiftool derives from the file system or the image structure itself;
+/// anything else in an output is metadata that leaked.
+pub fn is_structural(group: &str, tag: &str) -> bool {
+    match group {
+        "ExifTool" | "System" | "Composite" => true,
+        "File" => !matches!(
+            tag,
+            "Comment" | "CurrentIPTCDigest" | "ThumbnailImage" | "ExifByteOrder"
+        ),
+        "JFIF" => matches!(
+            tag,
+            "JFIFVersion" | "ResolutionUnit" | "XResolution" | "YResolution"
+        ),
+        "PNG" => matches!(
+            tag,
+            "ImageWidth"
+                | "ImageHeight"
+                | "BitDepth"
+                | "ColorType"
+                | "Compression"
+                | "Filter"
+                | "Interlace"
+        ),
+        _ => false,
+    }
+}

@@ -1,0 +1,173 @@
+//! The scrubbing stages with fake detectors: no model, exact control over
+//! what is "found", so the safety rules can be tested at their edges.
+
+use image::{Rgb, RgbImage};
+use phiscrub::{
+    BoxF, Config, FaceDetect, Finding, FindingKind, RefusalReason, ScrubError, Scrubber,
+};
+use std::io::Cursor;
+
+/// Reports one face at a fixed place with a fixed score, as a real detector
+/// would: only when the score exceeds the threshold asked for, and only
+/// while the pixels there are not already black.
+struct FixedFace {
+    bbox: BoxF,
+    score: f32,
+}
+
+impl FaceDetect for FixedFace {
+    fn detect(&mut self, img: &RgbImage, threshold: f32) -> Result<Vec<Finding>, String> {
+        let (cx, cy) = self.bbox.center();
+        let covered = img.get_pixel(cx as u32, cy as u32).0 == [0, 0, 0];
+        Ok(if self.score > threshold && !covered {
+            vec![Finding {
+                kind: FindingKind::Face,
+                bbox: self.bbox,
+                score: self.score,
+            }]
+        } else {
+            Vec::new()
+        })
+    }
+}
+
+struct Broken;
+
+impl FaceDetect for Broken {
+    fn detect(&mut self, _: &RgbImage, _: f32) -> Result<Vec<Finding>, String> {
+        Err("session lost".into())
+    }
+}
+
+fn scrubber_with(score: f32) -> Scrubber {
+    Scrubber::with_face_detector(Config::default(), move || {
+        Ok(Box::new(FixedFace {
+            bbox: BoxF::new(40.0, 30.0, 20.0, 20.0),
+            score,
+        }) as Box<dyn FaceDetect>)
+    })
+    .unwrap()
+}
+
+fn png(img: &RgbImage) -> Vec<u8> {
+    let mut out = Vec::new();
+    img.write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
+fn textured() -> RgbImage {
+    RgbImage::from_fn(120, 90, |x, y| {
+        Rgb([(x * 2) as u8, (y * 2) as u8 + 20, 128])
+    })
+}
+
+#[test]
+fn a_found_face_is_filled_with_padding_and_nothing_else_changes() {
+    let input = textured();
+    let safe = scrubber_with(0.9).scrub(&png(&input)).unwrap();
+    assert_eq!(safe.findings.len(), 1);
+    let out = image::load_from_memory(&safe.bytes).unwrap().to_rgb8();
+    // The 20×20 box padded 1.4× is 28×28 about the same centre: 36..64, 26..54.
+    for y in 26..54 {
+        for x in 36..64 {
+            assert_eq!(out.get_pixel(x, y).0, [0, 0, 0], "pixel {x},{y} not filled");
+        }
+    }
+    let mut changed = 0;
+    for (x, y, p) in out.enumerate_pixels() {
+        let inside = (36..64).contains(&x) && (26..54).contains(&y);
+        if !inside && p != input.get_pixel(x, y) {
+            changed += 1;
+        }
+    }
+    assert_eq!(changed, 0, "pixels outside the fill changed");
+}
+
+#[test]
+fn a_candidate_between_the_thresholds_refuses_the_image() {
+    // 0.195 is under the face threshold (0.2) and over verification (0.19):
+    // not covered, and still visible, so the image must not be exported.
+    match scrubber_with(0.195).scrub(&png(&textured())) {
+        Err(ScrubError::Refused(r)) => {
+            assert_eq!(r.reason, RefusalReason::Residual);
+            assert_eq!(r.residual.len(), 1);
+            assert!(r.to_string().contains("40,30 20×20"), "{r}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_candidate_under_both_thresholds_is_left_alone() {
+    let input = textured();
+    let safe = scrubber_with(0.1).scrub(&png(&input)).unwrap();
+    assert!(safe.findings.is_empty());
+    assert_eq!(
+        image::load_from_memory(&safe.bytes).unwrap().to_rgb8(),
+        input
+    );
+}
+
+#[test]
+fn a_detector_failure_refuses_rather_than_exports() {
+    let s = Scrubber::with_face_detector(Config::default(), || {
+        Ok(Box::new(Broken) as Box<dyn FaceDetect>)
+    })
+    .unwrap();
+    match s.scrub(&png(&textured())) {
+        Err(ScrubError::Refused(r)) => {
+            assert!(matches!(r.reason, RefusalReason::DetectorFailed(ref d) if d == "session lost"))
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn unreadable_input_is_not_a_refusal() {
+    let err = scrubber_with(0.9)
+        .scrub(b"GIF89a not supported")
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        ScrubError::Unreadable(phiscrub::Unreadable::NotAnImage)
+    ));
+    assert!(!err.is_refusal());
+}
+
+#[test]
+fn the_scrubber_can_be_shared_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Scrubber>();
+    let s = scrubber_with(0.9);
+    let input = png(&textured());
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| scope.spawn(|| s.scrub(&input).unwrap().findings.len()))
+            .collect();
+        for h in handles {
+            assert_eq!(h.join().unwrap(), 1);
+        }
+    });
+}
+
+#[test]
+fn an_alpha_png_is_filled_opaque() {
+    let input = image::RgbaImage::from_pixel(120, 90, image::Rgba([200, 150, 100, 0]));
+    let mut bytes = Vec::new();
+    input
+        .write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Png)
+        .unwrap();
+    let s = Scrubber::with_face_detector(Config::default(), || {
+        Ok(Box::new(FixedFace {
+            bbox: BoxF::new(40.0, 30.0, 20.0, 20.0),
+            score: 0.9,
+        }) as Box<dyn FaceDetect>)
+    })
+    .unwrap();
+    let out = image::load_from_memory(&s.scrub(&bytes).unwrap().bytes)
+        .unwrap()
+        .to_rgba8();
+    assert_eq!(out.get_pixel(50, 40).0, [0, 0, 0, 255]);
+    assert_eq!(out.get_pixel(5, 5).0, [200, 150, 100, 0]);
+}
