@@ -52,7 +52,12 @@ fn main() {
     }
 
     match provision() {
-        Ok(path) => println!("cargo:rustc-env=PHISCRUB_ORT_DYLIB={}", path.display()),
+        Ok(path) => {
+            // Re-run when the provisioned file is deleted or replaced, so that
+            // "run cargo build again" really repairs a missing runtime.
+            println!("cargo:rerun-if-changed={}", path.display());
+            println!("cargo:rustc-env=PHISCRUB_ORT_DYLIB={}", path.display());
+        }
         Err(msg) => {
             eprintln!(
                 "\nphiscrub build: could not provision ONNX Runtime {ORT_VERSION}: {msg}\n\
