@@ -39,6 +39,19 @@ pub struct Config {
     /// Largest image accepted, in pixels (width × height). Larger files are
     /// reported as unreadable rather than exhausting memory.
     pub max_pixels: u64,
+    /// Output container; `None` keeps the input's.
+    pub output_format: Option<crate::Format>,
+    /// Keep the embedded ICC colour profile (clinical colour matters for skin
+    /// and wounds). The profile is the only non-pixel data ever written.
+    pub keep_icc: bool,
+    /// Always re-encode pixels, even when the lossless rewrite would do.
+    pub reencode: bool,
+    /// Export the first picture of a multi-frame file (animation, pages, MPF)
+    /// instead of refusing the file.
+    pub first_frame: bool,
+    /// Look for faces. Off means metadata-only scrubbing: pixels are not
+    /// checked, which only someone who has checked them by eye should ask for.
+    pub detect_faces: bool,
 }
 
 impl Default for Config {
@@ -51,6 +64,11 @@ impl Default for Config {
             jpeg_quality: 95,
             intra_threads: 1,
             max_pixels: 120_000_000,
+            output_format: None,
+            keep_icc: true,
+            reencode: false,
+            first_frame: false,
+            detect_faces: true,
         }
     }
 }

@@ -26,7 +26,7 @@ pub enum SetupError {
 /// ```
 /// use phiscrub::{ScrubError, Unreadable};
 /// let e = ScrubError::Unreadable(Unreadable::NotAnImage);
-/// assert!(e.to_string().contains("not a JPEG or PNG"));
+/// assert!(e.to_string().contains("not an image"));
 /// assert!(!e.is_refusal());
 /// ```
 #[derive(Debug, Clone, thiserror::Error)]
@@ -53,12 +53,11 @@ impl ScrubError {
 /// Why an input could not be read as an image.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unreadable {
-    /// The bytes are not a JPEG or PNG file (checked by content, not by name).
+    /// The bytes are not an image file phiscrub recognises (checked by
+    /// content, not by name).
     NotAnImage,
     /// The bytes start like an image but do not decode.
     Corrupt(String),
-    /// A valid file using a feature the decoder lacks (e.g. arithmetic-coded JPEG).
-    Unsupported(String),
     /// The image is larger than the configured pixel limit.
     TooLarge { width: u32, height: u32, limit: u64 },
     /// The file could not be read from disk.
@@ -69,17 +68,12 @@ impl fmt::Display for Unreadable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Unreadable::NotAnImage => f.write_str(
-                "not a JPEG or PNG image (phiscrub reads JPEG and PNG, judged by content); \
-                 convert it to JPEG or PNG, or remove it from the input",
+                "not an image (phiscrub reads JPEG, PNG, WebP, TIFF and GIF, judged by content); \
+                 remove it from the input, or convert it to one of those formats",
             ),
             Unreadable::Corrupt(detail) => write!(
                 f,
                 "the image data is damaged or truncated ({detail}); export it again from the original"
-            ),
-            Unreadable::Unsupported(detail) => write!(
-                f,
-                "uses an image feature phiscrub cannot decode ({detail}); \
-                 save it again as a baseline JPEG or PNG and scrub that copy"
             ),
             Unreadable::TooLarge {
                 width,
@@ -110,6 +104,12 @@ pub struct Refusal {
 /// Why an image was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefusalReason {
+    /// A recognised image format, or a feature of one, that phiscrub cannot
+    /// make safe (HEIC, AVIF, arithmetic-coded JPEG, ...).
+    Unsupported(String),
+    /// The file holds more than one picture (frames, pages, MPF or appended
+    /// images) and only the first could be exported.
+    MultiFrame { frames: usize, what: String },
     /// Verification still detected something after redaction.
     Residual,
     /// A detector failed, so the image could not be checked.
@@ -122,6 +122,18 @@ pub enum RefusalReason {
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.reason {
+            RefusalReason::Unsupported(what) => write!(
+                f,
+                "refused: {what} cannot be made safe by phiscrub yet; nothing was written. \
+                 Convert it to JPEG or PNG (for example by exporting it from your photo app) \
+                 and scrub that copy"
+            ),
+            RefusalReason::MultiFrame { frames, what } => write!(
+                f,
+                "refused: the file holds {frames} pictures ({what}), and every one may show \
+                 the patient; nothing was written. Pass --first-frame to export only the \
+                 first, scrubbed"
+            ),
             RefusalReason::Residual => {
                 write!(
                     f,

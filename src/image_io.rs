@@ -1,169 +1,220 @@
-//! Decoding (with limits and orientation applied) and encoding (pixels only).
+//! Pixels in and out: decoding with limits, orientation, and encoding pixels
+//! alone (plus, when asked, a colour profile).
 
 use crate::error::Unreadable;
-use crate::metadata::{self, Orientation};
-use image::{DynamicImage, ImageDecoder, ImageReader};
+use crate::format::Format;
+use image::{DynamicImage, ImageDecoder, ImageEncoder, ImageReader};
 use std::io::Cursor;
 
-/// An image container phiscrub reads and writes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Format {
-    Jpeg,
-    Png,
-}
-
-impl Format {
-    /// Recognises a container by its first bytes; file names are not trusted.
-    ///
-    /// ```
-    /// use phiscrub::Format;
-    /// assert_eq!(Format::sniff(b"\x89PNG\r\n\x1a\n...."), Some(Format::Png));
-    /// assert_eq!(Format::sniff(b"\xff\xd8\xff\xe0"), Some(Format::Jpeg));
-    /// assert_eq!(Format::sniff(b"GIF89a"), None);
-    /// ```
-    pub fn sniff(bytes: &[u8]) -> Option<Format> {
-        if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-            Some(Format::Jpeg)
-        } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-            Some(Format::Png)
-        } else {
-            None
-        }
-    }
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Format::Jpeg => "jpeg",
-            Format::Png => "png",
-        }
-    }
-
-    fn image_format(&self) -> image::ImageFormat {
-        match self {
-            Format::Jpeg => image::ImageFormat::Jpeg,
-            Format::Png => image::ImageFormat::Png,
-        }
-    }
-}
-
-/// A decoded image whose pixels are upright.
+/// Decoded pixels as stored in the file (orientation not applied), and the
+/// colour profile the decoder found.
 pub struct Decoded {
     pub image: DynamicImage,
-    pub format: Format,
-    /// The EXIF orientation that was applied to the pixels (1 when none).
-    pub orientation: u16,
-    /// True when EXIF was present but unreadable, so orientation was guessed
-    /// from the decoder's own reader (or left as stored).
-    pub orientation_uncertain: bool,
+    pub icc: Option<Vec<u8>>,
 }
 
-/// Decodes `bytes`, refusing anything over `max_pixels`, and rotates/flips the
-/// pixels as the EXIF orientation says, so detection sees what a viewer shows.
-pub fn decode(bytes: &[u8], max_pixels: u64) -> Result<Decoded, Unreadable> {
-    let format = Format::sniff(bytes).ok_or(Unreadable::NotAnImage)?;
-    if format == Format::Jpeg {
-        // The JPEG decoder pads a truncated file with grey instead of failing;
-        // exporting half a photo without a word would lose the user's data.
-        metadata::jpeg::layout(bytes).map_err(|e| Unreadable::Corrupt(e.to_string()))?;
+/// Why pixels could not be decoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DecodeError {
+    /// Damaged, truncated or too large.
+    Unreadable(Unreadable),
+    /// A valid file using a feature the decoder lacks (e.g. arithmetic-coded
+    /// JPEG).
+    Unsupported(String),
+}
+
+impl From<Unreadable> for DecodeError {
+    fn from(u: Unreadable) -> Self {
+        DecodeError::Unreadable(u)
     }
+}
+
+/// Decodes the first picture of `bytes`, refusing anything over `max_pixels`.
+pub fn decode(bytes: &[u8], format: Format, max_pixels: u64) -> Result<Decoded, DecodeError> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format.image_format());
     let mut limits = image::Limits::default();
     // Room for the decoded buffer plus the decoder's own working set.
     limits.max_alloc = Some(max_pixels.saturating_mul(16).max(64 << 20));
     reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(corrupt)?;
+    let mut decoder = reader.into_decoder().map_err(decode_error)?;
     let (width, height) = decoder.dimensions();
     if width as u64 * height as u64 > max_pixels {
         return Err(Unreadable::TooLarge {
             width,
             height,
             limit: max_pixels,
-        });
+        }
+        .into());
     }
-    let fallback = decoder.orientation().ok();
-    let mut image = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
+    let icc = decoder.icc_profile().ok().flatten();
+    let image = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
+    Ok(Decoded { image, icc })
+}
 
-    let (orientation, uncertain) = match metadata::orientation(bytes) {
-        Orientation::Exif(v) => (v, false),
-        Orientation::Absent => (1, false),
-        Orientation::Unreadable => (fallback.map(orientation_value).unwrap_or(1), true),
-    };
-    if let Some(o) = image::metadata::Orientation::from_exif(orientation as u8) {
+/// Rotates and flips pixels as EXIF orientation `value` (1–8) says, so that
+/// they are upright. Other values leave the pixels alone.
+pub fn orient(image: &mut DynamicImage, value: u16) {
+    if let Some(o) = u8::try_from(value)
+        .ok()
+        .and_then(image::metadata::Orientation::from_exif)
+    {
         image.apply_orientation(o);
     }
-    Ok(Decoded {
-        image,
-        format,
-        orientation,
-        orientation_uncertain: uncertain,
-    })
 }
 
-fn orientation_value(o: image::metadata::Orientation) -> u16 {
-    use image::metadata::Orientation as O;
-    match o {
-        O::NoTransforms => 1,
-        O::FlipHorizontal => 2,
-        O::Rotate180 => 3,
-        O::FlipVertical => 4,
-        O::Rotate90FlipH => 5,
-        O::Rotate90 => 6,
-        O::Rotate270FlipH => 7,
-        O::Rotate270 => 8,
-    }
-}
-
-fn corrupt(e: image::ImageError) -> Unreadable {
+fn decode_error(e: image::ImageError) -> DecodeError {
     match e {
-        image::ImageError::Limits(l) => Unreadable::Corrupt(format!("over the memory limit: {l}")),
-        image::ImageError::Unsupported(u) => Unreadable::Unsupported(one_line(&u.to_string())),
+        image::ImageError::Limits(l) => {
+            Unreadable::Corrupt(format!("over the memory limit: {l}")).into()
+        }
+        image::ImageError::Unsupported(u) => DecodeError::Unsupported(one_line(&u.to_string())),
         other => {
             let msg = one_line(&other.to_string());
             // zune-jpeg reports unimplemented coding modes as format errors.
             if msg.contains("not supported") {
-                Unreadable::Unsupported(msg)
+                DecodeError::Unsupported(msg)
             } else {
-                Unreadable::Corrupt(msg)
+                Unreadable::Corrupt(msg).into()
             }
         }
     }
 }
 
+/// Decoder messages sometimes span lines; a per-file error must stay on one.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// True when `icc` is a well-formed ICC profile for pixels like `image`'s:
+/// its header is sane and its colour space is RGB for colour pixels or GRAY
+/// for grey ones. A CMYK profile left on pixels converted to RGB would
+/// misrender them, and a malformed blob is not a profile at all.
+pub fn icc_fits(icc: &[u8], image: &DynamicImage) -> bool {
+    if icc.len() < 132 || icc.len() > 4 << 20 {
+        return false;
+    }
+    let declared = u32::from_be_bytes([icc[0], icc[1], icc[2], icc[3]]) as usize;
+    if declared != icc.len() || &icc[36..40] != b"acsp" {
+        return false;
+    }
+    let grey = matches!(
+        image,
+        DynamicImage::ImageLuma8(_)
+            | DynamicImage::ImageLumaA8(_)
+            | DynamicImage::ImageLuma16(_)
+            | DynamicImage::ImageLumaA16(_)
+    );
+    &icc[16..20] == if grey { b"GRAY" } else { b"RGB " }
+}
+
+/// How to encode.
+#[derive(Clone, Debug, Default)]
+pub struct EncodeOptions {
+    /// JPEG quality, 1–100.
+    pub jpeg_quality: u8,
+    /// A colour profile to embed (ignored for GIF, which cannot carry one).
+    pub icc: Option<Vec<u8>>,
+}
+
 /// Encodes pixels only: no EXIF, XMP, comments, text chunks or timestamps are
 /// written, because none are ever handed to the encoder.
-pub fn encode(image: &DynamicImage, format: Format, jpeg_quality: u8) -> Result<Vec<u8>, String> {
+pub fn encode(
+    image: &DynamicImage,
+    format: Format,
+    opts: &EncodeOptions,
+) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
+    let err = |e: image::ImageError| e.to_string();
     match format {
         Format::Jpeg => {
             // JPEG holds 8-bit grey or colour, without alpha.
+            let converted;
             let img = match image {
-                DynamicImage::ImageLuma8(_) | DynamicImage::ImageRgb8(_) => image.clone(),
+                DynamicImage::ImageLuma8(_) | DynamicImage::ImageRgb8(_) => image,
                 DynamicImage::ImageLuma16(_)
                 | DynamicImage::ImageLumaA8(_)
-                | DynamicImage::ImageLumaA16(_) => DynamicImage::ImageLuma8(image.to_luma8()),
-                _ => DynamicImage::ImageRgb8(image.to_rgb8()),
+                | DynamicImage::ImageLumaA16(_) => {
+                    converted = DynamicImage::ImageLuma8(image.to_luma8());
+                    &converted
+                }
+                _ => {
+                    converted = DynamicImage::ImageRgb8(image.to_rgb8());
+                    &converted
+                }
             };
-            let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, jpeg_quality);
-            img.write_with_encoder(enc).map_err(|e| e.to_string())?;
+            let mut enc =
+                image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, opts.jpeg_quality);
+            if let Some(icc) = &opts.icc {
+                enc.set_icc_profile(icc.clone())
+                    .map_err(|e| e.to_string())?;
+            }
+            img.write_with_encoder(enc).map_err(err)?;
         }
         Format::Png => {
-            let enc = image::codecs::png::PngEncoder::new_with_quality(
+            let mut enc = image::codecs::png::PngEncoder::new_with_quality(
                 &mut out,
                 image::codecs::png::CompressionType::Default,
                 image::codecs::png::FilterType::Adaptive,
             );
+            if let Some(icc) = &opts.icc {
+                enc.set_icc_profile(icc.clone())
+                    .map_err(|e| e.to_string())?;
+            }
+            let converted;
             let img = match image {
-                DynamicImage::ImageRgb32F(_) => DynamicImage::ImageRgb16(image.to_rgb16()),
-                DynamicImage::ImageRgba32F(_) => DynamicImage::ImageRgba16(image.to_rgba16()),
-                _ => image.clone(),
+                DynamicImage::ImageRgb32F(_) => {
+                    converted = DynamicImage::ImageRgb16(image.to_rgb16());
+                    &converted
+                }
+                DynamicImage::ImageRgba32F(_) => {
+                    converted = DynamicImage::ImageRgba16(image.to_rgba16());
+                    &converted
+                }
+                _ => image,
             };
-            img.write_with_encoder(enc).map_err(|e| e.to_string())?;
+            img.write_with_encoder(enc).map_err(err)?;
+        }
+        Format::Webp => {
+            // image-webp encodes losslessly only; see README.
+            let mut enc = image::codecs::webp::WebPEncoder::new_lossless(&mut out);
+            if let Some(icc) = &opts.icc {
+                enc.set_icc_profile(icc.clone())
+                    .map_err(|e| e.to_string())?;
+            }
+            image.write_with_encoder(enc).map_err(err)?;
+        }
+        Format::Tiff => {
+            let mut cursor = Cursor::new(&mut out);
+            let mut enc = image::codecs::tiff::TiffEncoder::new(&mut cursor);
+            if let Some(icc) = &opts.icc {
+                enc.set_icc_profile(icc.clone())
+                    .map_err(|e| e.to_string())?;
+            }
+            let converted;
+            let img = match image {
+                DynamicImage::ImageLumaA8(_) => {
+                    converted = DynamicImage::ImageRgba8(image.to_rgba8());
+                    &converted
+                }
+                DynamicImage::ImageLumaA16(_) => {
+                    converted = DynamicImage::ImageRgba16(image.to_rgba16());
+                    &converted
+                }
+                _ => image,
+            };
+            img.write_with_encoder(enc).map_err(err)?;
+        }
+        Format::Gif => {
+            let rgba = image.to_rgba8();
+            let mut enc = image::codecs::gif::GifEncoder::new_with_speed(&mut out, 10);
+            enc.encode(
+                rgba.as_raw(),
+                rgba.width(),
+                rgba.height(),
+                image::ExtendedColorType::Rgba8,
+            )
+            .map_err(err)?;
         }
     }
     Ok(out)
-}
-
-/// Decoder messages sometimes span lines; a per-file error must stay on one.
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -24,8 +24,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Scrub JPEG and PNG photos (files or folders, recursively) into an output folder.
+    /// Scrub photos (JPEG, PNG, WebP, TIFF, GIF; files or folders, recursively) into an output folder.
     Scrub(ScrubArgs),
+    /// Show what identifying metadata files carry (reads only; changes nothing).
+    Inspect(InspectArgs),
     /// Show where ONNX Runtime is loaded from and check the embedded models.
     Doctor,
 }
@@ -54,9 +56,38 @@ struct ScrubArgs {
     /// JPEG quality of re-encoded JPEG outputs (1–100).
     #[arg(long, value_name = "Q", default_value_t = Config::default().jpeg_quality)]
     quality: u8,
+    /// Output format; by default each output keeps its input's format.
+    /// WebP output is lossless.
+    #[arg(long, value_name = "FORMAT", value_parser = ["jpeg", "png", "webp"])]
+    format: Option<String>,
+    /// Do not keep the ICC colour profile (kept by default: clinical colour matters).
+    #[arg(long)]
+    strip_icc: bool,
+    /// Always re-encode pixels, even when nothing needs covering and the
+    /// original image data could be kept as is.
+    #[arg(long)]
+    reencode: bool,
+    /// For files holding several pictures (animations, pages, MPF or appended
+    /// images), export the first one, scrubbed, instead of refusing the file.
+    #[arg(long)]
+    first_frame: bool,
+    /// Remove metadata only: do NOT look for faces. Only for pictures you have
+    /// checked by eye.
+    #[arg(long)]
+    metadata_only: bool,
     /// Print only the summary and errors.
     #[arg(long, short)]
     quiet: bool,
+}
+
+#[derive(Args)]
+struct InspectArgs {
+    /// Files or folders to inspect. Folders are walked recursively.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Print JSON (one array of objects) instead of a table.
+    #[arg(long)]
+    json: bool,
 }
 
 fn main() -> ExitCode {
@@ -73,6 +104,7 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Scrub(args) => scrub(args),
+        Command::Inspect(args) => inspect(args),
         Command::Doctor => doctor(),
     };
     ExitCode::from(code as u8)
@@ -86,6 +118,11 @@ fn scrub(args: ScrubArgs) -> i32 {
             .verify_threshold
             .unwrap_or(Config::verify_threshold_for(args.face_threshold)),
         jpeg_quality: args.quality,
+        output_format: args.format.as_deref().and_then(phiscrub::Format::from_name),
+        keep_icc: !args.strip_icc,
+        reencode: args.reencode,
+        first_frame: args.first_frame,
+        detect_faces: !args.metadata_only,
         ..defaults
     };
     if let Err(e) = config.validate() {
@@ -111,7 +148,12 @@ fn scrub(args: ScrubArgs) -> i32 {
         }
     };
 
-    let plan = pipeline::plan(&args.inputs, &args.out);
+    if args.metadata_only {
+        eprintln!(
+            "phiscrub: --metadata-only: faces are NOT looked for; the pictures are exported as they are"
+        );
+    }
+    let plan = pipeline::plan(&args.inputs, &args.out, scrubber.config().output_format);
     let total = (plan.jobs.len() + plan.problems.len()) as u64;
     let bar = progress_bar(total, args.quiet);
     let opts = RunOptions {
@@ -158,6 +200,87 @@ fn scrub(args: ScrubArgs) -> i32 {
         eprintln!("phiscrub: no files found in the inputs");
     }
     summary.exit_code()
+}
+
+fn inspect(args: InspectArgs) -> i32 {
+    use phiscrub::inspect::{inspect, Inspection};
+    let plan = phiscrub::walk::plan(&args.paths, std::path::Path::new(""), None);
+    let mut failed = 0;
+    let mut json: Vec<serde_json::Value> = Vec::new();
+    for (path, msg) in &plan.problems {
+        eprintln!("phiscrub: {}: {msg}", path.display());
+        failed += 1;
+    }
+    let mut with_hazards = 0;
+    for job in &plan.jobs {
+        let result = std::fs::read(&job.input)
+            .map_err(|e| phiscrub::walk::describe_io(&e))
+            .and_then(|b| inspect(&b).map_err(|e| e.to_string()));
+        let found: Inspection = match result {
+            Ok(i) => i,
+            Err(msg) => {
+                eprintln!("phiscrub: {}: {msg}", job.input.display());
+                failed += 1;
+                if args.json {
+                    json.push(serde_json::json!({"file": job.input, "error": msg}));
+                }
+                continue;
+            }
+        };
+        with_hazards += usize::from(!found.hazards.is_empty());
+        if args.json {
+            let mut v = serde_json::to_value(&found).unwrap_or_default();
+            v["file"] = serde_json::json!(job.input);
+            json.push(v);
+            continue;
+        }
+        let size = match (found.width, found.height) {
+            (Some(w), Some(h)) => format!("{w}×{h}"),
+            _ => "size unknown".into(),
+        };
+        println!(
+            "{}: {} {size}, {} picture(s){}{}",
+            job.input.display(),
+            found.container,
+            found.frames,
+            if found.icc_profile {
+                ", ICC profile (kept by default)"
+            } else {
+                ""
+            },
+            match found.orientation {
+                Some(o) if o != 1 => format!(", orientation {o}"),
+                _ => String::new(),
+            }
+        );
+        if found.hazards.is_empty() {
+            println!("    no identifying metadata found");
+        }
+        for h in &found.hazards {
+            println!("    {:<13} {}", h.category.as_str(), h.detail);
+        }
+        if let Some(note) = &found.note {
+            println!("    note: {note}");
+        }
+    }
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json).unwrap_or_default()
+        );
+    } else {
+        println!(
+            "{} file(s) inspected: {} carry identifying metadata, {} could not be read",
+            plan.jobs.len() + plan.problems.len(),
+            with_hazards,
+            failed
+        );
+    }
+    if failed > 0 {
+        report::EXIT_FAILED
+    } else {
+        report::EXIT_OK
+    }
 }
 
 fn progress_bar(total: u64, quiet: bool) -> ProgressBar {

@@ -1,14 +1,18 @@
-//! One image, in memory: decode → detect → redact → encode → verify. Files,
-//! folders and threads are the pipeline's business, not this module's.
+//! One image, in memory: examine the container → decode → detect and fill →
+//! encode (or rewrite losslessly) → verify. Files, folders and threads are the
+//! pipeline's business, not this module's.
 
 use crate::config::Config;
 use crate::detect::face::CenterFace;
 use crate::detect::pool::Pool;
 use crate::detect::{FaceDetect, Finding};
-use crate::error::{Refusal, RefusalReason, ScrubError, SetupError};
+use crate::error::{Refusal, RefusalReason, ScrubError, SetupError, Unreadable};
+use crate::format::{self, Format, Sniffed};
 use crate::geometry::Rect;
-use crate::image_io::{self, Format};
+use crate::image_io::{self, DecodeError, EncodeOptions};
+use crate::metadata::{self, Category, Container};
 use crate::{redact, verify};
+use image::DynamicImage;
 use std::time::{Duration, Instant};
 
 /// Makes images safe. Build it once (it loads ONNX Runtime and the models) and
@@ -27,13 +31,14 @@ use std::time::{Duration, Instant};
 /// ```
 pub struct Scrubber {
     config: Config,
-    faces: Pool<Box<dyn FaceDetect>>,
+    /// `None` when face detection is off (metadata-only scrubbing).
+    faces: Option<Pool<Box<dyn FaceDetect>>>,
 }
 
 /// A successfully scrubbed image.
 #[derive(Clone, Debug)]
 pub struct Scrubbed {
-    /// The encoded output: pixels only, no metadata.
+    /// The encoded output: pixels only, plus the ICC profile when kept.
     pub bytes: Vec<u8>,
     pub format: Format,
     pub width: u32,
@@ -44,6 +49,15 @@ pub struct Scrubbed {
     pub filled: Vec<Rect>,
     /// The EXIF orientation applied to the pixels (1 when none).
     pub orientation: u16,
+    /// The kinds of identifying metadata the input carried (all removed).
+    pub removed: Vec<Category>,
+    /// The input's coded image data was kept byte for byte (no pixel change
+    /// was needed); otherwise the pixels were re-encoded.
+    pub lossless: bool,
+    /// The output carries the input's ICC colour profile.
+    pub icc_kept: bool,
+    /// Pictures in the input; more than one only with `first_frame`.
+    pub input_frames: usize,
     /// Time spent per stage.
     pub timings: Timings,
 }
@@ -60,9 +74,15 @@ pub struct Timings {
 impl Scrubber {
     /// Checks `config`, loads ONNX Runtime and one face detector session, so
     /// that a missing runtime or damaged model stops a run before any file is
-    /// touched.
+    /// touched. With face detection off, the runtime is not needed.
     pub fn new(config: Config) -> Result<Scrubber, SetupError> {
         config.validate()?;
+        if !config.detect_faces {
+            return Ok(Scrubber {
+                config,
+                faces: None,
+            });
+        }
         crate::detect::runtime::environment()?;
         let (threads, side) = (config.intra_threads, config.detect_max_side);
         Scrubber::with_face_detector(config, move || {
@@ -85,86 +105,187 @@ impl Scrubber {
             model: crate::models::CENTERFACE.name,
             detail,
         })?;
-        Ok(Scrubber { config, faces })
+        Ok(Scrubber {
+            config,
+            faces: Some(faces),
+        })
     }
 
     pub fn config(&self) -> &Config {
         &self.config
     }
 
-    /// Scrubs one encoded image (JPEG or PNG) and returns the safe encoding in
-    /// the same format, or why it cannot be exported.
+    /// Scrubs one encoded image and returns the safe encoding, or why it
+    /// cannot be exported.
     pub fn scrub(&self, bytes: &[u8]) -> Result<Scrubbed, ScrubError> {
         let mut timings = Timings::default();
         let t = Instant::now();
+        let format = match format::sniff(bytes) {
+            Sniffed::Supported(f) => f,
+            Sniffed::Unsupported(name) => {
+                return Err(refused(
+                    RefusalReason::Unsupported(name.to_string()),
+                    Vec::new(),
+                ))
+            }
+            Sniffed::Unknown => return Err(ScrubError::Unreadable(Unreadable::NotAnImage)),
+        };
+        let container = metadata::examine(bytes, format)
+            .map_err(|e| ScrubError::Unreadable(Unreadable::Corrupt(e.to_string())))?;
+        if container.frames > 1 && !self.config.first_frame {
+            let what = container
+                .hazards
+                .iter()
+                .find(|h| h.category == Category::ExtraFrames)
+                .map(|h| h.detail.clone())
+                .unwrap_or_else(|| format!("{format} frames"));
+            return Err(refused(
+                RefusalReason::MultiFrame {
+                    frames: container.frames,
+                    what,
+                },
+                Vec::new(),
+            ));
+        }
         let decoded =
-            image_io::decode(bytes, self.config.max_pixels).map_err(ScrubError::Unreadable)?;
+            image_io::decode(bytes, format, self.config.max_pixels).map_err(decode_failure)?;
+        let orientation = container.orientation.unwrap_or(1);
         let mut image = decoded.image;
+        image_io::orient(&mut image, orientation);
         let (width, height) = (image.width(), image.height());
-        let rgb = image.to_rgb8();
         timings.decode = t.elapsed();
 
         let t = Instant::now();
-        let Detected {
-            findings,
-            filled,
-            judged,
-        } = self.detect_and_fill(rgb)?;
-        redact::fill(&mut image, &filled);
+        let detected = match &self.faces {
+            Some(_) => self.detect_and_fill(image.to_rgb8())?,
+            None => Detected::default(),
+        };
+        redact::fill(&mut image, &detected.filled);
         timings.detect = t.elapsed();
 
         let t = Instant::now();
-        let out = image_io::encode(&image, decoded.format, self.config.jpeg_quality)
-            .map_err(ScrubError::Internal)?;
-        drop(image);
+        let out_format = self.config.output_format.unwrap_or(format);
+        let lossless = !self.config.reencode
+            && out_format == format
+            && matches!(format, Format::Jpeg | Format::Png)
+            && detected.filled.is_empty()
+            && orientation == 1;
+        let (out, icc_kept) = if lossless {
+            let keep = self.config.keep_icc && container.has_icc;
+            let rewritten = match format {
+                Format::Jpeg => metadata::jpeg::strip(bytes, keep),
+                _ => metadata::png::strip(bytes, keep),
+            }
+            .map_err(|e| ScrubError::Unreadable(Unreadable::Corrupt(e.to_string())))?;
+            (rewritten, keep)
+        } else {
+            let icc = decoded.icc.filter(|icc| {
+                self.config.keep_icc && out_format != Format::Gif && image_io::icc_fits(icc, &image)
+            });
+            let kept = icc.is_some();
+            let opts = EncodeOptions {
+                jpeg_quality: self.config.jpeg_quality,
+                icc,
+            };
+            let encoded =
+                image_io::encode(&image, out_format, &opts).map_err(ScrubError::Internal)?;
+            (encoded, kept)
+        };
         timings.encode = t.elapsed();
 
         let t = Instant::now();
-        let check =
-            verify::decode_output(&out, decoded.format, width, height, self.config.max_pixels)
-                .map_err(|d| refused(RefusalReason::VerificationFailed(d), Vec::new()))?;
-        let again = self.detect_faces(&check, self.config.verify_threshold)?;
-        let uncovered = verify::residual(again, &filled, width, height);
-        let residual = verify::unexplained(uncovered, &judged);
-        timings.verify = t.elapsed();
-        if !residual.is_empty() {
-            return Err(refused(RefusalReason::Residual, residual));
+        // A lossless rewrite must decode to exactly the pixels we examined.
+        let expected = lossless.then_some(&image);
+        let check = self
+            .verify_output(&out, out_format, width, height, expected)
+            .map_err(|d| refused(RefusalReason::VerificationFailed(d), Vec::new()))?;
+        drop(image);
+        if self.faces.is_some() {
+            let again = self.detect_faces(&check, self.config.verify_threshold)?;
+            let uncovered = verify::residual(again, &detected.filled, width, height);
+            let residual = verify::unexplained(uncovered, &detected.judged);
+            if !residual.is_empty() {
+                return Err(refused(RefusalReason::Residual, residual));
+            }
         }
+        timings.verify = t.elapsed();
 
         Ok(Scrubbed {
             bytes: out,
-            format: decoded.format,
+            format: out_format,
             width,
             height,
-            findings,
-            filled,
-            orientation: decoded.orientation,
+            findings: detected.findings,
+            filled: detected.filled,
+            orientation,
+            removed: removed_categories(&container),
+            lossless,
+            icc_kept,
+            input_frames: container.frames,
             timings,
         })
+    }
+
+    /// Structural checks on the encoded bytes: the right container, nothing
+    /// but pixels (and a profile) inside by our own walk and by kamadak-exif,
+    /// one picture, the expected size, and for a lossless rewrite the very
+    /// same pixels. Returns the decoded RGB pixels for the residual check.
+    fn verify_output(
+        &self,
+        out: &[u8],
+        format: Format,
+        width: u32,
+        height: u32,
+        expected: Option<&DynamicImage>,
+    ) -> Result<image::RgbImage, String> {
+        if Format::sniff(out) != Some(format) {
+            return Err(format!("the output is not a {format} file"));
+        }
+        let c = metadata::examine(out, format)
+            .map_err(|e| format!("the output's structure is broken: {e}"))?;
+        if let Some(h) = c.hazards.first() {
+            return Err(format!(
+                "the output still carries {}: {}",
+                h.category.as_str(),
+                h.detail
+            ));
+        }
+        if c.frames != 1 {
+            return Err(format!("the output holds {} pictures", c.frames));
+        }
+        if metadata::has_exif(out) {
+            return Err("the output still carries EXIF".into());
+        }
+        let decoded = image_io::decode(out, format, self.config.max_pixels)
+            .map_err(|e| format!("the output does not decode: {e:?}"))?;
+        let (w, h) = (decoded.image.width(), decoded.image.height());
+        if (w, h) != (width, height) {
+            return Err(format!("the output is {w}×{h}, expected {width}×{height}"));
+        }
+        if let Some(original) = expected {
+            if decoded.image.as_bytes() != original.as_bytes() {
+                return Err("the rewritten file decodes to different pixels".into());
+            }
+        }
+        Ok(decoded.image.to_rgb8())
     }
 
     /// Detects faces, fills them, and looks again at the filled pixels until
     /// nothing new appears. Covering one face changes what the detector sees
     /// around it: a neighbour that scored just under the threshold beside an
     /// uncovered face often scores above it once that face is a black box.
-    ///
-    /// Returns the findings, the filled rectangles, and the candidates of the
-    /// last round that scored at most the verification threshold: verification
-    /// may see them again just above it, after encoding.
     fn detect_and_fill(&self, mut rgb: image::RgbImage) -> Result<Detected, ScrubError> {
         let (width, height) = rgb.dimensions();
         let (t_face, t_verify) = (self.config.face_threshold, self.config.verify_threshold);
-        let mut findings = Vec::new();
-        let mut filled: Vec<Rect> = Vec::new();
-        let mut judged = Vec::new();
+        let mut d = Detected::default();
         for _ in 0..MAX_DETECT_ROUNDS {
             // One pass below the verification threshold gives both the faces
             // and the weaker candidates verification must be able to explain.
             let found = self.detect_faces(&rgb, t_verify * verify::JUDGED_FLOOR)?;
-            let uncovered = verify::residual(found, &filled, width, height);
+            let uncovered = verify::residual(found, &d.filled, width, height);
             let (new, below): (Vec<Finding>, Vec<Finding>) =
                 uncovered.into_iter().partition(|f| f.score > t_face);
-            judged = below.into_iter().filter(|f| f.score <= t_verify).collect();
+            d.judged = below.into_iter().filter(|f| f.score <= t_verify).collect();
             if new.is_empty() {
                 break;
             }
@@ -172,17 +293,13 @@ impl Scrubber {
                 .iter()
                 .filter_map(|f| redact::face_region(f, self.config.face_padding, width, height))
                 .collect();
-            let mut dynimg = image::DynamicImage::ImageRgb8(rgb);
+            let mut dynimg = DynamicImage::ImageRgb8(rgb);
             redact::fill(&mut dynimg, &rects);
             rgb = dynimg.into_rgb8();
-            filled.extend(rects);
-            findings.extend(new);
+            d.filled.extend(rects);
+            d.findings.extend(new);
         }
-        Ok(Detected {
-            findings,
-            filled,
-            judged,
-        })
+        Ok(d)
     }
 
     fn detect_faces(
@@ -190,14 +307,20 @@ impl Scrubber {
         rgb: &image::RgbImage,
         threshold: f32,
     ) -> Result<Vec<Finding>, ScrubError> {
-        self.faces
-            .with(|d| d.detect(rgb, threshold))
+        let pool = self.faces.as_ref().ok_or_else(|| {
+            refused(
+                RefusalReason::DetectorFailed("face detection is off".into()),
+                Vec::new(),
+            )
+        })?;
+        pool.with(|d| d.detect(rgb, threshold))
             .and_then(|r| r)
             .map_err(|e| refused(RefusalReason::DetectorFailed(e), Vec::new()))
     }
 }
 
 /// What the detection stage decided about one image.
+#[derive(Default)]
 struct Detected {
     /// Faces that were filled.
     findings: Vec<Finding>,
@@ -212,6 +335,23 @@ struct Detected {
 /// settle in two; a face that keeps appearing after four rounds is left for
 /// verification to refuse.
 const MAX_DETECT_ROUNDS: usize = 4;
+
+fn removed_categories(c: &Container) -> Vec<Category> {
+    let mut cats: Vec<Category> = c.hazards.iter().map(|h| h.category).collect();
+    cats.sort();
+    cats.dedup();
+    cats
+}
+
+fn decode_failure(e: DecodeError) -> ScrubError {
+    match e {
+        DecodeError::Unreadable(u) => ScrubError::Unreadable(u),
+        DecodeError::Unsupported(d) => refused(
+            RefusalReason::Unsupported(format!("a feature of this file ({d})")),
+            Vec::new(),
+        ),
+    }
+}
 
 fn refused(reason: RefusalReason, residual: Vec<Finding>) -> ScrubError {
     ScrubError::Refused(Refusal { reason, residual })

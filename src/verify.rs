@@ -1,39 +1,14 @@
-//! Checking an encoded output before it may be written: it must decode to the
-//! expected size, carry no EXIF, and show no face outside the filled regions
-//! when the detector looks again at a lower threshold.
+//! Which faces found again in an encoded output mean it must not be written.
+//! (The structural checks on the output live with the scrubber, which knows
+//! what the output should be.)
 
 use crate::detect::Finding;
 use crate::geometry::Rect;
-use crate::image_io::{self, Format};
 use crate::redact::covered_fraction;
 
 /// A re-detected face counts as covered when at least this share of the
 /// central half of its box is filled: the eyes, nose and mouth lie there.
 const CENTRAL_COVER: f32 = 0.9;
-
-/// Structural checks on the encoded bytes. Returns the decoded RGB pixels for
-/// the residual-detection pass.
-pub fn decode_output(
-    bytes: &[u8],
-    format: Format,
-    width: u32,
-    height: u32,
-    max_pixels: u64,
-) -> Result<image::RgbImage, String> {
-    if Format::sniff(bytes) != Some(format) {
-        return Err(format!("the output is not a {} file", format.as_str()));
-    }
-    if crate::metadata::has_exif(bytes) {
-        return Err("the output still carries EXIF".into());
-    }
-    let decoded = image_io::decode(bytes, max_pixels)
-        .map_err(|e| format!("the output does not decode: {e}"))?;
-    let (w, h) = (decoded.image.width(), decoded.image.height());
-    if (w, h) != (width, height) {
-        return Err(format!("the output is {w}×{h}, expected {width}×{height}"));
-    }
-    Ok(decoded.image.to_rgb8())
-}
 
 /// The re-detected faces that the fills do not cover.
 pub fn residual(found: Vec<Finding>, fills: &[Rect], width: u32, height: u32) -> Vec<Finding> {

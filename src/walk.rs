@@ -1,6 +1,7 @@
 //! Turning the command line's inputs into a list of images and the relative
 //! path each one will have under the output folder.
 
+use crate::format::Format;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -23,12 +24,18 @@ pub struct Plan {
 /// Lists the inputs. A file keeps its own name under the output folder; a
 /// folder is walked recursively and its files keep their paths relative to it.
 /// Hidden files and folders (names starting with `.`) and the output folder
-/// itself are skipped, so a second run never re-reads its own outputs.
-pub fn plan(inputs: &[PathBuf], out_dir: &Path) -> Plan {
+/// itself are skipped, so a second run never re-reads its own outputs. With
+/// `convert_to`, output names take that format's extension, and collisions are
+/// judged on those final names.
+pub fn plan(inputs: &[PathBuf], out_dir: &Path, convert_to: Option<Format>) -> Plan {
     let out_canon = out_dir.canonicalize().ok();
     let mut plan = Plan::default();
     let mut seen: HashMap<PathBuf, PathBuf> = HashMap::new();
     let mut push = |plan: &mut Plan, input: PathBuf, relative: PathBuf| {
+        let relative = match convert_to {
+            Some(f) => with_extension_for(&relative, f),
+            None => relative,
+        };
         if let Some(first) = seen.get(&relative) {
             plan.problems.push((
                 input,
@@ -107,13 +114,27 @@ pub fn plan(inputs: &[PathBuf], out_dir: &Path) -> Plan {
     plan
 }
 
+/// `relative` renamed for format `f`, unless its extension already names it.
+fn with_extension_for(relative: &Path, f: Format) -> PathBuf {
+    let ext = relative
+        .extension()
+        .and_then(|e| e.to_str())
+        .and_then(Format::from_name);
+    if ext == Some(f) {
+        relative.to_path_buf()
+    } else {
+        relative.with_extension(f.extension())
+    }
+}
+
 /// Files that operating systems drop into photo folders; never images.
 fn is_os_clutter(name: &std::ffi::OsStr) -> bool {
     let n = name.to_string_lossy().to_ascii_lowercase();
     n == "thumbs.db" || n == "desktop.ini"
 }
 
-pub(crate) fn describe_io(e: &std::io::Error) -> String {
+/// A one-line explanation of an I/O error on an input, with what to do.
+pub fn describe_io(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "does not exist; check the path".into(),
         std::io::ErrorKind::PermissionDenied => {
@@ -127,6 +148,28 @@ pub(crate) fn describe_io(e: &std::io::Error) -> String {
 mod tests {
     use super::*;
     use std::fs;
+
+    #[test]
+    fn converting_renames_and_detects_collisions_on_final_names() {
+        let d = tempfile::tempdir().unwrap();
+        for p in ["a.png", "a.tif", "b.JPG", "c.jpeg"] {
+            fs::write(d.path().join(p), b"x").unwrap();
+        }
+        let plan = plan(
+            &[d.path().to_path_buf()],
+            &d.path().join("out"),
+            Some(Format::Jpeg),
+        );
+        let rels: Vec<_> = plan
+            .jobs
+            .iter()
+            .map(|j| j.relative.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(rels, vec!["a.jpg", "b.JPG", "c.jpeg"]);
+        // a.tif would also become a.jpg.
+        assert_eq!(plan.problems.len(), 1);
+        assert!(plan.problems[0].0.ends_with("a.tif"));
+    }
 
     #[test]
     fn folders_keep_relative_paths_and_skip_hidden_and_output() {
@@ -146,7 +189,7 @@ mod tests {
         ] {
             fs::write(root.join(p), b"x").unwrap();
         }
-        let plan = plan(std::slice::from_ref(&root), &root.join("out"));
+        let plan = plan(std::slice::from_ref(&root), &root.join("out"), None);
         let rels: Vec<_> = plan
             .jobs
             .iter()
@@ -168,7 +211,7 @@ mod tests {
             d.path().join("y/a.jpg"),
             d.path().join("nope.jpg"),
         ];
-        let plan = plan(&inputs, &d.path().join("out"));
+        let plan = plan(&inputs, &d.path().join("out"), None);
         assert_eq!(plan.jobs.len(), 1);
         assert_eq!(plan.problems.len(), 2);
         assert!(plan.problems[0].1.contains("already taken"));

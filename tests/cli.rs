@@ -96,11 +96,8 @@ fn outputs_carry_no_metadata_for_exiftool() {
     let mut checked = 0;
     for entry in fs::read_dir(out.path()).unwrap() {
         let path = entry.unwrap().path();
-        let leaks: Vec<String> = exiftool_tags(&path)
-            .into_iter()
-            .filter(|(g, t)| !is_structural(g, t))
-            .map(|(g, t)| format!("{g}:{t}"))
-            .collect();
+        // ICC profiles are kept by default (astronaut.png carries sRGB).
+        let leaks = leaked_tags(&path, true);
         assert!(
             leaks.is_empty(),
             "{} still carries {leaks:?}",
@@ -138,9 +135,9 @@ fn outputs_carry_no_exif_for_kamadak_exif() {
     let layout = phiscrub::metadata::jpeg::layout(&bytes).unwrap();
     assert_eq!(layout.trailing, 0);
     // Only the JFIF header and the image segments remain.
-    for s in &layout.segments {
-        let app_or_comment = (0xE1..=0xEF).contains(&s.marker) || s.marker == 0xFE;
-        assert!(!app_or_comment, "output keeps marker {:#04x}", s.marker);
+    for (marker, _, _) in layout.segments() {
+        let app_or_comment = (0xE1..=0xEF).contains(&marker) || marker == 0xFE;
+        assert!(!app_or_comment, "output keeps marker {marker:#04x}");
     }
 }
 
@@ -202,7 +199,7 @@ fn bad_files_get_a_clear_error_and_the_others_are_still_exported() {
             .to_string()
     };
     assert!(line("truncated.jpg").contains("damaged or truncated"));
-    assert!(line("not-an-image.jpg").contains("not a JPEG or PNG image"));
+    assert!(line("not-an-image.jpg").contains("not an image"));
     assert!(stdout(&o).contains("2 exported, 0 refused, 2 failed"));
     assert!(out.path().join("grace_hopper.jpg").is_file());
     assert!(out.path().join("chelsea.png").is_file());

@@ -125,14 +125,37 @@ fn a_detector_failure_refuses_rather_than_exports() {
 
 #[test]
 fn unreadable_input_is_not_a_refusal() {
-    let err = scrubber_with(0.9)
-        .scrub(b"GIF89a not supported")
-        .unwrap_err();
-    assert!(matches!(
-        err,
-        ScrubError::Unreadable(phiscrub::Unreadable::NotAnImage)
-    ));
+    let s = scrubber_with(0.9);
+    let err = s.scrub(b"Ward B rota, not a picture").unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ScrubError::Unreadable(phiscrub::Unreadable::NotAnImage)
+        ),
+        "{err:?}"
+    );
     assert!(!err.is_refusal());
+    let err = s.scrub(b"GIF89a\x01\x00\x01\x00 damaged").unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ScrubError::Unreadable(phiscrub::Unreadable::Corrupt(_))
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_recognised_but_unsupported_container_is_refused_not_passed_through() {
+    // The start of an iPhone HEIC file.
+    let heic = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic";
+    match scrubber_with(0.9).scrub(heic) {
+        Err(ScrubError::Refused(r)) => {
+            assert_eq!(r.reason, RefusalReason::Unsupported("HEIC/HEIF".into()));
+            assert!(r.to_string().contains("Convert it to JPEG or PNG"));
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
 }
 
 #[test]

@@ -1,104 +1,146 @@
-//! The JPEG container: a walk over its marker segments, without decoding.
+//! The JPEG container: a walk over its marker segments and entropy-coded
+//! scans, without decoding.
 //!
 //! Used to tell a complete file from a truncated one (decoders fill a missing
-//! tail with grey rather than failing) and to see what a file carries.
+//! tail with grey rather than failing), to list what the file carries, to
+//! count the pictures in it (MPF index, images appended after the end), and
+//! to rewrite it without metadata while keeping every scan byte for byte.
 
-/// One marker segment before or between scans.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Segment {
-    /// The marker's second byte (`0xE1` for APP1, `0xFE` for COM, ...).
-    pub marker: u8,
-    /// Offset of the `0xFF` that starts the marker.
-    pub offset: usize,
-    /// Length of the whole segment including marker and length field.
-    pub len: usize,
+use super::{exif, xmp, Category, Container, ContainerError, Hazard};
+use crate::format::Format;
+
+/// One piece of a JPEG file, in file order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Piece {
+    /// A marker segment with a length: `offset` is its `0xFF`, `len` covers
+    /// marker, length field and payload.
+    Segment {
+        marker: u8,
+        offset: usize,
+        len: usize,
+    },
+    /// Entropy-coded data following an SOS segment, restart markers included.
+    Scan { offset: usize, len: usize },
 }
 
-/// The layout of a JPEG file.
+/// The layout of the first image in a JPEG file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Layout {
-    pub segments: Vec<Segment>,
+    pub pieces: Vec<Piece>,
     /// Offset just past the EOI marker that ends the first image.
     pub end: usize,
     /// Bytes after that EOI (another image, a maker trailer, or padding).
     pub trailing: usize,
 }
 
-/// Why a JPEG's structure is broken.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum LayoutError {
-    NotJpeg,
-    /// A segment length runs past the end of the file.
-    Truncated(&'static str),
-    /// A byte where a marker must start is not `0xFF`.
-    BadMarker(usize),
-}
-
-impl std::fmt::Display for LayoutError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            LayoutError::NotJpeg => f.write_str("not a JPEG stream"),
-            LayoutError::Truncated(what) => write!(f, "the file ends {what}"),
-            LayoutError::BadMarker(at) => write!(f, "no JPEG marker at byte {at}"),
-        }
+impl Layout {
+    /// Marker segments only, as `(marker, offset, len)`.
+    pub fn segments(&self) -> impl Iterator<Item = (u8, usize, usize)> + '_ {
+        self.pieces.iter().filter_map(|p| match *p {
+            Piece::Segment {
+                marker,
+                offset,
+                len,
+            } => Some((marker, offset, len)),
+            Piece::Scan { .. } => None,
+        })
     }
 }
 
 const SOI: u8 = 0xD8;
 const EOI: u8 = 0xD9;
 const SOS: u8 = 0xDA;
+const APP0: u8 = 0xE0;
+const APP2: u8 = 0xE2;
+const APP14: u8 = 0xEE;
+const COM: u8 = 0xFE;
+
+fn truncated(what: &str) -> ContainerError {
+    ContainerError::Truncated(what.to_string())
+}
 
 /// Walks the markers of the first image in `bytes` up to its EOI.
-pub fn layout(bytes: &[u8]) -> Result<Layout, LayoutError> {
+pub fn layout(bytes: &[u8]) -> Result<Layout, ContainerError> {
     if bytes.len() < 4 || bytes[0] != 0xFF || bytes[1] != SOI {
-        return Err(LayoutError::NotJpeg);
+        return Err(ContainerError::Malformed("not a JPEG stream".into()));
     }
-    let mut segments = Vec::new();
+    let mut pieces = Vec::new();
     let mut pos = 2;
+    let mut seen_frame = false;
     loop {
-        // Fill bytes (runs of 0xFF) may precede a marker.
         if pos >= bytes.len() {
-            return Err(LayoutError::Truncated("before its end-of-image marker"));
+            return Err(truncated("before its end-of-image marker"));
         }
         if bytes[pos] != 0xFF {
-            return Err(LayoutError::BadMarker(pos));
+            return Err(ContainerError::Malformed(format!(
+                "no JPEG marker at byte {pos}"
+            )));
         }
         let start = pos;
+        // Fill bytes (runs of 0xFF) may precede a marker.
         while pos < bytes.len() && bytes[pos] == 0xFF {
             pos += 1;
         }
         let Some(&marker) = bytes.get(pos) else {
-            return Err(LayoutError::Truncated("inside a marker"));
+            return Err(truncated("inside a marker"));
         };
         pos += 1;
         match marker {
             EOI => {
+                if !seen_frame {
+                    return Err(ContainerError::Malformed(
+                        "the JPEG ends before any image data".into(),
+                    ));
+                }
                 return Ok(Layout {
-                    segments,
+                    pieces,
                     end: pos,
                     trailing: bytes.len() - pos,
-                })
+                });
+            }
+            SOI => {
+                return Err(ContainerError::Malformed(format!(
+                    "a second start-of-image marker at byte {start}"
+                )))
             }
             // Standalone markers carry no length.
             0x01 | 0xD0..=0xD7 => continue,
             _ => {}
         }
         if pos + 2 > bytes.len() {
-            return Err(LayoutError::Truncated("inside a segment header"));
+            return Err(truncated("inside a segment header"));
         }
         let len = u16::from_be_bytes([bytes[pos], bytes[pos + 1]]) as usize;
-        if len < 2 || pos + len > bytes.len() {
-            return Err(LayoutError::Truncated("inside a segment"));
+        if len < 2 {
+            return Err(ContainerError::Malformed(format!(
+                "a segment at byte {start} has an impossible length"
+            )));
+        }
+        if pos + len > bytes.len() {
+            return Err(truncated("inside a segment"));
         }
         pos += len;
-        segments.push(Segment {
+        pieces.push(Piece::Segment {
             marker,
             offset: start,
             len: pos - start,
         });
+        if matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
+            seen_frame = true;
+        }
         if marker == SOS {
-            pos = skip_entropy_data(bytes, pos)
-                .ok_or(LayoutError::Truncated("inside the image data"))?;
+            if !seen_frame {
+                return Err(ContainerError::Malformed(
+                    "image data comes before the frame header".into(),
+                ));
+            }
+            let scan_end =
+                skip_entropy_data(bytes, pos).ok_or_else(|| truncated("inside the image data"))?;
+            pieces.push(Piece::Scan {
+                offset: pos,
+                len: scan_end - pos,
+            });
+            pos = scan_end;
         }
     }
 }
@@ -109,7 +151,8 @@ fn skip_entropy_data(bytes: &[u8], mut pos: usize) -> Option<usize> {
     while pos + 1 < bytes.len() {
         if bytes[pos] == 0xFF {
             match bytes[pos + 1] {
-                0x00 | 0xD0..=0xD7 | 0xFF => pos += if bytes[pos + 1] == 0xFF { 1 } else { 2 },
+                0x00 | 0xD0..=0xD7 => pos += 2,
+                0xFF => pos += 1,
                 _ => return Some(pos),
             }
         } else {
@@ -119,14 +162,301 @@ fn skip_entropy_data(bytes: &[u8], mut pos: usize) -> Option<usize> {
     None
 }
 
+fn payload(bytes: &[u8], offset: usize, len: usize) -> &[u8] {
+    // Marker (2) and length (2) precede the payload.
+    &bytes[offset + 4..offset + len]
+}
+
+/// Lists what a JPEG carries and counts the pictures in it.
+pub fn examine(bytes: &[u8]) -> Result<Container, ContainerError> {
+    let layout = layout(bytes)?;
+    let mut hazards = Vec::new();
+    let mut has_icc = false;
+    let mut orientation = None;
+    let mut mpf_images = 0usize;
+    for (marker, offset, len) in layout.segments() {
+        let data = payload(bytes, offset, len);
+        let app = |n: u8| format!("APP{}", n - APP0);
+        match marker {
+            APP0 if data.starts_with(b"JFIF\0") => {
+                let (tw, th) = (data.get(12).copied(), data.get(13).copied());
+                if let (Some(w), Some(h)) = (tw, th) {
+                    if w > 0 && h > 0 {
+                        hazards.push(Hazard::new(
+                            Category::Thumbnail,
+                            format!("JFIF thumbnail {w}×{h}"),
+                        ));
+                    }
+                }
+            }
+            APP0 if data.starts_with(b"JFXX\0") => {
+                hazards.push(Hazard::new(Category::Thumbnail, "JFXX thumbnail (APP0)"));
+            }
+            0xE1 if data.starts_with(b"Exif\0\0") => {
+                let s = exif::analyse(&data[6..], false, "EXIF");
+                orientation = orientation.or(s.orientation);
+                hazards.extend(s.hazards);
+            }
+            0xE1 if data.starts_with(b"http://ns.adobe.com/xap/1.0/\0") => {
+                hazards.extend(xmp::hazards(&data[29..], "APP1"));
+            }
+            0xE1 if data.starts_with(b"http://ns.adobe.com/xmp/extension/\0") => {
+                hazards.push(Hazard::new(Category::Xmp, "extended XMP in APP1"));
+            }
+            APP2 if data.starts_with(b"ICC_PROFILE\0") => has_icc = true,
+            APP2 if data.starts_with(b"MPF\0") => {
+                mpf_images = mpf_image_count(&data[4..]).unwrap_or(2);
+            }
+            0xED => hazards.extend(photoshop_hazards(data)),
+            APP14 if data.starts_with(b"Adobe") => {}
+            COM => hazards.push(Hazard::new(
+                Category::Comment,
+                format!(
+                    "JPEG comment \"{}\"",
+                    exif::short(&String::from_utf8_lossy(data))
+                ),
+            )),
+            0xE0..=0xEF => hazards.push(Hazard::new(
+                Category::Other,
+                format!(
+                    "{} segment \"{}\" ({} bytes)",
+                    app(marker),
+                    super::printable(data),
+                    data.len()
+                ),
+            )),
+            _ => {}
+        }
+    }
+
+    let (appended, trailing) = appended_images(&bytes[layout.end..]);
+    if trailing > 0 {
+        hazards.push(Hazard::new(
+            Category::TrailingData,
+            format!("{trailing} bytes after the end of the image"),
+        ));
+    }
+    let frames = (1 + appended).max(mpf_images).max(1);
+    if frames > 1 {
+        let how = match (mpf_images > 1, appended > 0) {
+            (true, true) => {
+                format!("an MPF index of {mpf_images} images; {appended} appended after the first")
+            }
+            (true, false) => format!("an MPF index of {mpf_images} images"),
+            _ => format!("{appended} JPEG image(s) appended after the first"),
+        };
+        hazards.push(Hazard::new(
+            Category::ExtraFrames,
+            format!("{frames} pictures: {how}"),
+        ));
+    }
+    Ok(Container {
+        format: Format::Jpeg,
+        frames,
+        hazards,
+        has_icc,
+        orientation,
+    })
+}
+
+/// Counts complete or partial JPEG images stored after the first, and the
+/// other non-zero bytes left after them.
+fn appended_images(mut rest: &[u8]) -> (usize, usize) {
+    let mut images = 0;
+    for _ in 0..64 {
+        let skip = rest.iter().position(|&b| b != 0).unwrap_or(rest.len());
+        let tail = &rest[skip..];
+        if !tail.starts_with(&[0xFF, SOI, 0xFF]) {
+            break;
+        }
+        images += 1;
+        match layout(tail) {
+            Ok(l) => rest = &tail[l.end..],
+            // A damaged appended image is still a picture; whatever follows
+            // it is part of it.
+            Err(_) => return (images, 0),
+        }
+    }
+    (images, super::nonzero_trailing(rest))
+}
+
+/// NumberOfImages (tag 0xB001) from an MPF segment's TIFF-structured index.
+fn mpf_image_count(tiff: &[u8]) -> Option<usize> {
+    let le = match tiff.get(0..4)? {
+        b"II*\0" => true,
+        b"MM\0*" => false,
+        _ => return None,
+    };
+    let u16_at = |at: usize| -> Option<u16> {
+        let b: [u8; 2] = tiff.get(at..at + 2)?.try_into().ok()?;
+        Some(if le {
+            u16::from_le_bytes(b)
+        } else {
+            u16::from_be_bytes(b)
+        })
+    };
+    let u32_at = |at: usize| -> Option<u32> {
+        let b: [u8; 4] = tiff.get(at..at + 4)?.try_into().ok()?;
+        Some(if le {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        })
+    };
+    let ifd = u32_at(4)? as usize;
+    let count = u16_at(ifd)? as usize;
+    (0..count.min(256)).find_map(|i| {
+        let e = ifd + 2 + i * 12;
+        (u16_at(e)? == 0xB001).then(|| u32_at(e + 8).map(|n| n as usize))?
+    })
+}
+
+/// Hazards in a Photoshop APP13 segment: IPTC records, thumbnails, and other
+/// image resource blocks.
+fn photoshop_hazards(data: &[u8]) -> Vec<Hazard> {
+    const SIG: &[u8] = b"Photoshop 3.0\0";
+    if !data.starts_with(SIG) {
+        return vec![Hazard::new(
+            Category::Other,
+            format!("APP13 segment \"{}\"", super::printable(data)),
+        )];
+    }
+    let mut out = Vec::new();
+    let (mut iptc, mut thumb, mut other) = (false, false, 0);
+    let mut pos = SIG.len();
+    while pos + 12 <= data.len() && &data[pos..pos + 4] == b"8BIM" {
+        let id = super::be16(data, pos + 4).unwrap_or(0);
+        let name_len = data[pos + 6] as usize;
+        // Pascal name padded to an even length (length byte included).
+        let name_total = (name_len + 1 + 1) & !1;
+        let size_at = pos + 6 + name_total;
+        let Some(size) = super::be32(data, size_at) else {
+            break;
+        };
+        match id {
+            0x0404 => iptc = true,
+            0x0409 | 0x040C => thumb = true,
+            _ => other += 1,
+        }
+        pos = size_at + 4 + ((size as usize + 1) & !1);
+    }
+    if iptc {
+        out.push(Hazard::new(
+            Category::Iptc,
+            "IPTC records in Photoshop APP13",
+        ));
+    }
+    if thumb {
+        out.push(Hazard::new(
+            Category::Thumbnail,
+            "Photoshop thumbnail in APP13",
+        ));
+    }
+    if other > 0 || (!iptc && !thumb) {
+        out.push(Hazard::new(
+            Category::Iptc,
+            format!("Photoshop image resources in APP13 ({other} other block(s))"),
+        ));
+    }
+    out
+}
+
+/// Rewrites a JPEG keeping its coded image byte for byte and dropping every
+/// APPn and COM segment except the JFIF header (rewritten without any
+/// thumbnail), the Adobe APP14 colour-transform flag (decoders need it to get
+/// the colours right) and, when `keep_icc`, the ICC profile. Nothing after the
+/// end-of-image marker is kept.
+pub fn strip(bytes: &[u8], keep_icc: bool) -> Result<Vec<u8>, ContainerError> {
+    let layout = layout(bytes)?;
+    let mut out = Vec::with_capacity(layout.end);
+    out.extend_from_slice(&[0xFF, SOI]);
+    let mut wrote_jfif = false;
+    for piece in &layout.pieces {
+        match *piece {
+            Piece::Segment {
+                marker,
+                offset,
+                len,
+            } => {
+                let data = payload(bytes, offset, len);
+                let keep = match marker {
+                    APP0 if data.starts_with(b"JFIF\0") && !wrote_jfif => {
+                        wrote_jfif = true;
+                        out.extend_from_slice(&jfif_without_thumbnail(data));
+                        false
+                    }
+                    APP2 if data.starts_with(b"ICC_PROFILE\0") => keep_icc,
+                    APP14 if data.starts_with(b"Adobe") => true,
+                    0xE0..=0xEF | COM => false,
+                    _ => true,
+                };
+                if keep {
+                    out.extend_from_slice(&bytes[offset..offset + len]);
+                }
+            }
+            Piece::Scan { offset, len } => out.extend_from_slice(&bytes[offset..offset + len]),
+        }
+    }
+    out.extend_from_slice(&[0xFF, EOI]);
+    Ok(out)
+}
+
+/// A JFIF APP0 segment with the original version and pixel density and no
+/// thumbnail.
+fn jfif_without_thumbnail(data: &[u8]) -> Vec<u8> {
+    let field = |i: usize, default: u8| data.get(i).copied().unwrap_or(default);
+    vec![
+        0xFF,
+        APP0,
+        0x00,
+        0x10,
+        b'J',
+        b'F',
+        b'I',
+        b'F',
+        0x00,
+        field(5, 1),
+        field(6, 1),
+        field(7, 0),
+        field(8, 0),
+        field(9, 1),
+        field(10, 0),
+        field(11, 1),
+        0x00,
+        0x00,
+    ]
+}
+
+/// The SOS segments and entropy-coded data of the first image, concatenated:
+/// what must survive a lossless rewrite unchanged.
+pub fn scan_data(bytes: &[u8]) -> Result<Vec<u8>, ContainerError> {
+    let layout = layout(bytes)?;
+    let mut out = Vec::new();
+    for piece in &layout.pieces {
+        match *piece {
+            Piece::Segment {
+                marker: SOS,
+                offset,
+                len,
+            }
+            | Piece::Scan { offset, len } => out.extend_from_slice(&bytes[offset..offset + len]),
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn minimal() -> Vec<u8> {
         let mut v = vec![0xFF, SOI];
-        v.extend_from_slice(&[0xFF, 0xE0, 0x00, 0x04, b'J', b'F']); // APP0
+        v.extend_from_slice(&[0xFF, APP0, 0x00, 0x10]);
+        v.extend_from_slice(b"JFIF\0\x01\x02\x00\x00\x48\x00\x48\x00\x00");
         v.extend_from_slice(&[0xFF, 0xFE, 0x00, 0x05, b'h', b'i', b'!']); // COM
+        v.extend_from_slice(&[0xFF, 0xE1, 0x00, 0x06, b'a', b'b', b'c', b'd']); // APP1 junk
+        v.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x05, 8, 0, 1]); // SOF0 (short, not decoded)
         v.extend_from_slice(&[0xFF, SOS, 0x00, 0x02]);
         v.extend_from_slice(&[0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD3, 0x56]); // data, stuffing, RST3
         v.extend_from_slice(&[0xFF, EOI]);
@@ -137,8 +467,8 @@ mod tests {
     fn walks_segments_and_finds_end() {
         let mut f = minimal();
         let l = layout(&f).unwrap();
-        let markers: Vec<u8> = l.segments.iter().map(|s| s.marker).collect();
-        assert_eq!(markers, vec![0xE0, 0xFE, SOS]);
+        let markers: Vec<u8> = l.segments().map(|s| s.0).collect();
+        assert_eq!(markers, vec![APP0, COM, 0xE1, 0xC0, SOS]);
         assert_eq!(l.end, f.len());
         assert_eq!(l.trailing, 0);
         f.extend_from_slice(b"second image");
@@ -151,6 +481,66 @@ mod tests {
         for cut in 4..f.len() - 1 {
             assert!(layout(&f[..cut]).is_err(), "cut at {cut} accepted");
         }
-        assert_eq!(layout(b"GIF89a"), Err(LayoutError::NotJpeg));
+        assert!(layout(b"GIF89a").is_err());
+    }
+
+    #[test]
+    fn strip_keeps_scan_and_drops_comment_and_app1() {
+        let f = minimal();
+        let s = strip(&f, true).unwrap();
+        let l = layout(&s).unwrap();
+        let markers: Vec<u8> = l.segments().map(|s| s.0).collect();
+        assert_eq!(markers, vec![APP0, 0xC0, SOS]);
+        assert_eq!(scan_data(&s).unwrap(), scan_data(&f).unwrap());
+        assert!(examine(&s).unwrap().hazards.is_empty());
+    }
+
+    #[test]
+    fn examine_reports_comment_trailing_and_appended_images() {
+        let mut f = minimal();
+        let c = examine(&f).unwrap();
+        assert_eq!(c.frames, 1);
+        let cats: Vec<Category> = c.hazards.iter().map(|h| h.category).collect();
+        assert_eq!(cats, vec![Category::Comment, Category::Other]);
+
+        f.extend_from_slice(b"MAKER-TRAILER");
+        let c = examine(&f).unwrap();
+        assert!(c
+            .hazards
+            .iter()
+            .any(|h| h.category == Category::TrailingData));
+        assert_eq!(c.frames, 1);
+
+        let mut two = minimal();
+        two.extend_from_slice(&minimal());
+        let c = examine(&two).unwrap();
+        assert_eq!(c.frames, 2);
+        assert!(c
+            .hazards
+            .iter()
+            .any(|h| h.category == Category::ExtraFrames));
+        // Zero padding after the end is not data.
+        let mut padded = minimal();
+        padded.extend_from_slice(&[0; 32]);
+        assert!(examine(&padded)
+            .unwrap()
+            .hazards
+            .iter()
+            .all(|h| h.category != Category::TrailingData));
+    }
+
+    #[test]
+    fn jfif_thumbnail_is_found_and_removed() {
+        let mut f = minimal();
+        // Xthumbnail = Ythumbnail = 1 (payload bytes 12 and 13, file bytes
+        // 18 and 19) followed by one RGB thumbnail pixel.
+        f[18] = 1;
+        f[19] = 1;
+        f[5] = 0x13;
+        f.splice(20..20, [1, 2, 3]);
+        let c = examine(&f).unwrap();
+        assert!(c.hazards.iter().any(|h| h.category == Category::Thumbnail));
+        let s = strip(&f, true).unwrap();
+        assert!(examine(&s).unwrap().hazards.is_empty());
     }
 }

@@ -1,40 +1,197 @@
-//! Reading what a file's metadata says, with kamadak-exif. phiscrub never
-//! copies metadata into its output; it reads it only to apply the orientation
-//! and to verify that an output carries none.
+//! What an image file carries besides its pixels, container by container.
+//!
+//! Each container module walks its file's structure without decoding pixels:
+//! it validates lengths and checksums (a damaged file is refused before any
+//! decoder sees it), counts the pictures inside (frames, pages, appended
+//! images), and lists the identifying metadata ([`Hazard`]). JPEG and PNG can
+//! also be rewritten without their metadata while keeping the image data
+//! byte for byte (the lossless path).
 
+pub mod exif;
+pub mod gif;
 pub mod jpeg;
+pub mod png;
+pub mod tiff;
+pub mod webp;
+mod xmp;
 
-use std::io::Cursor;
+use crate::format::Format;
+use serde::Serialize;
+use std::fmt;
 
-/// Outcome of looking for the EXIF orientation tag.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Orientation {
-    /// No EXIF, or EXIF without an orientation tag: pixels are upright as stored.
-    Absent,
-    /// The EXIF orientation value, 1–8.
-    Exif(u16),
-    /// EXIF is present but could not be parsed.
-    Unreadable,
+/// A kind of identifying metadata, as `phiscrub inspect` groups them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// A position: EXIF GPS, XMP GPS, GeoTIFF keys.
+    Gps,
+    /// Capture, modification or digitisation times.
+    Dates,
+    /// Camera or phone make, model, serial numbers, unique image ids.
+    Device,
+    /// Owner, artist, author, copyright holder.
+    Owner,
+    /// Software and host names that processed the file.
+    Software,
+    /// A smaller copy of the picture (EXIF, JFIF, Photoshop, PNG preview).
+    Thumbnail,
+    /// An XMP packet.
+    Xmp,
+    /// IPTC or Photoshop resource blocks.
+    Iptc,
+    /// Comments, descriptions, titles, keywords, text chunks.
+    Comment,
+    /// Maker-private EXIF data (serials, owner names, settings).
+    MakerNotes,
+    /// Bytes after the end of the image.
+    TrailingData,
+    /// More than one picture in the file.
+    ExtraFrames,
+    /// Any other non-pixel data: unknown chunks, segments or extensions.
+    Other,
 }
 
-/// Reads the EXIF orientation from a JPEG or PNG file's bytes.
-pub fn orientation(bytes: &[u8]) -> Orientation {
-    match exif::Reader::new().read_from_container(&mut Cursor::new(bytes)) {
-        Ok(exif) => exif
-            .get_field(exif::Tag::Orientation, exif::In::PRIMARY)
-            .and_then(|f| f.value.get_uint(0))
-            .filter(|v| (1..=8).contains(v))
-            .map(|v| Orientation::Exif(v as u16))
-            .unwrap_or(Orientation::Absent),
-        Err(exif::Error::NotFound(_)) => Orientation::Absent,
-        Err(_) => Orientation::Unreadable,
+impl Category {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Category::Gps => "gps",
+            Category::Dates => "dates",
+            Category::Device => "device",
+            Category::Owner => "owner",
+            Category::Software => "software",
+            Category::Thumbnail => "thumbnail",
+            Category::Xmp => "xmp",
+            Category::Iptc => "iptc",
+            Category::Comment => "comment",
+            Category::MakerNotes => "makernotes",
+            Category::TrailingData => "trailing_data",
+            Category::ExtraFrames => "extra_frames",
+            Category::Other => "other",
+        }
     }
 }
 
-/// True when an independent EXIF reader finds any EXIF block in `bytes`.
+/// One piece of identifying metadata found in a file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Hazard {
+    pub category: Category,
+    /// Where it is and, for a few categories, what it says (GPS coordinates,
+    /// dates, device names). Shown to the file's owner by `inspect`; never
+    /// written to reports.
+    pub detail: String,
+}
+
+impl Hazard {
+    pub(crate) fn new(category: Category, detail: impl Into<String>) -> Hazard {
+        Hazard {
+            category,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// What the structure walk of one file found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Container {
+    pub format: Format,
+    /// Pictures in the file: frames, pages, MPF or appended images.
+    pub frames: usize,
+    /// Identifying metadata, in file order.
+    pub hazards: Vec<Hazard>,
+    /// An embedded colour profile is present (kept by default, not a hazard).
+    pub has_icc: bool,
+    /// EXIF orientation (1–8), when the file has one.
+    pub orientation: Option<u16>,
+}
+
+/// Why a file's structure cannot be trusted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ContainerError {
+    /// The file ends inside a structure.
+    Truncated(String),
+    /// A length, offset or field is impossible.
+    Malformed(String),
+    /// A stored checksum does not match the data.
+    BadChecksum(String),
+}
+
+impl fmt::Display for ContainerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ContainerError::Truncated(what) => write!(f, "the file ends {what}"),
+            ContainerError::Malformed(what) => write!(f, "{what}"),
+            ContainerError::BadChecksum(what) => write!(f, "checksum mismatch in {what}"),
+        }
+    }
+}
+
+impl std::error::Error for ContainerError {}
+
+/// Walks the structure of `bytes`, a file in `format`.
+pub fn examine(bytes: &[u8], format: Format) -> Result<Container, ContainerError> {
+    match format {
+        Format::Jpeg => jpeg::examine(bytes),
+        Format::Png => png::examine(bytes),
+        Format::Webp => webp::examine(bytes),
+        Format::Tiff => tiff::examine(bytes),
+        Format::Gif => gif::examine(bytes),
+    }
+}
+
+/// Reads the EXIF orientation from a file's bytes, whatever the container.
+/// `None` when there is no EXIF orientation or it cannot be read.
+pub fn orientation(bytes: &[u8]) -> Option<u16> {
+    let format = Format::sniff(bytes)?;
+    examine(bytes, format).ok()?.orientation
+}
+
+/// True when an independent EXIF reader (kamadak-exif) finds an EXIF block
+/// in a JPEG, PNG or WebP file, or cannot tell (a damaged block counts as
+/// present). TIFF files are EXIF-structured throughout and GIF cannot carry
+/// EXIF, so for them this is always false: their tags are judged by
+/// [`examine`].
 pub fn has_exif(bytes: &[u8]) -> bool {
+    if !matches!(
+        Format::sniff(bytes),
+        Some(Format::Jpeg | Format::Png | Format::Webp)
+    ) {
+        return false;
+    }
     !matches!(
-        exif::Reader::new().read_from_container(&mut Cursor::new(bytes)),
-        Err(exif::Error::NotFound(_))
+        ::exif::Reader::new().read_from_container(&mut std::io::Cursor::new(bytes)),
+        Err(::exif::Error::NotFound(_))
     )
+}
+
+/// Bounds-checked little helpers shared by the walkers.
+pub(crate) fn be16(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_be_bytes(b.get(at..at + 2)?.try_into().ok()?))
+}
+
+pub(crate) fn be32(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+
+pub(crate) fn le32(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+
+/// A short printable rendering of an identifier found in a file.
+pub(crate) fn printable(id: &[u8]) -> String {
+    id.iter()
+        .take(24)
+        .map(|&c| {
+            if (0x21..0x7f).contains(&c) {
+                c as char
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Counts trailing bytes that are not zero padding.
+pub(crate) fn nonzero_trailing(rest: &[u8]) -> usize {
+    let end = rest.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1);
+    end
 }

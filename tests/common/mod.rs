@@ -121,28 +121,111 @@ pub fn exiftool_tags(path: &Path) -> Vec<(String, String)> {
 }
 
 /// Tags exiftool derives from the file system or the image structure itself;
-/// anything else in an output is metadata that leaked.
-pub fn is_structural(group: &str, tag: &str) -> bool {
+/// anything else in an output is metadata that leaked. `icc` allows the ICC
+/// profile groups (kept by default).
+pub fn is_structural(group: &str, tag: &str, icc: bool) -> bool {
+    let any = |list: &[&str]| list.contains(&tag);
     match group {
-        "ExifTool" | "System" | "Composite" => true,
-        "File" => !matches!(
-            tag,
-            "Comment" | "CurrentIPTCDigest" | "ThumbnailImage" | "ExifByteOrder"
-        ),
-        "JFIF" => matches!(
-            tag,
-            "JFIFVersion" | "ResolutionUnit" | "XResolution" | "YResolution"
-        ),
-        "PNG" => matches!(
-            tag,
-            "ImageWidth"
-                | "ImageHeight"
-                | "BitDepth"
-                | "ColorType"
-                | "Compression"
-                | "Filter"
-                | "Interlace"
-        ),
+        "ExifTool" => tag != "Warning",
+        "System" => true,
+        "Composite" => any(&["ImageSize", "Megapixels"]),
+        "File" => {
+            !(tag.contains("Comment")
+                || tag.contains("IPTC")
+                || tag.contains("Digest")
+                || tag.contains("Thumbnail")
+                || tag.contains("Preview"))
+        }
+        g if g.starts_with("ICC") => icc,
+        "JFIF" => any(&[
+            "JFIFVersion",
+            "ResolutionUnit",
+            "XResolution",
+            "YResolution",
+        ]),
+        "Adobe" => any(&[
+            "DCTEncodeVersion",
+            "APP14Flags0",
+            "APP14Flags1",
+            "ColorTransform",
+        ]),
+        "PNG" | "PNG-pHYs" => any(&[
+            "ImageWidth",
+            "ImageHeight",
+            "BitDepth",
+            "ColorType",
+            "Compression",
+            "Filter",
+            "Interlace",
+            "SRGBRendering",
+            "Gamma",
+            "WhitePointX",
+            "WhitePointY",
+            "RedX",
+            "RedY",
+            "GreenX",
+            "GreenY",
+            "BlueX",
+            "BlueY",
+            "Palette",
+            "Transparency",
+            "SignificantBits",
+            "ProfileName",
+        ]),
+        "RIFF" => any(&[
+            "ImageWidth",
+            "ImageHeight",
+            "VP8Version",
+            "HorizontalScale",
+            "VerticalScale",
+            "WebP_Flags",
+            "AlphaPreprocessing",
+            "AlphaFiltering",
+            "AlphaCompression",
+        ]),
+        "GIF" => any(&[
+            "GIFVersion",
+            "ImageWidth",
+            "ImageHeight",
+            "HasColorMap",
+            "ColorResolutionDepth",
+            "BitsPerPixel",
+            "BackgroundColor",
+            "PixelAspectRatio",
+            "TransparentColor",
+        ]),
+        // Baseline TIFF layout tags of the (single) image directory.
+        "IFD0" => any(&[
+            "ImageWidth",
+            "ImageHeight",
+            "BitsPerSample",
+            "Compression",
+            "PhotometricInterpretation",
+            "StripOffsets",
+            "RowsPerStrip",
+            "StripByteCounts",
+            "SamplesPerPixel",
+            "PlanarConfiguration",
+            "ExtraSamples",
+            "SampleFormat",
+            "Predictor",
+            "XResolution",
+            "YResolution",
+            "ResolutionUnit",
+            "TileWidth",
+            "TileLength",
+            "TileOffsets",
+            "TileByteCounts",
+        ]),
         _ => false,
     }
+}
+
+/// The tags of `path` that are not structural, as `group:tag`.
+pub fn leaked_tags(path: &Path, icc: bool) -> Vec<String> {
+    exiftool_tags(path)
+        .into_iter()
+        .filter(|(g, t)| !is_structural(g, t, icc))
+        .map(|(g, t)| format!("{g}:{t}"))
+        .collect()
 }
