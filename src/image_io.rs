@@ -51,6 +51,30 @@ pub fn decode(bytes: &[u8], format: Format, max_pixels: u64) -> Result<Decoded, 
     Ok(Decoded { image, icc })
 }
 
+/// Reads the picture's size from its headers alone, refusing anything over
+/// `max_pixels`. For paths that keep the coded data and never decode it.
+pub fn dimensions(
+    bytes: &[u8],
+    format: Format,
+    max_pixels: u64,
+) -> Result<(u32, u32), DecodeError> {
+    let reader = ImageReader::with_format(Cursor::new(bytes), format.image_format());
+    let decoder = reader.into_decoder().map_err(decode_error)?;
+    let (width, height) = decoder.dimensions();
+    if width == 0 || height == 0 {
+        return Err(Unreadable::Corrupt(format!("the picture is {width}×{height}")).into());
+    }
+    if width as u64 * height as u64 > max_pixels {
+        return Err(Unreadable::TooLarge {
+            width,
+            height,
+            limit: max_pixels,
+        }
+        .into());
+    }
+    Ok((width, height))
+}
+
 /// Rotates and flips pixels as EXIF orientation `value` (1–8) says, so that
 /// they are upright. Other values leave the pixels alone.
 pub fn orient(image: &mut DynamicImage, value: u16) {

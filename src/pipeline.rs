@@ -55,6 +55,7 @@ pub fn run(
             })
             .collect()
     });
+    crate::write::sync_dirs(done.iter().filter_map(|r| r.output.as_deref()));
     reports.extend(done);
     Ok(reports)
 }

@@ -147,9 +147,19 @@ impl Scrubber {
                 Vec::new(),
             ));
         }
+        let orientation = container.orientation.unwrap_or(1);
+        let out_format = self.config.output_format.unwrap_or(format);
+        let lossless_possible = !self.config.reencode
+            && out_format == format
+            && matches!(format, Format::Jpeg | Format::Png)
+            && orientation == 1;
+        if lossless_possible && self.faces.is_none() {
+            // Nothing will look at the pixels: keep the coded data without
+            // decoding it (the container walk already proved it complete).
+            return self.rewrite_only(bytes, format, &container, timings, t);
+        }
         let decoded =
             image_io::decode(bytes, format, self.config.max_pixels).map_err(decode_failure)?;
-        let orientation = container.orientation.unwrap_or(1);
         let mut image = decoded.image;
         image_io::orient(&mut image, orientation);
         let (width, height) = (image.width(), image.height());
@@ -164,20 +174,9 @@ impl Scrubber {
         timings.detect = t.elapsed();
 
         let t = Instant::now();
-        let out_format = self.config.output_format.unwrap_or(format);
-        let lossless = !self.config.reencode
-            && out_format == format
-            && matches!(format, Format::Jpeg | Format::Png)
-            && detected.filled.is_empty()
-            && orientation == 1;
+        let lossless = lossless_possible && detected.filled.is_empty();
         let (out, icc_kept) = if lossless {
-            let keep = self.config.keep_icc && container.has_icc;
-            let rewritten = match format {
-                Format::Jpeg => metadata::jpeg::strip(bytes, keep),
-                _ => metadata::png::strip(bytes, keep),
-            }
-            .map_err(|e| ScrubError::Unreadable(Unreadable::Corrupt(e.to_string())))?;
-            (rewritten, keep)
+            self.rewrite(bytes, format, &container)?
         } else {
             let icc = decoded.icc.filter(|icc| {
                 self.config.keep_icc && out_format != Format::Gif && image_io::icc_fits(icc, &image)
@@ -226,18 +225,88 @@ impl Scrubber {
         })
     }
 
-    /// Structural checks on the encoded bytes: the right container, nothing
-    /// but pixels (and a profile) inside by our own walk and by kamadak-exif,
-    /// one picture, the expected size, and for a lossless rewrite the very
-    /// same pixels. Returns the decoded RGB pixels for the residual check.
-    fn verify_output(
+    /// Drops every metadata segment or chunk and keeps the coded picture
+    /// (and the ICC profile when configured). Returns the bytes and whether
+    /// the profile was kept.
+    fn rewrite(
         &self,
-        out: &[u8],
+        bytes: &[u8],
         format: Format,
-        width: u32,
-        height: u32,
-        expected: Option<&DynamicImage>,
-    ) -> Result<image::RgbImage, String> {
+        container: &Container,
+    ) -> Result<(Vec<u8>, bool), ScrubError> {
+        let keep = self.config.keep_icc && container.has_icc;
+        let rewritten = match format {
+            Format::Jpeg => metadata::jpeg::strip(bytes, keep),
+            _ => metadata::png::strip(bytes, keep),
+        }
+        .map_err(|e| ScrubError::Unreadable(Unreadable::Corrupt(e.to_string())))?;
+        Ok((rewritten, keep))
+    }
+
+    /// Metadata-only scrubbing of an upright JPEG or PNG: rewrite the
+    /// container and prove, without decoding, that the output holds the very
+    /// same coded picture and nothing else. Decoding both files would make
+    /// this path 100 times slower and prove nothing more about metadata.
+    fn rewrite_only(
+        &self,
+        bytes: &[u8],
+        format: Format,
+        container: &Container,
+        mut timings: Timings,
+        started: Instant,
+    ) -> Result<Scrubbed, ScrubError> {
+        let (width, height) =
+            image_io::dimensions(bytes, format, self.config.max_pixels).map_err(decode_failure)?;
+        timings.decode = started.elapsed();
+        let t = Instant::now();
+        let (out, icc_kept) = self.rewrite(bytes, format, container)?;
+        timings.encode = t.elapsed();
+        let t = Instant::now();
+        self.verify_structure(&out, format)
+            .and_then(|()| {
+                let same = match format {
+                    Format::Jpeg => {
+                        metadata::jpeg::scan_data(&out).ok()
+                            == metadata::jpeg::scan_data(bytes).ok()
+                    }
+                    _ => {
+                        metadata::png::image_data(&out).ok()
+                            == metadata::png::image_data(bytes).ok()
+                    }
+                };
+                if !same {
+                    return Err(
+                        "the rewritten file's coded picture differs from the input's".into(),
+                    );
+                }
+                match image_io::dimensions(&out, format, self.config.max_pixels) {
+                    Ok(d) if d == (width, height) => Ok(()),
+                    Ok((w, h)) => Err(format!("the output is {w}×{h}, expected {width}×{height}")),
+                    Err(e) => Err(format!("the output's header does not read: {e:?}")),
+                }
+            })
+            .map_err(|d| refused(RefusalReason::VerificationFailed(d), Vec::new()))?;
+        timings.verify = t.elapsed();
+        Ok(Scrubbed {
+            bytes: out,
+            format,
+            width,
+            height,
+            findings: Vec::new(),
+            filled: Vec::new(),
+            orientation: 1,
+            removed: removed_categories(container),
+            lossless: true,
+            icc_kept,
+            input_frames: container.frames,
+            timings,
+        })
+    }
+
+    /// The container checks every output passes: the right format, nothing
+    /// but pixels (and a profile) inside by our own walk and by kamadak-exif,
+    /// and one picture.
+    fn verify_structure(&self, out: &[u8], format: Format) -> Result<(), String> {
         if Format::sniff(out) != Some(format) {
             return Err(format!("the output is not a {format} file"));
         }
@@ -256,6 +325,21 @@ impl Scrubber {
         if metadata::has_exif(out) {
             return Err("the output still carries EXIF".into());
         }
+        Ok(())
+    }
+
+    /// [`Self::verify_structure`], then the output must decode to the
+    /// expected size and, for a lossless rewrite, to the very same pixels.
+    /// Returns the decoded RGB pixels for the residual check.
+    fn verify_output(
+        &self,
+        out: &[u8],
+        format: Format,
+        width: u32,
+        height: u32,
+        expected: Option<&DynamicImage>,
+    ) -> Result<image::RgbImage, String> {
+        self.verify_structure(out, format)?;
         let decoded = image_io::decode(out, format, self.config.max_pixels)
             .map_err(|e| format!("the output does not decode: {e:?}"))?;
         let (w, h) = (decoded.image.width(), decoded.image.height());

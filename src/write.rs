@@ -43,11 +43,21 @@ pub(crate) fn atomic_write(path: &Path, bytes: &[u8], overwrite: bool) -> Result
             WriteError::Io(e.error)
         });
     }
-    // Make the rename itself durable.
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
     Ok(())
+}
+
+/// Makes the renames into each folder durable: one flush per folder at the
+/// end of a run rather than one per file, which on a batch of small photos
+/// cost as much as the rest of the write.
+pub(crate) fn sync_dirs<'a>(files: impl IntoIterator<Item = &'a Path>) {
+    let mut dirs: Vec<&Path> = files.into_iter().filter_map(Path::parent).collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in dirs {
+        if let Ok(d) = fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
 }
 
 #[cfg(test)]

@@ -361,3 +361,47 @@ fn inspect_reports_unreadable_files_by_name() {
     );
     assert!(err.contains("not-an-image.jpg: not an image"), "{err}");
 }
+
+#[test]
+fn metadata_only_gives_the_same_verdicts_and_clean_lossless_outputs() {
+    let (out, err, code) = scrub_corpus(&["--metadata-only"]);
+    assert_eq!(code, Some(4), "{err}");
+    assert!(err.contains("faces are NOT looked for"), "{err}");
+    let mut lossless = 0;
+    for c in manifest() {
+        let path = output_for(out.path(), &c.file);
+        assert_eq!(path.exists(), c.expect == "exported", "{}: {err}", c.file);
+        if !path.exists() {
+            continue;
+        }
+        let bytes = fs::read(&path).unwrap();
+        let found = phiscrub::inspect::inspect(&bytes).unwrap();
+        assert!(found.hazards.is_empty(), "{}: {:?}", c.file, found.hazards);
+        assert_eq!(found.frames, 1, "{}", c.file);
+        if exiftool_available() {
+            let leaks = leaked_tags(&path, true);
+            assert!(leaks.is_empty(), "{} keeps {leaks:?}", c.file);
+        }
+        let input = fs::read(fixture(&format!("metadata/{}", c.file))).unwrap();
+        let upright = !c.hazards.iter().any(|h| h == "orientation");
+        if upright && bytes.starts_with(&[0xFF, 0xD8]) {
+            assert_eq!(
+                jpeg::scan_data(&bytes).unwrap(),
+                jpeg::scan_data(&input).unwrap(),
+                "{}",
+                c.file
+            );
+            lossless += 1;
+        }
+        if upright && bytes.starts_with(b"\x89PNG") {
+            assert_eq!(
+                png::image_data(&bytes).unwrap(),
+                png::image_data(&input).unwrap(),
+                "{}",
+                c.file
+            );
+            lossless += 1;
+        }
+    }
+    assert!(lossless >= 8, "only {lossless} lossless rewrites");
+}

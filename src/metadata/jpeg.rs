@@ -76,14 +76,18 @@ pub fn layout(bytes: &[u8]) -> Result<Layout, ContainerError> {
                 "no JPEG marker at byte {pos}"
             )));
         }
-        let start = pos;
-        // Fill bytes (runs of 0xFF) may precede a marker.
+        // Fill bytes (runs of 0xFF) may precede a marker. They belong to no
+        // piece: a segment starts at the 0xFF just before its marker, so that
+        // its payload is where `payload` looks and a rewrite drops the fill
+        // (left in place, fill after a dropped segment would be read as part
+        // of the scan before it).
         while pos < bytes.len() && bytes[pos] == 0xFF {
             pos += 1;
         }
         let Some(&marker) = bytes.get(pos) else {
             return Err(truncated("inside a marker"));
         };
+        let start = pos - 1;
         pos += 1;
         match marker {
             EOI => {
@@ -148,18 +152,16 @@ pub fn layout(bytes: &[u8]) -> Result<Layout, ContainerError> {
 /// Returns the offset of the first marker after entropy-coded data, skipping
 /// stuffed zero bytes and restart markers, or `None` if the data runs out.
 fn skip_entropy_data(bytes: &[u8], mut pos: usize) -> Option<usize> {
-    while pos + 1 < bytes.len() {
-        if bytes[pos] == 0xFF {
-            match bytes[pos + 1] {
-                0x00 | 0xD0..=0xD7 => pos += 2,
-                0xFF => pos += 1,
-                _ => return Some(pos),
-            }
-        } else {
-            pos += 1;
+    // Scans are nearly all of a file; jumping from 0xFF to 0xFF with memchr
+    // (SIMD) makes the walk several times faster than a byte loop.
+    loop {
+        pos += memchr::memchr(0xFF, bytes.get(pos..)?)?;
+        match *bytes.get(pos + 1)? {
+            0x00 | 0xD0..=0xD7 => pos += 2,
+            0xFF => pos += 1,
+            _ => return Some(pos),
         }
     }
-    None
 }
 
 fn payload(bytes: &[u8], offset: usize, len: usize) -> &[u8] {
