@@ -48,7 +48,7 @@ fn benches(c: &mut Criterion) {
     });
 
     let rgb = image::load_from_memory(&bytes).unwrap().to_rgb8();
-    let mut det = CenterFace::new(1, Config::default().detect_max_side).unwrap();
+    let mut det = CenterFace::new(1, Config::default().scale_params()).unwrap();
     c.bench_function("centerface/bare_inference", |b| {
         b.iter(|| det.detect(black_box(&rgb), 0.2).unwrap())
     });

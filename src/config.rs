@@ -29,6 +29,11 @@ pub struct Config {
     /// The whole-frame detection pass sees the image scaled down so that its
     /// longer side is at most this many pixels (never scaled up).
     pub detect_max_side: u32,
+    /// The smallest face searched for, in image pixels (longer side). Images
+    /// whose whole-frame pass is too coarse for it get a finer tiled pass.
+    pub min_face: u32,
+    /// Largest tile side of the finer pass, in network pixels.
+    pub detect_tile: u32,
     /// JPEG quality (1–100) for re-encoded JPEG output. 95 keeps clinical
     /// detail and keeps verification stable: re-encoding moves weak detector
     /// scores about four times less than at 92.
@@ -61,6 +66,8 @@ impl Default for Config {
             verify_threshold: Config::verify_threshold_for(0.2),
             face_padding: (1.4, 1.4),
             detect_max_side: 1280,
+            min_face: 16,
+            detect_tile: 1024,
             jpeg_quality: 95,
             intra_threads: 1,
             max_pixels: 120_000_000,
@@ -86,6 +93,16 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 impl Config {
+    /// The face detector's pass layout for these settings.
+    pub fn scale_params(&self) -> crate::detect::scales::ScaleParams {
+        crate::detect::scales::ScaleParams {
+            global_side: self.detect_max_side,
+            min_face: self.min_face,
+            tile: self.detect_tile,
+            ..Default::default()
+        }
+    }
+
     /// The default verification threshold for a face threshold: just below
     /// it. Every uncovered candidate between the two refuses the image, so the
     /// gap trades refusals for margin; on the shared face set a gap of 0.01 at
@@ -128,6 +145,18 @@ impl Config {
             return Err(ConfigError(format!(
                 "the detection size must be between 64 and 16384 pixels (got {})",
                 self.detect_max_side
+            )));
+        }
+        if !(4..=1024).contains(&self.min_face) {
+            return Err(ConfigError(format!(
+                "the smallest face must be between 4 and 1024 pixels (got {})",
+                self.min_face
+            )));
+        }
+        if !(128..=4096).contains(&self.detect_tile) {
+            return Err(ConfigError(format!(
+                "the detection tile must be between 128 and 4096 pixels (got {})",
+                self.detect_tile
             )));
         }
         if !(1..=100).contains(&self.jpeg_quality) {

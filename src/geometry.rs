@@ -133,9 +133,33 @@ pub fn nms(boxes: &[BoxF], scores: &[f32], iou: f32) -> Vec<usize> {
     keep
 }
 
+/// Of the `kept` indices, drops each box that has at least `share` of its
+/// area inside a larger kept box. Keeps the order of `kept`.
+pub fn suppress_contained(boxes: &[BoxF], kept: &[usize], share: f32) -> Vec<usize> {
+    kept.iter()
+        .copied()
+        .filter(|&i| {
+            let a = boxes[i].area();
+            !kept.iter().any(|&j| {
+                j != i && boxes[j].area() > a && boxes[i].intersection(&boxes[j]) >= share * a
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn contained_boxes_go_and_neighbours_stay() {
+        let boxes = [
+            BoxF::new(0.0, 0.0, 100.0, 100.0),
+            BoxF::new(30.0, 30.0, 10.0, 10.0), // inside the first
+            BoxF::new(95.0, 40.0, 20.0, 20.0), // a quarter inside
+        ];
+        assert_eq!(suppress_contained(&boxes, &[1, 0, 2], 0.8), vec![0, 2]);
+    }
 
     #[test]
     fn iou_of_identical_and_disjoint_boxes() {

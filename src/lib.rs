@@ -17,6 +17,7 @@
 pub mod config;
 pub mod detect;
 pub mod error;
+pub mod eval;
 pub mod format;
 pub mod geometry;
 pub mod image_io;

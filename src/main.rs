@@ -30,6 +30,80 @@ enum Command {
     Inspect(InspectArgs),
     /// Show where ONNX Runtime is loaded from and check the embedded models.
     Doctor,
+    /// Measure detection against labelled images (writes nothing).
+    #[command(subcommand)]
+    Eval(EvalCommand),
+}
+
+#[derive(Subcommand)]
+enum EvalCommand {
+    /// Face recall, precision and false-alarm area against a JSON-lines truth
+    /// file: {"file": "a.jpg", "boxes": [[x, y, w, h], ...], "ignore": [...]}.
+    Faces(EvalFacesArgs),
+}
+
+#[derive(Args)]
+struct EvalFacesArgs {
+    /// Folder holding the images named in the truth file.
+    #[arg(long, value_name = "DIR")]
+    images: PathBuf,
+    /// The truth file (JSON lines).
+    #[arg(long, value_name = "FILE")]
+    truth: PathBuf,
+    /// Print the scores as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Images processed at once [default: number of CPU cores].
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<usize>,
+    #[command(flatten)]
+    detect: DetectArgs,
+}
+
+/// Settings of face detection and verification, shared by scrub and eval.
+#[derive(Args)]
+struct DetectArgs {
+    /// Face score above which a face is covered (0–1]. Lower finds more.
+    #[arg(long, value_name = "T", default_value_t = Config::default().face_threshold)]
+    face_threshold: f32,
+    /// Face score above which anything face-like still visible after redaction
+    /// refuses the image; lower is stricter [default: 0.95 × --face-threshold].
+    #[arg(long, value_name = "T")]
+    verify_threshold: Option<f32>,
+    /// Smallest face searched for, in pixels (longer side). Large photos get
+    /// a finer tiled pass down to this size; smaller is slower.
+    #[arg(long, value_name = "PX", default_value_t = Config::default().min_face)]
+    min_face: u32,
+    /// Size of each filled box as a multiple of the detected face box: one
+    /// factor, or WIDTHxHEIGHT (e.g. 1.5x1.7) [default: 1.4].
+    #[arg(long, value_name = "F", value_parser = parse_padding)]
+    face_padding: Option<(f32, f32)>,
+}
+
+fn parse_padding(s: &str) -> Result<(f32, f32), String> {
+    let num = |v: &str| {
+        v.trim()
+            .parse::<f32>()
+            .map_err(|_| format!("'{s}' is not a factor like 1.5 or 1.5x1.7"))
+    };
+    match s.split_once(['x', 'X', '×']) {
+        Some((w, h)) => Ok((num(w)?, num(h)?)),
+        None => num(s).map(|f| (f, f)),
+    }
+}
+
+impl DetectArgs {
+    fn apply(&self, config: Config) -> Config {
+        Config {
+            face_threshold: self.face_threshold,
+            verify_threshold: self
+                .verify_threshold
+                .unwrap_or(Config::verify_threshold_for(self.face_threshold)),
+            min_face: self.min_face,
+            face_padding: self.face_padding.unwrap_or(config.face_padding),
+            ..config
+        }
+    }
 }
 
 #[derive(Args)]
@@ -46,13 +120,8 @@ struct ScrubArgs {
     /// Images processed at once [default: number of CPU cores].
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
-    /// Face score above which a face is covered (0–1]. Lower finds more.
-    #[arg(long, value_name = "T", default_value_t = Config::default().face_threshold)]
-    face_threshold: f32,
-    /// Face score above which anything face-like still visible after redaction
-    /// refuses the image; lower is stricter [default: 0.95 × --face-threshold].
-    #[arg(long, value_name = "T")]
-    verify_threshold: Option<f32>,
+    #[command(flatten)]
+    detect: DetectArgs,
     /// JPEG quality of re-encoded JPEG outputs (1–100).
     #[arg(long, value_name = "Q", default_value_t = Config::default().jpeg_quality)]
     quality: u8,
@@ -106,17 +175,14 @@ fn main() -> ExitCode {
         Command::Scrub(args) => scrub(args),
         Command::Inspect(args) => inspect(args),
         Command::Doctor => doctor(),
+        Command::Eval(EvalCommand::Faces(args)) => eval_faces(args),
     };
     ExitCode::from(code as u8)
 }
 
 fn scrub(args: ScrubArgs) -> i32 {
-    let defaults = Config::default();
+    let defaults = args.detect.apply(Config::default());
     let config = Config {
-        face_threshold: args.face_threshold,
-        verify_threshold: args
-            .verify_threshold
-            .unwrap_or(Config::verify_threshold_for(args.face_threshold)),
         jpeg_quality: args.quality,
         output_format: args.format.as_deref().and_then(phiscrub::Format::from_name),
         keep_icc: !args.strip_icc,
@@ -281,6 +347,83 @@ fn inspect(args: InspectArgs) -> i32 {
     } else {
         report::EXIT_OK
     }
+}
+
+fn eval_faces(args: EvalFacesArgs) -> i32 {
+    let config = args.detect.apply(Config::default());
+    if let Err(e) = config.validate() {
+        eprintln!("phiscrub: {e}");
+        return report::EXIT_USAGE;
+    }
+    let truth = match phiscrub::eval::read_truth(&args.truth) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("phiscrub: {e}");
+            return report::EXIT_USAGE;
+        }
+    };
+    if !args.images.is_dir() {
+        eprintln!(
+            "phiscrub: {}: not a folder; --images must be the folder holding the files named in the truth file",
+            args.images.display()
+        );
+        return report::EXIT_USAGE;
+    }
+    let scrubber = match Scrubber::new(config) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("phiscrub: {e}");
+            return report::EXIT_FATAL;
+        }
+    };
+    let threads = args.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    let (scores, outcomes) = match phiscrub::eval::faces(&scrubber, &args.images, &truth, threads) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("phiscrub: {e}");
+            return report::EXIT_FATAL;
+        }
+    };
+    for o in &outcomes {
+        if let phiscrub::eval::Outcome::NotExported { why, .. } = o {
+            eprintln!("phiscrub: {why}");
+        }
+    }
+    if args.json {
+        println!("{}", serde_json::to_string(&scores).unwrap_or_default());
+        return report::EXIT_OK;
+    }
+    let pct = |r: &phiscrub::eval::Recall| match r.recall {
+        Some(v) => format!("{:6.2} %  ({}/{})", 100.0 * v, r.covered, r.faces),
+        None => "     –   (0 faces)".to_string(),
+    };
+    let opt = |v: Option<f64>, scale: f64, unit: &str| match v {
+        Some(v) => format!("{:.4}{unit}", v * scale),
+        None => "–".into(),
+    };
+    println!(
+        "{} image(s): {} exported, {} refused, {} failed ({} face(s) in images not exported); {:.1} s",
+        scores.images, scores.exported, scores.refused, scores.failed, scores.faces_in_unexported, scores.seconds
+    );
+    println!("recall           {}", pct(&scores.overall));
+    println!("recall >= 24 px  {}", pct(&scores.ge24));
+    for (name, r) in &scores.by_size {
+        println!("  {name:>7} px    {}", pct(r));
+    }
+    println!(
+        "precision        {} of {} fills",
+        opt(scores.precision, 1.0, ""),
+        scores.fills
+    );
+    println!(
+        "false area       {} of exported pixels filled away from any face",
+        opt(scores.false_area, 100.0, " %")
+    );
+    report::EXIT_OK
 }
 
 fn progress_bar(total: u64, quiet: bool) -> ProgressBar {

@@ -84,9 +84,9 @@ impl Scrubber {
             });
         }
         crate::detect::runtime::environment()?;
-        let (threads, side) = (config.intra_threads, config.detect_max_side);
+        let (threads, scales) = (config.intra_threads, config.scale_params());
         Scrubber::with_face_detector(config, move || {
-            CenterFace::new(threads, side)
+            CenterFace::new(threads, scales)
                 .map(|d| Box::new(d) as Box<dyn FaceDetect>)
                 .map_err(|e| e.to_string())
         })

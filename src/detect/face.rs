@@ -5,10 +5,13 @@
 //! offset. Decoding is a pure function over those grids so it can be tested
 //! without the model.
 
+use super::scales::{self, Pass, ScaleParams};
 use super::{FaceDetect, Finding, FindingKind};
 use crate::error::SetupError;
-use crate::geometry::{nms, BoxF};
+use crate::geometry::{nms, suppress_contained, BoxF};
 use crate::models;
+use fast_image_resize::images::{Image, ImageRef};
+use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 use image::RgbImage;
 use ndarray::Array4;
 use ort::session::Session;
@@ -21,13 +24,14 @@ const NMS_IOU: f32 = 0.3;
 /// running; the scrubber keeps one per worker.
 pub struct CenterFace {
     session: Session,
-    max_side: u32,
+    scales: ScaleParams,
+    resizer: Resizer,
 }
 
 impl CenterFace {
-    /// Loads the embedded model. `max_side` caps the longer side of the image
-    /// the network sees; larger images are scaled down first.
-    pub fn new(intra_threads: usize, max_side: u32) -> Result<Self, SetupError> {
+    /// Loads the embedded model. `scales` says which passes each image gets
+    /// (see [`scales::plan`]).
+    pub fn new(intra_threads: usize, scales: ScaleParams) -> Result<Self, SetupError> {
         let env = super::runtime::environment()?;
         let model_err = |e: &dyn std::fmt::Display| SetupError::Model {
             model: models::CENTERFACE.name,
@@ -41,7 +45,11 @@ impl CenterFace {
             .map_err(|e| model_err(&e))?
             .commit_from_memory(models::CENTERFACE.bytes)
             .map_err(|e| model_err(&e))?;
-        Ok(CenterFace { session, max_side })
+        Ok(CenterFace {
+            session,
+            scales,
+            resizer: Resizer::new(),
+        })
     }
 
     /// Runs the network on a prepared input and decodes it, in input pixels.
@@ -78,60 +86,107 @@ impl CenterFace {
     }
 }
 
+impl CenterFace {
+    /// Resizes `img` for `pass`, or borrows it when the pass is at full size.
+    fn resized<'a>(
+        &mut self,
+        img: &'a RgbImage,
+        pass: &Pass,
+    ) -> Result<std::borrow::Cow<'a, [u8]>, String> {
+        if (pass.width, pass.height) == img.dimensions() {
+            return Ok(std::borrow::Cow::Borrowed(img.as_raw()));
+        }
+        let src = ImageRef::new(img.width(), img.height(), img.as_raw(), PixelType::U8x3)
+            .map_err(|e| format!("resizing for detection: {e}"))?;
+        let mut dst = Image::new(pass.width, pass.height, PixelType::U8x3);
+        // Bilinear, with the kernel widened on downscaling (an area average):
+        // what the network was trained on, unlike nearest-neighbour aliasing.
+        let opts = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear));
+        self.resizer
+            .resize(&src, &mut dst, &opts)
+            .map_err(|e| format!("resizing for detection: {e}"))?;
+        Ok(std::borrow::Cow::Owned(dst.into_vec()))
+    }
+}
+
 impl FaceDetect for CenterFace {
     fn detect(&mut self, img: &RgbImage, threshold: f32) -> Result<Vec<Finding>, String> {
         let (w, h) = img.dimensions();
-        if w == 0 || h == 0 {
-            return Ok(Vec::new());
+        let mut boxes = Vec::new();
+        let mut scores = Vec::new();
+        for pass in scales::plan(w, h, &self.scales) {
+            let pixels = self.resized(img, &pass)?;
+            // Map back with the exact per-axis factors of the resize.
+            let (fx, fy) = (w as f32 / pass.width as f32, h as f32 / pass.height as f32);
+            for (t, &(tx, ty, tw, th)) in pass.tiles.iter().enumerate() {
+                let input = pack(&pixels, pass.width, (tx, ty, tw, th));
+                for (b, score) in self.infer(&input, threshold)? {
+                    // Boxes may reach into the zero padding; the tile ends at
+                    // its real pixels.
+                    let (x1, y1) = (b.x.max(0.0), b.y.max(0.0));
+                    let (x2, y2) = (b.x2().min(tw as f32), b.y2().min(th as f32));
+                    if x2 <= x1 || y2 <= y1 {
+                        continue;
+                    }
+                    // A small face cut by a shared tile edge lies whole in the
+                    // neighbour; its cut half here would only add a sliver.
+                    if b.w.max(b.h) <= pass.overlap as f32
+                        && pass.touches_inner_edge(t, x1, y1, x2, y2)
+                    {
+                        continue;
+                    }
+                    boxes.push(BoxF::from_corners(
+                        ((tx as f32 + x1) * fx).min(w as f32),
+                        ((ty as f32 + y1) * fy).min(h as f32),
+                        ((tx as f32 + x2) * fx).min(w as f32),
+                        ((ty as f32 + y2) * fy).min(h as f32),
+                    ));
+                    scores.push(score);
+                }
+            }
         }
-        let s = (self.max_side as f32 / w.max(h) as f32).min(1.0);
-        let (sw, sh) = (
-            ((w as f32 * s).round() as u32).max(1),
-            ((h as f32 * s).round() as u32).max(1),
-        );
-        let input = if (sw, sh) == (w, h) {
-            pack(img)
-        } else {
-            let small = image::imageops::resize(img, sw, sh, image::imageops::FilterType::Triangle);
-            pack(&small)
-        };
-        // Map back with the exact per-axis factors of the resize.
-        let (fx, fy) = (w as f32 / sw as f32, h as f32 / sh as f32);
-        let found = self.infer(&input, threshold)?;
-        Ok(found
+        Ok(merge(&boxes, &scores)
             .into_iter()
-            .filter_map(|(b, score)| {
-                let x1 = (b.x * fx).clamp(0.0, w as f32);
-                let y1 = (b.y * fy).clamp(0.0, h as f32);
-                let x2 = (b.x2() * fx).clamp(0.0, w as f32);
-                let y2 = (b.y2() * fy).clamp(0.0, h as f32);
-                (x2 > x1 && y2 > y1).then(|| Finding {
-                    kind: FindingKind::Face,
-                    bbox: BoxF::from_corners(x1, y1, x2, y2),
-                    score,
-                })
+            .map(|k| Finding {
+                kind: FindingKind::Face,
+                bbox: boxes[k],
+                score: scores[k],
             })
             .collect())
     }
 }
+
+/// Merges the findings of every pass and tile: overlapping boxes keep the
+/// best-scoring one, and a box lying inside a larger one (a feature of a big
+/// face seen as a small face at the finer scale) goes, since the larger box's
+/// fill covers it.
+fn merge(boxes: &[BoxF], scores: &[f32]) -> Vec<usize> {
+    let kept = nms(boxes, scores, NMS_IOU);
+    suppress_contained(boxes, &kept, CONTAINED)
+}
+
+/// Share of a box's area inside a larger kept box above which it is dropped.
+const CONTAINED: f32 = 0.8;
 
 /// Rounds up to the next multiple of 32, the network's total stride.
 fn ceil32(v: u32) -> usize {
     (v as usize).div_ceil(32) * 32
 }
 
-/// Packs RGB pixels as raw 0–255 floats, NCHW, zero-padded on the right and
-/// bottom to multiples of 32. Padding keeps the aspect ratio, which a stretch
-/// to the next multiple would distort.
-fn pack(img: &RgbImage) -> Array4<f32> {
-    let (w, h) = img.dimensions();
+/// Packs the `(x, y, w, h)` region of an RGB buffer `stride` pixels wide as
+/// raw 0–255 floats, NCHW, zero-padded on the right and bottom to multiples
+/// of 32. Padding keeps the aspect ratio, which a stretch to the next
+/// multiple would distort.
+fn pack(rgb: &[u8], stride: u32, (x0, y0, w, h): (u32, u32, u32, u32)) -> Array4<f32> {
     let (pw, ph) = (ceil32(w), ceil32(h));
     let mut arr = Array4::<f32>::zeros((1, 3, ph, pw));
     let plane = ph * pw;
     let data = arr
         .as_slice_mut()
         .expect("a freshly built array is contiguous");
-    for (y, row) in img.as_raw().chunks_exact(w as usize * 3).enumerate() {
+    for y in 0..h as usize {
+        let start = ((y0 as usize + y) * stride as usize + x0 as usize) * 3;
+        let row = &rgb[start..start + w as usize * 3];
         let base = y * pw;
         for (x, px) in row.chunks_exact(3).enumerate() {
             data[base + x] = px[0] as f32;
@@ -263,11 +318,16 @@ mod tests {
     fn pack_pads_to_multiples_of_32_and_keeps_channels() {
         let mut img = RgbImage::new(33, 5);
         img.put_pixel(32, 4, image::Rgb([10, 20, 30]));
-        let arr = pack(&img);
+        let arr = pack(img.as_raw(), 33, (0, 0, 33, 5));
         assert_eq!(arr.shape(), &[1, 3, 32, 64]);
         assert_eq!(arr[[0, 0, 4, 32]], 10.0);
         assert_eq!(arr[[0, 1, 4, 32]], 20.0);
         assert_eq!(arr[[0, 2, 4, 32]], 30.0);
         assert_eq!(arr[[0, 0, 31, 63]], 0.0);
+        // A region starts at its own corner.
+        let arr = pack(img.as_raw(), 33, (30, 2, 3, 3));
+        assert_eq!(arr.shape(), &[1, 3, 32, 32]);
+        assert_eq!(arr[[0, 0, 2, 2]], 10.0);
+        assert_eq!(arr[[0, 0, 0, 0]], 0.0);
     }
 }

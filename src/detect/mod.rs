@@ -4,6 +4,7 @@
 pub mod face;
 pub(crate) mod pool;
 pub mod runtime;
+pub mod scales;
 
 use crate::geometry::BoxF;
 

