@@ -118,6 +118,21 @@ impl Scrubber {
     /// Scrubs one encoded image and returns the safe encoding, or why it
     /// cannot be exported.
     pub fn scrub(&self, bytes: &[u8]) -> Result<Scrubbed, ScrubError> {
+        match &self.faces {
+            // One detector for the whole image: its memory of the last call
+            // spares the tiles the fills did not touch (see detect::face).
+            Some(pool) => pool
+                .with(|d| self.scrub_with(bytes, Some(d.as_mut())))
+                .map_err(|e| refused(RefusalReason::DetectorFailed(e), Vec::new()))?,
+            None => self.scrub_with(bytes, None),
+        }
+    }
+
+    fn scrub_with(
+        &self,
+        bytes: &[u8],
+        mut faces: Option<&mut dyn FaceDetect>,
+    ) -> Result<Scrubbed, ScrubError> {
         let mut timings = Timings::default();
         let t = Instant::now();
         let format = match format::sniff(bytes) {
@@ -153,7 +168,7 @@ impl Scrubber {
             && out_format == format
             && matches!(format, Format::Jpeg | Format::Png)
             && orientation == 1;
-        if lossless_possible && self.faces.is_none() {
+        if lossless_possible && faces.is_none() {
             // Nothing will look at the pixels: keep the coded data without
             // decoding it (the container walk already proved it complete).
             return self.rewrite_only(bytes, format, &container, timings, t);
@@ -166,8 +181,8 @@ impl Scrubber {
         timings.decode = t.elapsed();
 
         let t = Instant::now();
-        let detected = match &self.faces {
-            Some(_) => self.detect_and_fill(image.to_rgb8())?,
+        let detected = match faces.as_deref_mut() {
+            Some(d) => self.detect_and_fill(d, image.to_rgb8())?,
             None => Detected::default(),
         };
         redact::fill(&mut image, &detected.filled);
@@ -199,8 +214,8 @@ impl Scrubber {
             .verify_output(&out, out_format, width, height, expected)
             .map_err(|d| refused(RefusalReason::VerificationFailed(d), Vec::new()))?;
         drop(image);
-        if self.faces.is_some() {
-            let again = self.detect_faces(&check, self.config.verify_threshold)?;
+        if let Some(d) = faces {
+            let again = detect_faces(d, &check, self.config.verify_threshold)?;
             let uncovered = verify::residual(again, &detected.filled, width, height);
             let residual = verify::unexplained(uncovered, &detected.judged);
             if !residual.is_empty() {
@@ -358,14 +373,18 @@ impl Scrubber {
     /// nothing new appears. Covering one face changes what the detector sees
     /// around it: a neighbour that scored just under the threshold beside an
     /// uncovered face often scores above it once that face is a black box.
-    fn detect_and_fill(&self, mut rgb: image::RgbImage) -> Result<Detected, ScrubError> {
+    fn detect_and_fill(
+        &self,
+        detector: &mut dyn FaceDetect,
+        mut rgb: image::RgbImage,
+    ) -> Result<Detected, ScrubError> {
         let (width, height) = rgb.dimensions();
         let (t_face, t_verify) = (self.config.face_threshold, self.config.verify_threshold);
         let mut d = Detected::default();
         for _ in 0..MAX_DETECT_ROUNDS {
             // One pass below the verification threshold gives both the faces
             // and the weaker candidates verification must be able to explain.
-            let found = self.detect_faces(&rgb, t_verify * verify::JUDGED_FLOOR)?;
+            let found = detect_faces(detector, &rgb, t_verify * verify::JUDGED_FLOOR)?;
             let uncovered = verify::residual(found, &d.filled, width, height);
             let (new, below): (Vec<Finding>, Vec<Finding>) =
                 uncovered.into_iter().partition(|f| f.score > t_face);
@@ -384,22 +403,6 @@ impl Scrubber {
             d.findings.extend(new);
         }
         Ok(d)
-    }
-
-    fn detect_faces(
-        &self,
-        rgb: &image::RgbImage,
-        threshold: f32,
-    ) -> Result<Vec<Finding>, ScrubError> {
-        let pool = self.faces.as_ref().ok_or_else(|| {
-            refused(
-                RefusalReason::DetectorFailed("face detection is off".into()),
-                Vec::new(),
-            )
-        })?;
-        pool.with(|d| d.detect(rgb, threshold))
-            .and_then(|r| r)
-            .map_err(|e| refused(RefusalReason::DetectorFailed(e), Vec::new()))
     }
 }
 
@@ -439,4 +442,14 @@ fn decode_failure(e: DecodeError) -> ScrubError {
 
 fn refused(reason: RefusalReason, residual: Vec<Finding>) -> ScrubError {
     ScrubError::Refused(Refusal { reason, residual })
+}
+
+fn detect_faces(
+    detector: &mut dyn FaceDetect,
+    rgb: &image::RgbImage,
+    threshold: f32,
+) -> Result<Vec<Finding>, ScrubError> {
+    detector
+        .detect(rgb, threshold)
+        .map_err(|e| refused(RefusalReason::DetectorFailed(e), Vec::new()))
 }

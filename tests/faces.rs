@@ -180,3 +180,45 @@ fn development_face_set_recall_does_not_regress() {
     assert!(ge24 >= 0.95, "recall for faces >= 24 px {ge24}: {v}");
     assert!(v["refused"].as_u64().unwrap() <= 20, "{v}");
 }
+
+/// Detection rounds and the verification of a lossless output look at the
+/// same pixels again: unchanged tiles are answered from the previous call,
+/// and the answers must be exactly what a fresh detector gives.
+#[test]
+fn unchanged_tiles_are_not_run_again_and_answers_stay_exact() {
+    use phiscrub::detect::face::CenterFace;
+    use phiscrub::FaceDetect;
+    let config = Config::default();
+    let scene = scene(3000, 2000, 22, &[(700, 700), (2400, 1500)]);
+    let mut img = scene.image;
+    let tiles: u64 = scales::plan(3000, 2000, &config.scale_params())
+        .iter()
+        .map(|p| p.tiles.len() as u64)
+        .sum();
+    let mut det = CenterFace::new(1, config.scale_params()).unwrap();
+    let first = det.detect(&img, 0.1).unwrap();
+    assert_eq!(det.inferences(), tiles);
+    // Same pixels, same or higher threshold: nothing runs again.
+    assert_eq!(det.detect(&img, 0.1).unwrap(), first);
+    let higher = det.detect(&img, 0.3).unwrap();
+    assert_eq!(det.inferences(), tiles);
+    let expected: Vec<_> = first.iter().filter(|f| f.score > 0.3).cloned().collect();
+    assert_eq!(higher, expected);
+
+    // Cover the first face: the whole-frame pass and the tiles under the
+    // fill run again, the others do not.
+    let (x, y, w, h) = scene.faces[0];
+    for yy in y.saturating_sub(10)..y + h + 10 {
+        for xx in x.saturating_sub(10)..x + w + 10 {
+            img.put_pixel(xx, yy, image::Rgb([0, 0, 0]));
+        }
+    }
+    let again = det.detect(&img, 0.1).unwrap();
+    let rerun = det.inferences() - tiles;
+    assert!(
+        rerun >= 2 && rerun < tiles,
+        "{rerun} of {tiles} tiles ran again"
+    );
+    let mut fresh = CenterFace::new(1, config.scale_params()).unwrap();
+    assert_eq!(again, fresh.detect(&img, 0.1).unwrap());
+}

@@ -26,6 +26,24 @@ pub struct CenterFace {
     session: Session,
     scales: ScaleParams,
     resizer: Resizer,
+    /// The previous call's passes, to skip tiles whose pixels did not change.
+    memo: Vec<Memo>,
+    inferences: u64,
+}
+
+/// One pass of the previous call: its resized pixels and, per tile, what the
+/// network found at `threshold` (tile pixels, before edge filtering).
+///
+/// The detection rounds fill a few boxes and look again, and a lossless
+/// output is verified on the very pixels the last round saw: the network is a
+/// pure function of a tile's pixels, so a tile identical byte for byte gives
+/// the same answer, and results at a threshold serve any higher one (greedy
+/// NMS never lets a lower score suppress a higher one).
+struct Memo {
+    pass: Pass,
+    threshold: f32,
+    pixels: Vec<u8>,
+    tiles: Vec<Vec<(BoxF, f32)>>,
 }
 
 impl CenterFace {
@@ -49,11 +67,20 @@ impl CenterFace {
             session,
             scales,
             resizer: Resizer::new(),
+            memo: Vec::new(),
+            inferences: 0,
         })
+    }
+
+    /// How many times the network has run (one per tile not reused), for
+    /// tests and benchmarks.
+    pub fn inferences(&self) -> u64 {
+        self.inferences
     }
 
     /// Runs the network on a prepared input and decodes it, in input pixels.
     fn infer(&mut self, input: &Array4<f32>, threshold: f32) -> Result<Vec<(BoxF, f32)>, String> {
+        self.inferences += 1;
         let tensor = TensorRef::from_array_view(input.view()).map_err(|e| e.to_string())?;
         let outputs = self
             .session
@@ -114,13 +141,26 @@ impl FaceDetect for CenterFace {
         let (w, h) = img.dimensions();
         let mut boxes = Vec::new();
         let mut scores = Vec::new();
-        for pass in scales::plan(w, h, &self.scales) {
+        let previous = std::mem::take(&mut self.memo);
+        for (i, pass) in scales::plan(w, h, &self.scales).into_iter().enumerate() {
             let pixels = self.resized(img, &pass)?;
+            let reusable = previous
+                .get(i)
+                .filter(|m| m.pass == pass && m.threshold <= threshold);
+            let mut found_in = Vec::with_capacity(pass.tiles.len());
+            for &tile in &pass.tiles {
+                let found = match reusable {
+                    Some(m) if same_region(&m.pixels, &pixels, pass.width, tile) => {
+                        m.tiles[found_in.len()].clone()
+                    }
+                    _ => self.infer(&pack(&pixels, pass.width, tile), threshold)?,
+                };
+                found_in.push(found);
+            }
             // Map back with the exact per-axis factors of the resize.
             let (fx, fy) = (w as f32 / pass.width as f32, h as f32 / pass.height as f32);
             for (t, &(tx, ty, tw, th)) in pass.tiles.iter().enumerate() {
-                let input = pack(&pixels, pass.width, (tx, ty, tw, th));
-                for (b, score) in self.infer(&input, threshold)? {
+                for &(b, score) in found_in[t].iter().filter(|f| f.1 > threshold) {
                     // Boxes may reach into the zero padding; the tile ends at
                     // its real pixels.
                     let (x1, y1) = (b.x.max(0.0), b.y.max(0.0));
@@ -144,6 +184,17 @@ impl FaceDetect for CenterFace {
                     scores.push(score);
                 }
             }
+            // Keep the lowest threshold's answers: they serve more calls.
+            let (threshold, found_in) = match reusable {
+                Some(m) if m.pixels == *pixels => (m.threshold, m.tiles.clone()),
+                _ => (threshold, found_in),
+            };
+            self.memo.push(Memo {
+                pass,
+                threshold,
+                pixels: pixels.into_owned(),
+                tiles: found_in,
+            });
         }
         Ok(merge(&boxes, &scores)
             .into_iter()
@@ -154,6 +205,19 @@ impl FaceDetect for CenterFace {
             })
             .collect())
     }
+}
+
+/// True when the `(x, y, w, h)` region of two RGB buffers `stride` pixels
+/// wide holds the same bytes.
+fn same_region(a: &[u8], b: &[u8], stride: u32, (x, y, w, h): (u32, u32, u32, u32)) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    (y..y + h).all(|row| {
+        let start = (row as usize * stride as usize + x as usize) * 3;
+        let end = start + w as usize * 3;
+        a[start..end] == b[start..end]
+    })
 }
 
 /// Merges the findings of every pass and tile: overlapping boxes keep the
