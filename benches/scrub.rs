@@ -1,19 +1,25 @@
-//! Criterion benches of one image through the scrubber.
+//! Criterion benches of face detection and of one image through the scrubber.
 //!
-//! - `stages/fake_detector`: decode, fill, encode and verify with a detector
-//!   that returns a fixed face: everything except the network.
-//! - `centerface/bare_inference`: one CenterFace call on the same pixels, the
-//!   floor under any detection pass.
-//! - `scrub/real`: the whole scrub with the real model (detection rounds plus
-//!   the verification pass).
+//! - `stages/fake_detector`: decode, fill, encode and verify a 512×600 photo
+//!   with a detector that returns a fixed face: everything but the network.
+//! - `detect/bare_1280x960`: one CenterFace inference on a 1280×960 frame,
+//!   the floor under any detection pass (the whole-frame pass of a large
+//!   photo is exactly this).
+//! - `detect/loop_2mp`, `detect/loop_12mp`: the multi-scale detection of one
+//!   image (resizes, tiles, inferences, merge; decoding excluded), 1632×1224
+//!   and 4032×3024.
+//! - `scrub/real_512x600`, `scrub/real_12mp`: the whole per-image path with
+//!   the real model (decode, detection rounds, fill, encode, verification).
 //!
 //! Run: `cargo bench --bench scrub`. Compare figures within one run only.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use image::RgbImage;
+use image::{imageops, RgbImage};
 use phiscrub::detect::face::CenterFace;
+use phiscrub::detect::scales::ScaleParams;
 use phiscrub::{BoxF, Config, FaceDetect, FindingKind, Scrubber};
 use std::hint::black_box;
+use std::io::Cursor;
 use std::path::Path;
 
 struct FixedFace;
@@ -37,8 +43,16 @@ fn fixture() -> Vec<u8> {
         .unwrap()
 }
 
+fn jpeg(img: &RgbImage) -> Vec<u8> {
+    let mut out = Vec::new();
+    let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(Cursor::new(&mut out), 92);
+    img.write_with_encoder(enc).unwrap();
+    out
+}
+
 fn benches(c: &mut Criterion) {
     let bytes = fixture();
+    let rgb = image::load_from_memory(&bytes).unwrap().to_rgb8();
     let fake = Scrubber::with_face_detector(Config::default(), || {
         Ok(Box::new(FixedFace) as Box<dyn FaceDetect>)
     })
@@ -47,21 +61,46 @@ fn benches(c: &mut Criterion) {
         b.iter(|| fake.scrub(black_box(&bytes)).unwrap())
     });
 
-    let rgb = image::load_from_memory(&bytes).unwrap().to_rgb8();
-    let mut det = CenterFace::new(1, Config::default().scale_params()).unwrap();
-    c.bench_function("centerface/bare_inference", |b| {
-        b.iter(|| det.detect(black_box(&rgb), 0.2).unwrap())
+    let config = Config::default();
+    let frame = imageops::resize(&rgb, 1280, 960, imageops::FilterType::Triangle);
+    let mut bare = CenterFace::new(1, ScaleParams::default()).unwrap();
+    c.bench_function("detect/bare_1280x960", |b| {
+        b.iter(|| {
+            bare.forget();
+            bare.detect(black_box(&frame), 0.2).unwrap()
+        })
     });
 
+    let mut det = CenterFace::new(1, config.scale_params()).unwrap();
+    let big = imageops::resize(&rgb, 4032, 3024, imageops::FilterType::Triangle);
+    for (name, img) in [
+        (
+            "detect/loop_2mp",
+            imageops::resize(&rgb, 1632, 1224, imageops::FilterType::Triangle),
+        ),
+        ("detect/loop_12mp", big.clone()),
+    ] {
+        c.bench_function(name, |b| {
+            b.iter(|| {
+                det.forget();
+                det.detect(black_box(&img), 0.2).unwrap()
+            })
+        });
+    }
+
     let real = Scrubber::new(Config::default()).unwrap();
-    c.bench_function("scrub/real", |b| {
+    c.bench_function("scrub/real_512x600", |b| {
         b.iter(|| real.scrub(black_box(&bytes)).unwrap())
+    });
+    let big = jpeg(&big);
+    c.bench_function("scrub/real_12mp", |b| {
+        b.iter(|| real.scrub(black_box(&big)).unwrap())
     });
 }
 
 criterion_group! {
     name = group;
-    config = Criterion::default().sample_size(20);
+    config = Criterion::default().sample_size(10);
     targets = benches
 }
 criterion_main!(group);

@@ -70,6 +70,9 @@ struct DetectArgs {
     /// refuses the image; lower is stricter [default: 0.95 × --face-threshold].
     #[arg(long, value_name = "T")]
     verify_threshold: Option<f32>,
+    /// ONNX Runtime threads per worker (--jobs workers each run one image).
+    #[arg(long, value_name = "N", default_value_t = Config::default().intra_threads)]
+    threads_per_job: usize,
     /// Smallest face searched for, in pixels (longer side). Large photos get
     /// a finer tiled pass down to this size; smaller is slower.
     #[arg(long, value_name = "PX", default_value_t = Config::default().min_face)]
@@ -100,6 +103,7 @@ impl DetectArgs {
                 .verify_threshold
                 .unwrap_or(Config::verify_threshold_for(self.face_threshold)),
             min_face: self.min_face,
+            intra_threads: self.threads_per_job,
             face_padding: self.face_padding.unwrap_or(config.face_padding),
             ..config
         }

@@ -72,6 +72,12 @@ impl CenterFace {
         })
     }
 
+    /// Forgets the previous call, so that the next one runs every tile (for
+    /// benchmarks that call it repeatedly on the same pixels).
+    pub fn forget(&mut self) {
+        self.memo.clear();
+    }
+
     /// How many times the network has run (one per tile not reused), for
     /// tests and benchmarks.
     pub fn inferences(&self) -> u64 {

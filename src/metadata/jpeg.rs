@@ -109,6 +109,14 @@ pub fn layout(bytes: &[u8]) -> Result<Layout, ContainerError> {
             }
             // Standalone markers carry no length.
             0x01 | 0xD0..=0xD7 => continue,
+            // 0xFF00 is a stuffed data byte, never a marker: outside a scan
+            // the file is broken (and kept, it would merge into the scan
+            // before it once the segments between them are dropped).
+            0x00 => {
+                return Err(ContainerError::Malformed(format!(
+                    "a stuffed byte outside image data at byte {start}"
+                )))
+            }
             _ => {}
         }
         if pos + 2 > bytes.len() {
