@@ -8,6 +8,8 @@
 //! - `detect/loop_2mp`, `detect/loop_12mp`: the multi-scale detection of one
 //!   image (resizes, tiles, inferences, merge; decoding excluded), 1632×1224
 //!   and 4032×3024.
+//! - `detect/loop_12mp_batched`: the same with all tiles of a pass in one
+//!   network call.
 //! - `scrub/real_512x600`, `scrub/real_12mp`: the whole per-image path with
 //!   the real model (decode, detection rounds, fill, encode, verification).
 //!
@@ -87,6 +89,16 @@ fn benches(c: &mut Criterion) {
             })
         });
     }
+
+    let mut batched = CenterFace::new(1, config.scale_params())
+        .unwrap()
+        .batch_tiles(true);
+    c.bench_function("detect/loop_12mp_batched", |b| {
+        b.iter(|| {
+            batched.forget();
+            batched.detect(black_box(&big), 0.2).unwrap()
+        })
+    });
 
     let real = Scrubber::new(Config::default()).unwrap();
     c.bench_function("scrub/real_512x600", |b| {

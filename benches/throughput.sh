@@ -7,11 +7,12 @@
 # Folders: the bundled fixtures (5 photos, copied 4 times = 20 images) and
 # N 12-megapixel JPEGs (4032×3024, a phone photo) made from a fixture.
 #
-# Usage: benches/throughput.sh [N_12MP=8] [JOBS=all cores]
+# Usage: benches/throughput.sh [N_12MP=8] [JOBS=all cores] [THREADS_PER_JOB=1]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-8}
 JOBS=${2:-$(nproc)}
+THREADS=${3:-1}
 cargo build --release --quiet --bin phiscrub --example make_bench_images
 BIN=target/release/phiscrub
 WORK=$(mktemp -d)
@@ -29,13 +30,13 @@ measure() { # name dir
   n=$(find "$dir" -type f | wc -l)
   sync
   t0=$(now); cp -r "$dir" "$WORK/cp_$name"; sync; t1=$(now)
-  "$BIN" scrub "$dir" --out "$WORK/out_$name" --jobs "$JOBS" --quiet >/dev/null
+  "$BIN" scrub "$dir" --out "$WORK/out_$name" --jobs "$JOBS" --threads-per-job "$THREADS" --quiet >/dev/null
   t2=$(now)
   awk -v name="$name" -v n="$n" -v t0="$t0" -v t1="$t1" -v t2="$t2" 'BEGIN {
     cp = t1 - t0; ph = t2 - t1
     printf "%-9s %3d images  cp %7.3f s  phiscrub %7.3f s  = %6.2f images/s, %6.3f s/image, %7.1f x cp\n",
       name, n, cp, ph, n / ph, ph / n, ph / cp }'
 }
-echo "phiscrub $("$BIN" --version | cut -d' ' -f2), $JOBS job(s), $(nproc) cores"
+echo "phiscrub $("$BIN" --version | cut -d' ' -f2), $JOBS job(s) × $THREADS thread(s), $(nproc) cores"
 measure fixtures "$WORK/fixtures"
 measure 12mp "$WORK/12mp"

@@ -222,3 +222,25 @@ fn unchanged_tiles_are_not_run_again_and_answers_stay_exact() {
     let mut fresh = CenterFace::new(1, config.scale_params()).unwrap();
     assert_eq!(again, fresh.detect(&img, 0.1).unwrap());
 }
+
+#[test]
+fn batched_tiles_give_the_same_answers() {
+    use phiscrub::detect::face::CenterFace;
+    use phiscrub::FaceDetect;
+    let config = Config::default();
+    let img = scene(3000, 2000, 22, &[(700, 700), (2400, 1500)]).image;
+    let mut one = CenterFace::new(1, config.scale_params()).unwrap();
+    let mut batched = CenterFace::new(1, config.scale_params())
+        .unwrap()
+        .batch_tiles(true);
+    let a = one.detect(&img, 0.1).unwrap();
+    let b = batched.detect(&img, 0.1).unwrap();
+    assert!(!a.is_empty());
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert!(
+            x.bbox.iou(&y.bbox) > 0.99 && (x.score - y.score).abs() < 1e-4,
+            "{x:?} {y:?}"
+        );
+    }
+}

@@ -29,6 +29,8 @@ pub struct CenterFace {
     /// The previous call's passes, to skip tiles whose pixels did not change.
     memo: Vec<Memo>,
     inferences: u64,
+    /// Run all tiles of a pass in one call instead of one call per tile.
+    batch: bool,
 }
 
 /// One pass of the previous call: its resized pixels and, per tile, what the
@@ -69,7 +71,16 @@ impl CenterFace {
             resizer: Resizer::new(),
             memo: Vec::new(),
             inferences: 0,
+            batch: false,
         })
+    }
+
+    /// Runs the tiles of a pass as one batch (one network call) rather than
+    /// one call each. Same answers; which is faster depends on the machine
+    /// (see BENCHMARKS.md).
+    pub fn batch_tiles(mut self, on: bool) -> Self {
+        self.batch = on;
+        self
     }
 
     /// Forgets the previous call, so that the next one runs every tile (for
@@ -84,9 +95,15 @@ impl CenterFace {
         self.inferences
     }
 
-    /// Runs the network on a prepared input and decodes it, in input pixels.
-    fn infer(&mut self, input: &Array4<f32>, threshold: f32) -> Result<Vec<(BoxF, f32)>, String> {
-        self.inferences += 1;
+    /// Runs the network on a batch of prepared tiles and decodes each, in
+    /// tile pixels.
+    fn infer(
+        &mut self,
+        input: &Array4<f32>,
+        threshold: f32,
+    ) -> Result<Vec<Vec<(BoxF, f32)>>, String> {
+        let n = input.shape()[0];
+        self.inferences += n as u64;
         let tensor = TensorRef::from_array_view(input.view()).map_err(|e| e.to_string())?;
         let outputs = self
             .session
@@ -104,18 +121,36 @@ impl CenterFace {
         let (hs, heat) = get("537")?;
         let (_, scale) = get("538")?;
         let (_, offset) = get("539")?;
-        if hs.len() != 4 {
-            return Err(format!("CenterFace heatmap has shape {hs:?}"));
+        if hs.len() != 4 || hs[0] != n || hs[1] != 1 {
+            return Err(format!(
+                "CenterFace heatmap has shape {hs:?} for {n} tile(s)"
+            ));
         }
-        let grid = Grid {
-            h: hs[2],
-            w: hs[3],
-            heat,
-            scale,
-            offset,
-        };
-        grid.check()?;
-        Ok(decode(&grid, threshold))
+        let cells = hs[2] * hs[3];
+        if heat.len() != n * cells || scale.len() != 2 * n * cells || offset.len() != 2 * n * cells
+        {
+            return Err(format!(
+                "CenterFace outputs have inconsistent sizes ({}, {}, {} for {n} grid(s) of {}×{})",
+                heat.len(),
+                scale.len(),
+                offset.len(),
+                hs[2],
+                hs[3]
+            ));
+        }
+        (0..n)
+            .map(|k| {
+                let grid = Grid {
+                    h: hs[2],
+                    w: hs[3],
+                    heat: &heat[k * cells..(k + 1) * cells],
+                    scale: &scale[2 * k * cells..2 * (k + 1) * cells],
+                    offset: &offset[2 * k * cells..2 * (k + 1) * cells],
+                };
+                grid.check()?;
+                Ok(decode(&grid, threshold))
+            })
+            .collect()
     }
 }
 
@@ -153,16 +188,29 @@ impl FaceDetect for CenterFace {
             let reusable = previous
                 .get(i)
                 .filter(|m| m.pass == pass && m.threshold <= threshold);
-            let mut found_in = Vec::with_capacity(pass.tiles.len());
-            for &tile in &pass.tiles {
-                let found = match reusable {
+            let mut found_in: Vec<Option<Vec<(BoxF, f32)>>> = pass
+                .tiles
+                .iter()
+                .enumerate()
+                .map(|(t, &tile)| match reusable {
                     Some(m) if same_region(&m.pixels, &pixels, pass.width, tile) => {
-                        m.tiles[found_in.len()].clone()
+                        Some(m.tiles[t].clone())
                     }
-                    _ => self.infer(&pack(&pixels, pass.width, tile), threshold)?,
-                };
-                found_in.push(found);
+                    _ => None,
+                })
+                .collect();
+            let todo: Vec<usize> = (0..pass.tiles.len())
+                .filter(|&t| found_in[t].is_none())
+                .collect();
+            let per_call = if self.batch { todo.len().max(1) } else { 1 };
+            for group in todo.chunks(per_call) {
+                let regions: Vec<_> = group.iter().map(|&t| pass.tiles[t]).collect();
+                let answers = self.infer(&pack(&pixels, pass.width, &regions), threshold)?;
+                for (&t, a) in group.iter().zip(answers) {
+                    found_in[t] = Some(a);
+                }
             }
+            let found_in: Vec<Vec<(BoxF, f32)>> = found_in.into_iter().flatten().collect();
             // Map back with the exact per-axis factors of the resize.
             let (fx, fy) = (w as f32 / pass.width as f32, h as f32 / pass.height as f32);
             for (t, &(tx, ty, tw, th)) in pass.tiles.iter().enumerate() {
@@ -243,25 +291,30 @@ fn ceil32(v: u32) -> usize {
     (v as usize).div_ceil(32) * 32
 }
 
-/// Packs the `(x, y, w, h)` region of an RGB buffer `stride` pixels wide as
-/// raw 0–255 floats, NCHW, zero-padded on the right and bottom to multiples
-/// of 32. Padding keeps the aspect ratio, which a stretch to the next
-/// multiple would distort.
-fn pack(rgb: &[u8], stride: u32, (x0, y0, w, h): (u32, u32, u32, u32)) -> Array4<f32> {
+/// Packs `(x, y, w, h)` regions of equal size of an RGB buffer `stride`
+/// pixels wide as a batch of raw 0–255 floats, NCHW, zero-padded on the
+/// right and bottom to multiples of 32. Padding keeps the aspect ratio,
+/// which a stretch to the next multiple would distort.
+fn pack(rgb: &[u8], stride: u32, regions: &[(u32, u32, u32, u32)]) -> Array4<f32> {
+    let (w, h) = (regions[0].2, regions[0].3);
+    debug_assert!(regions.iter().all(|r| (r.2, r.3) == (w, h)));
     let (pw, ph) = (ceil32(w), ceil32(h));
-    let mut arr = Array4::<f32>::zeros((1, 3, ph, pw));
+    let mut arr = Array4::<f32>::zeros((regions.len(), 3, ph, pw));
     let plane = ph * pw;
     let data = arr
         .as_slice_mut()
         .expect("a freshly built array is contiguous");
-    for y in 0..h as usize {
-        let start = ((y0 as usize + y) * stride as usize + x0 as usize) * 3;
-        let row = &rgb[start..start + w as usize * 3];
-        let base = y * pw;
-        for (x, px) in row.chunks_exact(3).enumerate() {
-            data[base + x] = px[0] as f32;
-            data[plane + base + x] = px[1] as f32;
-            data[2 * plane + base + x] = px[2] as f32;
+    for (k, &(x0, y0, _, _)) in regions.iter().enumerate() {
+        let item = &mut data[k * 3 * plane..(k + 1) * 3 * plane];
+        for y in 0..h as usize {
+            let start = ((y0 as usize + y) * stride as usize + x0 as usize) * 3;
+            let row = &rgb[start..start + w as usize * 3];
+            let base = y * pw;
+            for (x, px) in row.chunks_exact(3).enumerate() {
+                item[base + x] = px[0] as f32;
+                item[plane + base + x] = px[1] as f32;
+                item[2 * plane + base + x] = px[2] as f32;
+            }
         }
     }
     arr
@@ -388,16 +441,17 @@ mod tests {
     fn pack_pads_to_multiples_of_32_and_keeps_channels() {
         let mut img = RgbImage::new(33, 5);
         img.put_pixel(32, 4, image::Rgb([10, 20, 30]));
-        let arr = pack(img.as_raw(), 33, (0, 0, 33, 5));
+        let arr = pack(img.as_raw(), 33, &[(0, 0, 33, 5)]);
         assert_eq!(arr.shape(), &[1, 3, 32, 64]);
         assert_eq!(arr[[0, 0, 4, 32]], 10.0);
         assert_eq!(arr[[0, 1, 4, 32]], 20.0);
         assert_eq!(arr[[0, 2, 4, 32]], 30.0);
         assert_eq!(arr[[0, 0, 31, 63]], 0.0);
         // A region starts at its own corner.
-        let arr = pack(img.as_raw(), 33, (30, 2, 3, 3));
-        assert_eq!(arr.shape(), &[1, 3, 32, 32]);
-        assert_eq!(arr[[0, 0, 2, 2]], 10.0);
-        assert_eq!(arr[[0, 0, 0, 0]], 0.0);
+        let arr = pack(img.as_raw(), 33, &[(0, 0, 3, 3), (30, 2, 3, 3)]);
+        assert_eq!(arr.shape(), &[2, 3, 32, 32]);
+        assert_eq!(arr[[1, 0, 2, 2]], 10.0);
+        assert_eq!(arr[[1, 0, 0, 0]], 0.0);
+        assert_eq!(arr[[0, 0, 2, 2]], 0.0);
     }
 }
