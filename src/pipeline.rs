@@ -55,7 +55,9 @@ pub fn run(
             })
             .collect()
     });
-    crate::write::sync_dirs(done.iter().filter_map(|r| r.output.as_deref()));
+    crate::write::sync_outputs(done.iter().filter_map(|r| r.output.as_deref())).map_err(|e| {
+        format!("the outputs were written but could not be flushed to disk ({e}); check the output folder's disk")
+    })?;
     reports.extend(done);
     Ok(reports)
 }
