@@ -26,6 +26,9 @@ pub struct Config {
     /// Width and height of the filled box as multiples of the detected face
     /// box (CenterFace boxes run brow to chin; hair, ears and jaw lie outside).
     pub face_padding: (f32, f32),
+    /// Fill the whole padded box, or the ellipse inscribed in it (about π/4
+    /// of the area: less of the picture lost around each face).
+    pub face_shape: crate::geometry::Shape,
     /// The whole-frame detection pass sees the image scaled down so that its
     /// longer side is at most this many pixels (never scaled up).
     pub detect_max_side: u32,
@@ -65,6 +68,7 @@ impl Default for Config {
             face_threshold: 0.2,
             verify_threshold: Config::verify_threshold_for(0.2),
             face_padding: (1.4, 1.4),
+            face_shape: crate::geometry::Shape::Box,
             detect_max_side: 1280,
             min_face: 16,
             detect_tile: 1024,

@@ -261,7 +261,11 @@ impl Mask {
             bits: vec![false; width as usize * height as usize],
         };
         for r in rects {
-            m.set(r.x0, r.y0, r.x1.min(width), r.y1.min(height));
+            for y in r.y0..r.y1.min(height) {
+                if let Some((a, b)) = r.row_span(y) {
+                    m.set(a, y, b.min(width), y + 1);
+                }
+            }
         }
         m
     }
@@ -325,7 +329,13 @@ mod tests {
     use super::*;
 
     fn rect(x0: u32, y0: u32, x1: u32, y1: u32) -> Rect {
-        Rect { x0, y0, x1, y1 }
+        Rect {
+            x0,
+            y0,
+            x1,
+            y1,
+            ..Default::default()
+        }
     }
 
     fn truth(boxes: Vec<[f32; 4]>) -> Truth {

@@ -84,20 +84,73 @@ impl BoxF {
         let y0 = self.y.floor().max(0.0) as u32;
         let x1 = (self.x2().ceil().max(0.0) as u32).min(width);
         let y1 = (self.y2().ceil().max(0.0) as u32).min(height);
-        (x0 < x1 && y0 < y1).then_some(Rect { x0, y0, x1, y1 })
+        (x0 < x1 && y0 < y1).then_some(Rect {
+            x0,
+            y0,
+            x1,
+            y1,
+            ..Default::default()
+        })
     }
 }
 
-/// A half-open pixel rectangle `[x0, x1) × [y0, y1)`, always inside its image.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A half-open pixel rectangle `[x0, x1) × [y0, y1)`, always inside its
+/// image; as a region to fill, either the whole rectangle or the ellipse
+/// inscribed in it (`shape`).
+///
+/// ```
+/// use phiscrub::geometry::{Rect, Shape};
+/// let r = Rect { x0: 0, y0: 0, x1: 10, y1: 10, shape: Shape::Ellipse };
+/// assert!(r.contains(5, 5) && !r.contains(0, 0));
+/// assert_eq!(r.row_span(5), Some((0, 10)));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Rect {
     pub x0: u32,
     pub y0: u32,
     pub x1: u32,
     pub y1: u32,
+    pub shape: Shape,
+}
+
+/// The shape of a filled region within its rectangle.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Shape {
+    /// Every pixel of the rectangle.
+    #[default]
+    Box,
+    /// The pixels whose centres lie inside the inscribed ellipse.
+    Ellipse,
 }
 
 impl Rect {
+    /// The columns `[a, b)` of row `y` that belong to the region, or `None`
+    /// when the row holds none of it.
+    pub fn row_span(&self, y: u32) -> Option<(u32, u32)> {
+        if y < self.y0 || y >= self.y1 || self.x0 >= self.x1 {
+            return None;
+        }
+        match self.shape {
+            Shape::Box => Some((self.x0, self.x1)),
+            Shape::Ellipse => {
+                let (cx, cy) = (
+                    (self.x0 + self.x1) as f64 / 2.0,
+                    (self.y0 + self.y1) as f64 / 2.0,
+                );
+                let (a, b) = (self.width() as f64 / 2.0, self.height() as f64 / 2.0);
+                let t = (y as f64 + 0.5 - cy) / b;
+                if t.abs() >= 1.0 {
+                    return None;
+                }
+                let half = a * (1.0 - t * t).sqrt();
+                // Columns whose centre x + 0.5 lies within [cx - half, cx + half].
+                let lo = (cx - half - 0.5).ceil().max(self.x0 as f64) as u32;
+                let hi = ((cx + half - 0.5).floor() + 1.0).min(self.x1 as f64) as u32;
+                (lo < hi).then_some((lo, hi))
+            }
+        }
+    }
+
     pub fn width(&self) -> u32 {
         self.x1 - self.x0
     }
@@ -107,7 +160,7 @@ impl Rect {
     }
 
     pub fn contains(&self, x: u32, y: u32) -> bool {
-        x >= self.x0 && x < self.x1 && y >= self.y0 && y < self.y1
+        self.row_span(y).is_some_and(|(a, b)| x >= a && x < b)
     }
 }
 
@@ -190,7 +243,8 @@ mod tests {
                 x0: 0,
                 y0: 4,
                 x1: 7,
-                y1: 50
+                y1: 50,
+                ..Default::default()
             }
         );
         assert!(BoxF::new(20.0, 20.0, 5.0, 5.0).to_rect(10, 10).is_none());

@@ -81,6 +81,9 @@ struct DetectArgs {
     /// factor, or WIDTHxHEIGHT (e.g. 1.5x1.7) [default: 1.4].
     #[arg(long, value_name = "F", value_parser = parse_padding)]
     face_padding: Option<(f32, f32)>,
+    /// Fill the padded box whole, or the ellipse inscribed in it [default: box].
+    #[arg(long, value_name = "SHAPE", value_parser = ["box", "ellipse"])]
+    face_shape: Option<String>,
 }
 
 fn parse_padding(s: &str) -> Result<(f32, f32), String> {
@@ -105,6 +108,11 @@ impl DetectArgs {
             min_face: self.min_face,
             intra_threads: self.threads_per_job,
             face_padding: self.face_padding.unwrap_or(config.face_padding),
+            face_shape: match self.face_shape.as_deref() {
+                Some("ellipse") => phiscrub::geometry::Shape::Ellipse,
+                Some(_) => phiscrub::geometry::Shape::Box,
+                None => config.face_shape,
+            },
             ..config
         }
     }

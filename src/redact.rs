@@ -3,15 +3,28 @@
 //! original survives, unlike a blur or mosaic that can be partly reversed.
 
 use crate::detect::Finding;
-use crate::geometry::Rect;
+use crate::geometry::{Rect, Shape};
 use image::{DynamicImage, ImageBuffer, Pixel, Primitive};
 
 /// The padded region to fill for a face, in whole pixels of a `width` ×
-/// `height` image. `padding` scales the detector box about its centre.
-pub fn face_region(face: &Finding, padding: (f32, f32), width: u32, height: u32) -> Option<Rect> {
-    face.bbox
-        .scaled(padding.0, padding.1)
-        .to_rect(width, height)
+/// `height` image. `padding` scales the detector box about its centre. An
+/// ellipse cut by the image edge would shrink if inscribed in the clipped
+/// rectangle, so such a region is filled whole.
+pub fn face_region(
+    face: &Finding,
+    padding: (f32, f32),
+    shape: Shape,
+    width: u32,
+    height: u32,
+) -> Option<Rect> {
+    let padded = face.bbox.scaled(padding.0, padding.1);
+    let mut r = padded.to_rect(width, height)?;
+    let inside = padded.x >= 0.0
+        && padded.y >= 0.0
+        && padded.x2() <= width as f32
+        && padded.y2() <= height as f32;
+    r.shape = if inside { shape } else { Shape::Box };
+    Some(r)
 }
 
 /// Fills each rectangle with opaque black, whatever the pixel type.
@@ -43,7 +56,10 @@ fn fill_buffer<P: Pixel>(buf: &mut ImageBuffer<P, Vec<P::Subpixel>>, rects: &[Re
     let opaque = |_: P::Subpixel| <P::Subpixel as Primitive>::DEFAULT_MAX_VALUE;
     for r in rects {
         for y in r.y0..r.y1.min(h) {
-            for x in r.x0..r.x1.min(w) {
+            let Some((a, b)) = r.row_span(y) else {
+                continue;
+            };
+            for x in a..b.min(w) {
                 let p = buf.get_pixel_mut(x, y);
                 *p = p.map_with_alpha(black, opaque);
             }
@@ -64,8 +80,8 @@ pub fn covered_fraction(rect: &Rect, fills: &[Rect]) -> f32 {
         spans.extend(
             fills
                 .iter()
-                .filter(|f| y >= f.y0 && y < f.y1)
-                .map(|f| (f.x0.max(rect.x0), f.x1.min(rect.x1)))
+                .filter_map(|f| f.row_span(y))
+                .map(|(a, b)| (a.max(rect.x0), b.min(rect.x1)))
                 .filter(|(a, b)| a < b),
         );
         spans.sort_unstable();
@@ -97,6 +113,7 @@ mod tests {
             y0: 3,
             x1: 5,
             y1: 6,
+            ..Default::default()
         };
         fill(&mut img, &[r]);
         assert_eq!(img.get_pixel(2, 3), Rgba([0, 0, 0, 255]));
@@ -116,6 +133,7 @@ mod tests {
                 y0: 0,
                 x1: 4,
                 y1: 4,
+                ..Default::default()
             }],
         );
         let b = img.as_luma_alpha16().unwrap();
@@ -129,14 +147,15 @@ mod tests {
             bbox: BoxF::new(10.0, 10.0, 20.0, 20.0),
             score: 0.9,
         };
-        let r = face_region(&f, (1.5, 2.0), 100, 35).unwrap();
+        let r = face_region(&f, (1.5, 2.0), Shape::Ellipse, 100, 35).unwrap();
         assert_eq!(
             r,
             Rect {
                 x0: 5,
                 y0: 0,
                 x1: 35,
-                y1: 35
+                y1: 35,
+                ..Default::default()
             }
         );
     }
@@ -148,20 +167,57 @@ mod tests {
             y0: 0,
             x1: 10,
             y1: 10,
+            ..Default::default()
         };
         let a = Rect {
             x0: 0,
             y0: 0,
             x1: 6,
             y1: 10,
+            ..Default::default()
         };
         let b = Rect {
             x0: 4,
             y0: 0,
             x1: 8,
             y1: 5,
+            ..Default::default()
         };
         assert!((covered_fraction(&r, &[a, b]) - 0.7).abs() < 1e-6);
         assert_eq!(covered_fraction(&r, &[]), 0.0);
+    }
+
+    #[test]
+    fn ellipses_fill_and_cover_only_their_inside() {
+        let f = Finding {
+            kind: FindingKind::Face,
+            bbox: BoxF::new(20.0, 20.0, 20.0, 20.0),
+            score: 0.9,
+        };
+        let e = face_region(&f, (1.5, 1.5), Shape::Ellipse, 100, 100).unwrap();
+        assert_eq!(
+            (e.x0, e.y0, e.x1, e.y1, e.shape),
+            (15, 15, 45, 45, Shape::Ellipse)
+        );
+        let mut img =
+            DynamicImage::ImageRgb8(ImageBuffer::from_pixel(100, 100, image::Rgb([9, 9, 9])));
+        fill(&mut img, &[e]);
+        let px = |x, y| img.get_pixel(x, y).0[0];
+        assert_eq!(px(30, 30), 0); // centre
+        assert_eq!(px(15, 30), 0); // left end of the middle row
+        assert_eq!(px(15, 15), 9); // corner of the box
+        assert_eq!(px(44, 44), 9);
+        // About π/4 of the box, and the detector box's central half inside.
+        let whole = Rect {
+            shape: Shape::Box,
+            ..e
+        };
+        let share = covered_fraction(&whole, &[e]);
+        assert!(
+            (share - std::f32::consts::FRAC_PI_4).abs() < 0.03,
+            "{share}"
+        );
+        let core = f.bbox.scaled(0.5, 0.5).to_rect(100, 100).unwrap();
+        assert_eq!(covered_fraction(&core, &[e]), 1.0);
     }
 }

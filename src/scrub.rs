@@ -394,7 +394,15 @@ impl Scrubber {
             }
             let rects: Vec<Rect> = new
                 .iter()
-                .filter_map(|f| redact::face_region(f, self.config.face_padding, width, height))
+                .filter_map(|f| {
+                    redact::face_region(
+                        f,
+                        self.config.face_padding,
+                        self.config.face_shape,
+                        width,
+                        height,
+                    )
+                })
                 .collect();
             let mut dynimg = DynamicImage::ImageRgb8(rgb);
             redact::fill(&mut dynimg, &rects);

@@ -91,6 +91,7 @@ mod tests {
             y0: 10,
             x1: 50,
             y1: 50,
+            ..Default::default()
         };
         let on = face(5.0, 5.0, 50.0, 50.0);
         let beside = face(60.0, 10.0, 30.0, 30.0);
