@@ -38,14 +38,7 @@ pub fn decode(bytes: &[u8], format: Format, max_pixels: u64) -> Result<Decoded, 
     reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(decode_error)?;
     let (width, height) = decoder.dimensions();
-    if width as u64 * height as u64 > max_pixels {
-        return Err(Unreadable::TooLarge {
-            width,
-            height,
-            limit: max_pixels,
-        }
-        .into());
-    }
+    within_limit(width, height, max_pixels)?;
     let icc = decoder.icc_profile().ok().flatten();
     let image = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
     Ok(Decoded { image, icc })
@@ -64,6 +57,11 @@ pub fn dimensions(
     if width == 0 || height == 0 {
         return Err(Unreadable::Corrupt(format!("the picture is {width}×{height}")).into());
     }
+    within_limit(width, height, max_pixels)?;
+    Ok((width, height))
+}
+
+fn within_limit(width: u32, height: u32, max_pixels: u64) -> Result<(), DecodeError> {
     if width as u64 * height as u64 > max_pixels {
         return Err(Unreadable::TooLarge {
             width,
@@ -72,7 +70,7 @@ pub fn dimensions(
         }
         .into());
     }
-    Ok((width, height))
+    Ok(())
 }
 
 /// Rotates and flips pixels as EXIF orientation `value` (1–8) says, so that
