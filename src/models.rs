@@ -22,9 +22,17 @@ pub static CENTERFACE: Model = Model {
     bytes: include_bytes!("../models/centerface.onnx"),
 };
 
-/// Every embedded model. The PP-OCRv4 text detector in `models/` is pinned
-/// and checksummed but not embedded yet: text redaction is not built.
-pub static ALL: [&Model; 1] = [&CENTERFACE];
+/// The PP-OCRv4 text detector (DBNet) from rapidocr-onnxruntime 1.4.4,
+/// unmodified. Used by `detect::text`, which the scrubber does not call yet.
+pub static PPOCR_DET: Model = Model {
+    name: "PP-OCRv4 text detector",
+    file: "ch_PP-OCRv4_det_infer.onnx",
+    sha256: "d2a7720d45a54257208b1e13e36a8479894cb74155a5efe29462512d42f49da9",
+    bytes: include_bytes!("../models/ch_PP-OCRv4_det_infer.onnx"),
+};
+
+/// Every embedded model.
+pub static ALL: [&Model; 2] = [&CENTERFACE, &PPOCR_DET];
 
 /// SHA-256 of `bytes` as lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {

@@ -5,19 +5,23 @@ pub mod face;
 pub(crate) mod pool;
 pub mod runtime;
 pub mod scales;
+pub mod text;
 
 use crate::geometry::BoxF;
 
-/// What a finding is. More kinds (text, codes, wristbands) are planned.
+/// What a finding is. Codes and wristbands are planned; text is found by
+/// [`text::TextDetector`] but not yet redacted by the scrubber.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FindingKind {
     Face,
+    Text,
 }
 
 impl FindingKind {
     pub fn as_str(&self) -> &'static str {
         match self {
             FindingKind::Face => "face",
+            FindingKind::Text => "text",
         }
     }
 }
