@@ -9,11 +9,7 @@ use std::fs;
 #[test]
 fn example_photos_are_exported_with_faces_covered_and_the_rest_untouched() {
     let out = tempfile::tempdir().unwrap();
-    let o = run(phiscrub()
-        .arg("scrub")
-        .arg(fixture("photos"))
-        .arg("--out")
-        .arg(out.path()));
+    let o = run(&mut scrub(fixture("photos"), out.path()));
     assert_eq!(o.status.code(), Some(0));
     assert!(stdout(&o).contains("5 exported, 0 refused, 0 failed"));
 
@@ -87,11 +83,7 @@ fn outputs_carry_no_metadata_for_exiftool() {
     }
 
     let out = tempfile::tempdir().unwrap();
-    let o = run(phiscrub()
-        .arg("scrub")
-        .arg(fixture("photos"))
-        .arg("--out")
-        .arg(out.path()));
+    let o = run(&mut scrub(fixture("photos"), out.path()));
     assert_eq!(o.status.code(), Some(0));
     let mut checked = 0;
     for entry in fs::read_dir(out.path()).unwrap() {
@@ -119,11 +111,7 @@ fn outputs_carry_no_exif_for_kamadak_exif() {
         .is_some());
 
     let out = tempfile::tempdir().unwrap();
-    let o = run(phiscrub()
-        .arg("scrub")
-        .arg(fixture("photos/hopper_phone.jpg"))
-        .arg("--out")
-        .arg(out.path()));
+    let o = run(&mut scrub(fixture("photos/hopper_phone.jpg"), out.path()));
     assert_eq!(o.status.code(), Some(0));
     let bytes = fs::read(out.path().join("hopper_phone.jpg")).unwrap();
     match read(&out.path().join("hopper_phone.jpg")) {
@@ -148,11 +136,7 @@ fn exif_orientation_is_applied_to_the_pixels() {
     let stored = rgb(&fixture("photos/hopper_phone.jpg"));
     assert_eq!(stored.dimensions(), (600, 512));
     let out = tempfile::tempdir().unwrap();
-    let o = run(phiscrub()
-        .arg("scrub")
-        .arg(fixture("photos/hopper_phone.jpg"))
-        .arg("--out")
-        .arg(out.path()));
+    let o = run(&mut scrub(fixture("photos/hopper_phone.jpg"), out.path()));
     assert_eq!(o.status.code(), Some(0));
     let img = rgb(&out.path().join("hopper_phone.jpg"));
     assert_eq!(img.dimensions(), (512, 600));
@@ -181,11 +165,7 @@ fn bad_files_get_a_clear_error_and_the_others_are_still_exported() {
         fs::copy(&src, input.path().join(src.file_name().unwrap())).unwrap();
     }
     let out = tempfile::tempdir().unwrap();
-    let o = run(phiscrub()
-        .arg("scrub")
-        .arg(input.path())
-        .arg("--out")
-        .arg(out.path()));
+    let o = run(&mut scrub(input.path(), out.path()));
     assert_eq!(
         o.status.code(),
         Some(4),
@@ -238,21 +218,12 @@ fn existing_outputs_are_kept_unless_forced() {
     let out = tempfile::tempdir().unwrap();
     let target = out.path().join("chelsea.png");
     fs::write(&target, b"earlier work").unwrap();
-    let o = run(phiscrub()
-        .arg("scrub")
-        .arg(fixture("photos/chelsea.png"))
-        .arg("--out")
-        .arg(out.path()));
+    let o = run(&mut scrub(fixture("photos/chelsea.png"), out.path()));
     assert_eq!(o.status.code(), Some(4));
     assert!(stderr(&o).contains("already exists"));
     assert_eq!(fs::read(&target).unwrap(), b"earlier work");
 
-    let o = run(phiscrub()
-        .arg("scrub")
-        .arg(fixture("photos/chelsea.png"))
-        .arg("--out")
-        .arg(out.path())
-        .arg("--force"));
+    let o = run(scrub(fixture("photos/chelsea.png"), out.path()).arg("--force"));
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(rgb(&target).dimensions(), (451, 300));
 }
@@ -263,12 +234,12 @@ fn usage_errors_exit_2_and_name_the_problem() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--out"));
     let out = tempfile::tempdir().unwrap();
-    let o = run(phiscrub()
-        .arg("scrub")
-        .arg(fixture("photos/chelsea.png"))
-        .args(["--face-threshold", "0.3", "--verify-threshold", "0.5"])
-        .arg("--out")
-        .arg(out.path()));
+    let o = run(scrub(fixture("photos/chelsea.png"), out.path()).args([
+        "--face-threshold",
+        "0.3",
+        "--verify-threshold",
+        "0.5",
+    ]));
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("verification threshold"));
 }
@@ -290,11 +261,7 @@ fn missing_inputs_are_reported_by_name() {
 #[test]
 fn no_progress_bar_when_output_is_not_a_terminal() {
     let out = tempfile::tempdir().unwrap();
-    let o = run(phiscrub()
-        .arg("scrub")
-        .arg(fixture("photos/chelsea.png"))
-        .arg("--out")
-        .arg(out.path()));
+    let o = run(&mut scrub(fixture("photos/chelsea.png"), out.path()));
     assert_eq!(o.status.code(), Some(0));
     // indicatif draws with carriage returns and the "images" template.
     let err = stderr(&o);
@@ -307,12 +274,8 @@ fn no_progress_bar_when_output_is_not_a_terminal() {
 #[test]
 fn the_runtime_override_is_honoured_and_a_bad_one_explains_the_fix() {
     let out = tempfile::tempdir().unwrap();
-    let o = run(phiscrub()
-        .env("ORT_DYLIB_PATH", "/nonexistent/libonnxruntime.so.1.31.1")
-        .arg("scrub")
-        .arg(fixture("photos/chelsea.png"))
-        .arg("--out")
-        .arg(out.path()));
+    let o = run(scrub(fixture("photos/chelsea.png"), out.path())
+        .env("ORT_DYLIB_PATH", "/nonexistent/libonnxruntime.so.1.31.1"));
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     assert!(err.contains("ONNX Runtime 1.31.1 was not found"), "{err}");

@@ -10,9 +10,8 @@ use phiscrub::detect::scales;
 use phiscrub::{Config, Rect, Scrubber};
 use std::io::Cursor;
 
-/// The hand-labelled core of Grace Hopper's face in `grace_hopper.jpg`
-/// (512×600): brow to chin, ear to ear excluded.
-const HOPPER_CORE: (u32, u32, u32, u32) = (170, 150, 180, 170);
+/// Hopper's face core in `grace_hopper.jpg` (512×600), from the shared labels.
+const HOPPER_CORE: (u32, u32, u32, u32) = HOPPER_FACE;
 
 struct Scene {
     image: RgbImage,

@@ -40,12 +40,7 @@ fn manifest() -> Vec<Case> {
 /// given extra arguments; returns the output folder and stderr.
 fn scrub_corpus(extra: &[&str]) -> (tempfile::TempDir, String, Option<i32>) {
     let out = tempfile::tempdir().unwrap();
-    let o = run(phiscrub()
-        .arg("scrub")
-        .arg(fixture("metadata"))
-        .arg("--out")
-        .arg(out.path())
-        .args(extra));
+    let o = run(scrub(fixture("metadata"), out.path()).args(extra));
     (out, stderr(&o), o.status.code())
 }
 
@@ -335,11 +330,7 @@ fn inspect_lists_the_hazards_a_clinician_needs_to_see() {
 
     // The table form names each file, and a clean file says so.
     let clean = tempfile::tempdir().unwrap();
-    run(phiscrub()
-        .arg("scrub")
-        .arg(fixture("photos/hopper_phone.jpg"))
-        .arg("--out")
-        .arg(clean.path()));
+    run(&mut scrub(fixture("photos/hopper_phone.jpg"), clean.path()));
     let o = run(phiscrub().arg("inspect").arg(clean.path()));
     assert_eq!(o.status.code(), Some(0));
     let text = stdout(&o);

@@ -52,19 +52,7 @@ impl CenterFace {
     /// Loads the embedded model. `scales` says which passes each image gets
     /// (see [`scales::plan`]).
     pub fn new(intra_threads: usize, scales: ScaleParams) -> Result<Self, SetupError> {
-        let env = super::runtime::environment()?;
-        let model_err = |e: &dyn std::fmt::Display| SetupError::Model {
-            model: models::CENTERFACE.name,
-            detail: e.to_string(),
-        };
-        let session = Session::builder(env)
-            .map_err(|e| model_err(&e))?
-            .with_intra_threads(intra_threads)
-            .map_err(|e| model_err(&e))?
-            .with_inter_threads(1)
-            .map_err(|e| model_err(&e))?
-            .commit_from_memory(models::CENTERFACE.bytes)
-            .map_err(|e| model_err(&e))?;
+        let session = super::runtime::session(&models::CENTERFACE, intra_threads)?;
         Ok(CenterFace {
             session,
             scales,

@@ -84,3 +84,24 @@ pub fn environment() -> Result<&'static ort::environment::Environment, SetupErro
     .as_ref()
     .map_err(|e| SetupError::Runtime(e.clone()))
 }
+
+/// A session of an embedded model with `intra_threads` ONNX Runtime
+/// threads and no inter-op parallelism (workers give the parallelism).
+pub fn session(
+    model: &'static crate::models::Model,
+    intra_threads: usize,
+) -> Result<ort::session::Session, SetupError> {
+    let env = environment()?;
+    let model_err = |e: &dyn std::fmt::Display| SetupError::Model {
+        model: model.name,
+        detail: e.to_string(),
+    };
+    ort::session::Session::builder(env)
+        .map_err(|e| model_err(&e))?
+        .with_intra_threads(intra_threads)
+        .map_err(|e| model_err(&e))?
+        .with_inter_threads(1)
+        .map_err(|e| model_err(&e))?
+        .commit_from_memory(model.bytes)
+        .map_err(|e| model_err(&e))
+}

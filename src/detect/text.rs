@@ -60,19 +60,7 @@ pub struct TextDetector {
 impl TextDetector {
     /// Loads the embedded model.
     pub fn new(intra_threads: usize, params: TextParams) -> Result<Self, SetupError> {
-        let env = super::runtime::environment()?;
-        let model_err = |e: &dyn std::fmt::Display| SetupError::Model {
-            model: models::PPOCR_DET.name,
-            detail: e.to_string(),
-        };
-        let session = Session::builder(env)
-            .map_err(|e| model_err(&e))?
-            .with_intra_threads(intra_threads)
-            .map_err(|e| model_err(&e))?
-            .with_inter_threads(1)
-            .map_err(|e| model_err(&e))?
-            .commit_from_memory(models::PPOCR_DET.bytes)
-            .map_err(|e| model_err(&e))?;
+        let session = super::runtime::session(&models::PPOCR_DET, intra_threads)?;
         Ok(TextDetector {
             session,
             params,

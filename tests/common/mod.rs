@@ -25,6 +25,13 @@ pub fn phiscrub() -> Command {
     c
 }
 
+/// `phiscrub scrub INPUT --out OUT`, ready for more arguments.
+pub fn scrub(input: impl AsRef<std::ffi::OsStr>, out: &Path) -> Command {
+    let mut c = phiscrub();
+    c.arg("scrub").arg(input).arg("--out").arg(out);
+    c
+}
+
 pub fn run(cmd: &mut Command) -> Output {
     let out = cmd.output().expect("phiscrub starts");
     eprintln!(
