@@ -29,11 +29,11 @@ struct FixedFace;
 impl FaceDetect for FixedFace {
     fn detect(&mut self, _: &RgbImage, t: f32) -> Result<Vec<phiscrub::Finding>, String> {
         Ok(if t < 0.9 {
-            vec![phiscrub::Finding {
-                kind: FindingKind::Face,
-                bbox: BoxF::new(170.0, 150.0, 180.0, 170.0),
-                score: 0.9,
-            }]
+            vec![phiscrub::Finding::new(
+                FindingKind::Face,
+                BoxF::new(170.0, 150.0, 180.0, 170.0),
+                0.9,
+            )]
         } else {
             Vec::new()
         })

@@ -4,6 +4,7 @@
 //!
 //! `cargo run --release --example text_recall -- IMAGES_DIR LABELS.jsonl`
 use phiscrub::detect::text::{TextDetector, TextParams};
+use phiscrub::TextDetect;
 
 #[derive(serde::Deserialize)]
 struct Line {
@@ -26,7 +27,9 @@ fn main() {
         let img = image::open(format!("{}/{}", args[1], tr.file))
             .unwrap()
             .to_rgb8();
-        let found = det.detect(&img).unwrap();
+        let found = det
+            .detect(&img, TextParams::default().box_threshold)
+            .unwrap();
         let inside = |x: f32, y: f32| {
             found
                 .iter()

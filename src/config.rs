@@ -60,6 +60,18 @@ pub struct Config {
     /// Look for faces. Off means metadata-only scrubbing: pixels are not
     /// checked, which only someone who has checked them by eye should ask for.
     pub detect_faces: bool,
+    /// Look for text (and cover all of it: names, dates and record numbers
+    /// alike). Off leaves every word readable; the command line warns.
+    pub detect_text: bool,
+    /// Look for barcodes and 2D codes.
+    pub detect_codes: bool,
+    /// Mean text probability above which a region is covered, and above
+    /// which text still visible after redaction refuses the image.
+    pub text_threshold: f32,
+    /// Large photos are read for text scaled down so that their longer side
+    /// is at most this many pixels (in tiles); more finds smaller text and
+    /// costs time in proportion to the pixels.
+    pub text_detail_side: u32,
 }
 
 impl Default for Config {
@@ -80,6 +92,10 @@ impl Default for Config {
             reencode: false,
             first_frame: false,
             detect_faces: true,
+            detect_text: true,
+            detect_codes: true,
+            text_threshold: crate::detect::text::TextParams::default().box_threshold,
+            text_detail_side: crate::detect::text::TextParams::default().detail_side,
         }
     }
 }
@@ -107,6 +123,20 @@ impl Config {
         }
     }
 
+    /// The text detector's settings.
+    pub fn text_params(&self) -> crate::detect::text::TextParams {
+        crate::detect::text::TextParams {
+            box_threshold: self.text_threshold,
+            detail_side: self.text_detail_side,
+            ..Default::default()
+        }
+    }
+
+    /// True when the pixels are examined at all (not metadata-only).
+    pub fn examines_pixels(&self) -> bool {
+        self.detect_faces || self.detect_text || self.detect_codes
+    }
+
     /// The default verification threshold for a face threshold: just below
     /// it. Every uncovered candidate between the two refuses the image, so the
     /// gap trades refusals for margin; on the shared face set a gap of 0.01 at
@@ -132,6 +162,13 @@ impl Config {
         };
         unit("the face threshold", self.face_threshold)?;
         unit("the verification threshold", self.verify_threshold)?;
+        unit("the text threshold", self.text_threshold)?;
+        if !(256..=16384).contains(&self.text_detail_side) {
+            return Err(ConfigError(format!(
+                "the text detail size must be between 256 and 16384 pixels (got {})",
+                self.text_detail_side
+            )));
+        }
         if self.verify_threshold > self.face_threshold {
             return Err(ConfigError(format!(
                 "the verification threshold ({}) must not exceed the face threshold ({}): \

@@ -135,27 +135,34 @@ impl fmt::Display for Refusal {
                  first, scrubbed"
             ),
             RefusalReason::Residual => {
+                let kinds = residual_kinds(&self.residual);
                 write!(
                     f,
-                    "refused: after redaction the verification still finds {} face(s)",
-                    self.residual.len()
+                    "refused: after redaction the verification still finds {}",
+                    kinds
                 )?;
                 for (i, r) in self.residual.iter().take(3).enumerate() {
                     let sep = if i == 0 { " at " } else { ", " };
                     write!(
                         f,
-                        "{sep}{:.0},{:.0} {:.0}×{:.0} (score {:.2})",
-                        r.bbox.x, r.bbox.y, r.bbox.w, r.bbox.h, r.score
+                        "{sep}{} {:.0},{:.0} {:.0}×{:.0} (score {:.2})",
+                        r.kind.as_str(),
+                        r.bbox.x,
+                        r.bbox.y,
+                        r.bbox.w,
+                        r.bbox.h,
+                        r.score
                     )?;
                 }
                 f.write_str(
                     "; nothing was written. Redact or crop that area by hand and run again, \
-                     or lower --face-threshold so detection catches it",
+                     or lower --face-threshold (faces) or --text-threshold (text) so \
+                     detection catches it",
                 )
             }
             RefusalReason::DetectorFailed(d) => write!(
                 f,
-                "refused: the face detector failed ({d}), so the image could not be checked; \
+                "refused: a detector failed ({d}), so the image could not be checked; \
                  nothing was written. Run again; if it persists, report it"
             ),
             RefusalReason::VerificationFailed(d) => write!(
@@ -181,3 +188,25 @@ impl fmt::Display for FileError {
 }
 
 impl std::error::Error for FileError {}
+
+/// "2 face(s) and 1 text region(s)": what a refusal still found, by kind.
+fn residual_kinds(found: &[Finding]) -> String {
+    use crate::detect::FindingKind;
+    let mut parts = Vec::new();
+    for (kind, what) in [
+        (FindingKind::Face, "face(s)"),
+        (FindingKind::Text, "text region(s)"),
+        (FindingKind::Code, "code(s)"),
+        (FindingKind::Wristband, "wristband(s)"),
+    ] {
+        let n = found.iter().filter(|f| f.kind == kind).count();
+        if n > 0 {
+            parts.push(format!("{n} {what}"));
+        }
+    }
+    if parts.is_empty() {
+        "nothing identifiable".into()
+    } else {
+        parts.join(" and ")
+    }
+}

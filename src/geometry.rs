@@ -95,8 +95,8 @@ impl BoxF {
 }
 
 /// A half-open pixel rectangle `[x0, x1) × [y0, y1)`, always inside its
-/// image; as a region to fill, either the whole rectangle or the ellipse
-/// inscribed in it (`shape`).
+/// image; as a region to fill, the whole rectangle, the ellipse inscribed in
+/// it, or a convex quadrilateral (rotated text) it bounds (`shape`).
 ///
 /// ```
 /// use phiscrub::geometry::{Rect, Shape};
@@ -104,7 +104,7 @@ impl BoxF {
 /// assert!(r.contains(5, 5) && !r.contains(0, 0));
 /// assert_eq!(r.row_span(5), Some((0, 10)));
 /// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Rect {
     pub x0: u32,
     pub y0: u32,
@@ -114,14 +114,20 @@ pub struct Rect {
 }
 
 /// The shape of a filled region within its rectangle.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub enum Shape {
     /// Every pixel of the rectangle.
     #[default]
     Box,
     /// The pixels whose centres lie inside the inscribed ellipse.
     Ellipse,
+    /// Every pixel that a convex quadrilateral (corners in order, image
+    /// pixel coordinates) touches, even partly.
+    Quad(Quad),
 }
+
+/// Four corners of a convex quadrilateral, in order around it.
+pub type Quad = [[f32; 2]; 4];
 
 impl Rect {
     /// The columns `[a, b)` of row `y` that belong to the region, or `None`
@@ -148,7 +154,30 @@ impl Rect {
                 let hi = ((cx + half - 0.5).floor() + 1.0).min(self.x1 as f64) as u32;
                 (lo < hi).then_some((lo, hi))
             }
+            Shape::Quad(q) => {
+                let (lo, hi) = quad_strip(&q, y as f32, y as f32 + 1.0)?;
+                let lo = (lo.floor().max(self.x0 as f32)) as u32;
+                let hi = (hi.ceil().min(self.x1 as f32)) as u32;
+                (lo < hi).then_some((lo, hi))
+            }
         }
+    }
+
+    /// The region a quadrilateral fills: its outward-rounded bounds, clipped
+    /// to a `width` × `height` image, with the quadrilateral as shape.
+    pub fn from_quad(q: Quad, width: u32, height: u32) -> Option<Rect> {
+        let xs = q.map(|p| p[0]);
+        let ys = q.map(|p| p[1]);
+        let fold = |v: [f32; 4], f: fn(f32, f32) -> f32, init: f32| v.into_iter().fold(init, f);
+        let bounds = BoxF::from_corners(
+            fold(xs, f32::min, f32::INFINITY),
+            fold(ys, f32::min, f32::INFINITY),
+            fold(xs, f32::max, f32::NEG_INFINITY),
+            fold(ys, f32::max, f32::NEG_INFINITY),
+        );
+        let mut r = bounds.to_rect(width, height)?;
+        r.shape = Shape::Quad(q);
+        Some(r)
     }
 
     pub fn width(&self) -> u32 {
@@ -162,6 +191,29 @@ impl Rect {
     pub fn contains(&self, x: u32, y: u32) -> bool {
         self.row_span(y).is_some_and(|(a, b)| x >= a && x < b)
     }
+}
+
+/// The x extent of a convex polygon's intersection with the horizontal strip
+/// `[top, bottom]`: the corners inside it and the crossings of its edges with
+/// the strip's two lines.
+fn quad_strip(q: &Quad, top: f32, bottom: f32) -> Option<(f32, f32)> {
+    let (mut lo, mut hi) = (f32::INFINITY, f32::NEG_INFINITY);
+    let mut take = |x: f32| {
+        lo = lo.min(x);
+        hi = hi.max(x);
+    };
+    for i in 0..4 {
+        let ([ax, ay], [bx, by]) = (q[i], q[(i + 1) % 4]);
+        if ay >= top && ay <= bottom {
+            take(ax);
+        }
+        for line in [top, bottom] {
+            if (ay - line) * (by - line) < 0.0 {
+                take(ax + (bx - ax) * (line - ay) / (by - ay));
+            }
+        }
+    }
+    (lo <= hi).then_some((lo, hi))
 }
 
 /// Greedy non-maximum suppression: keeps the highest-scoring box of every
@@ -248,6 +300,32 @@ mod tests {
             }
         );
         assert!(BoxF::new(20.0, 20.0, 5.0, 5.0).to_rect(10, 10).is_none());
+    }
+
+    #[test]
+    fn a_quad_fills_every_pixel_it_touches_and_no_other() {
+        // A diamond centred on (10, 10) reaching 6 px in each direction.
+        let q = [[10.0, 4.0], [16.0, 10.0], [10.0, 16.0], [4.0, 10.0]];
+        let r = Rect::from_quad(q, 100, 100).unwrap();
+        assert_eq!((r.x0, r.y0, r.x1, r.y1), (4, 4, 16, 16));
+        // The row through the middle spans the whole width; the top row only
+        // the two pixels the tip touches.
+        assert_eq!(r.row_span(9), Some((4, 16)));
+        assert_eq!(r.row_span(4), Some((9, 11)));
+        assert!(r.contains(10, 10) && !r.contains(4, 4) && !r.contains(15, 15));
+        // Every pixel whose centre is inside the diamond is filled.
+        for y in 0..20u32 {
+            for x in 0..20u32 {
+                let (cx, cy) = (x as f32 + 0.5 - 10.0, y as f32 + 0.5 - 10.0);
+                if cx.abs() + cy.abs() < 6.0 {
+                    assert!(r.contains(x, y), "({x}, {y})");
+                }
+            }
+        }
+        // Clipped to the image.
+        let r = Rect::from_quad(q, 12, 12).unwrap();
+        assert_eq!((r.x1, r.y1), (12, 12));
+        assert_eq!(r.row_span(9), Some((4, 12)));
     }
 
     #[test]

@@ -28,12 +28,13 @@ pub mod pipeline;
 pub mod redact;
 pub mod report;
 pub mod scrub;
+pub mod synth;
 pub mod verify;
 pub mod walk;
 mod write;
 
 pub use config::{Config, ConfigError};
-pub use detect::{FaceDetect, Finding, FindingKind};
+pub use detect::{FaceDetect, Finding, FindingKind, TextDetect};
 pub use error::{FileError, Refusal, RefusalReason, ScrubError, SetupError, Unreadable};
 pub use format::Format;
 pub use geometry::{BoxF, Rect};

@@ -5,6 +5,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use phiscrub::pipeline::{self, RunOptions};
 use phiscrub::report::{self, FileReport, Status, Summary};
+use phiscrub::synth::SceneKind;
 use phiscrub::{Config, Scrubber};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -40,6 +41,54 @@ enum EvalCommand {
     /// Face recall, precision and false-alarm area against a JSON-lines truth
     /// file: {"file": "a.jpg", "boxes": [[x, y, w, h], ...], "ignore": [...]}.
     Faces(EvalFacesArgs),
+    /// Synthetic wristbands (fake names, dates, record numbers, Code 128 and
+    /// DataMatrix) bent onto photos: share of bands whose ink is covered.
+    Bands(EvalSynthArgs),
+    /// Synthetic monitor screens under perspective, glare and moiré: share of
+    /// text lines covered.
+    Screens(EvalSynthArgs),
+}
+
+#[derive(Args)]
+struct EvalSynthArgs {
+    /// Number of scenes.
+    #[arg(long, default_value_t = 100)]
+    count: usize,
+    /// Seed of the scenes: the same seed gives the same pictures.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Folder of photos to composite onto (JPEG/PNG); plain gradients without.
+    #[arg(long, value_name = "DIR")]
+    backgrounds: Option<PathBuf>,
+    /// Scene size, WIDTHxHEIGHT.
+    #[arg(long, value_name = "WxH", default_value = "1600x1200", value_parser = parse_size)]
+    size: (u32, u32),
+    /// Also write each scene and its scrubbed output into this folder.
+    #[arg(long, value_name = "DIR")]
+    save: Option<PathBuf>,
+    /// Print the scores as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Images processed at once [default: number of CPU cores].
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<usize>,
+    #[command(flatten)]
+    detect: DetectArgs,
+}
+
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("'{s}' is not a size like 1600x1200");
+    let (w, h) = s.split_once(['x', 'X', '×']).ok_or_else(bad)?;
+    let (w, h) = (
+        w.trim().parse::<u32>().map_err(|_| bad())?,
+        h.trim().parse::<u32>().map_err(|_| bad())?,
+    );
+    if !(64..=8192).contains(&w) || !(64..=8192).contains(&h) {
+        return Err(format!(
+            "the scene size must be between 64 and 8192 pixels a side (got {s})"
+        ));
+    }
+    Ok((w, h))
 }
 
 #[derive(Args)]
@@ -84,6 +133,21 @@ struct DetectArgs {
     /// Fill the padded box whole, or the ellipse inscribed in it [default: box].
     #[arg(long, value_name = "SHAPE", value_parser = ["box", "ellipse"])]
     face_shape: Option<String>,
+    /// Mean text probability above which a region is covered (0–1]; text
+    /// still visible above it after redaction refuses the image. Lower finds more.
+    #[arg(long, value_name = "T", default_value_t = Config::default().text_threshold)]
+    text_threshold: f32,
+    /// Large photos are read for text at most this many pixels wide (longer
+    /// side), in tiles; more finds smaller text, slower.
+    #[arg(long, value_name = "PX", default_value_t = Config::default().text_detail_side)]
+    text_detail: u32,
+    /// Do NOT cover text (names, dates, record numbers stay readable). Only
+    /// for pictures whose text you have checked by eye; the run warns.
+    #[arg(long)]
+    no_text: bool,
+    /// Do not look for barcodes and 2D codes.
+    #[arg(long)]
+    no_codes: bool,
 }
 
 fn parse_padding(s: &str) -> Result<(f32, f32), String> {
@@ -113,6 +177,10 @@ impl DetectArgs {
                 Some(_) => phiscrub::geometry::Shape::Box,
                 None => config.face_shape,
             },
+            text_threshold: self.text_threshold,
+            text_detail_side: self.text_detail,
+            detect_text: !self.no_text,
+            detect_codes: !self.no_codes,
             ..config
         }
     }
@@ -188,6 +256,8 @@ fn main() -> ExitCode {
         Command::Inspect(args) => inspect(args),
         Command::Doctor => doctor(),
         Command::Eval(EvalCommand::Faces(args)) => eval_faces(args),
+        Command::Eval(EvalCommand::Bands(args)) => eval_synth(args, SceneKind::Bands),
+        Command::Eval(EvalCommand::Screens(args)) => eval_synth(args, SceneKind::Screens),
     };
     ExitCode::from(code as u8)
 }
@@ -201,6 +271,8 @@ fn scrub(args: ScrubArgs) -> i32 {
         reencode: args.reencode,
         first_frame: args.first_frame,
         detect_faces: !args.metadata_only,
+        detect_text: defaults.detect_text && !args.metadata_only,
+        detect_codes: defaults.detect_codes && !args.metadata_only,
         ..defaults
     };
     if let Err(e) = config.validate() {
@@ -226,10 +298,9 @@ fn scrub(args: ScrubArgs) -> i32 {
         }
     };
 
-    if args.metadata_only {
-        eprintln!(
-            "phiscrub: --metadata-only: faces are NOT looked for; the pictures are exported as they are"
-        );
+    let warning = pixel_warning(scrubber.config());
+    if let Some(w) = &warning {
+        eprintln!("phiscrub: warning: {w}");
     }
     let plan = pipeline::plan(&args.inputs, &args.out, scrubber.config().output_format);
     let total = (plan.jobs.len() + plan.problems.len()) as u64;
@@ -260,24 +331,63 @@ fn scrub(args: ScrubArgs) -> i32 {
     bar.finish_and_clear();
 
     let summary = Summary::from_statuses(reports.iter().map(|r| r.status));
-    let faces: usize = reports
+    let mut covered = std::collections::BTreeMap::new();
+    for f in reports
         .iter()
         .filter(|r| r.status == Status::Exported)
-        .map(|r| r.findings.len())
-        .sum();
+        .flat_map(|r| &r.findings)
+    {
+        *covered.entry(f.kind.as_str()).or_insert(0usize) += 1;
+    }
+    let covered = if covered.is_empty() {
+        "nothing covered".to_string()
+    } else {
+        let parts: Vec<String> = covered.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        format!("covered: {}", parts.join(", "))
+    };
     println!(
-        "{} image(s): {} exported, {} refused, {} failed; {} face(s) covered; outputs in {}",
+        "{} image(s): {} exported, {} refused, {} failed; {covered}; outputs in {}",
         summary.total(),
         summary.exported,
         summary.refused,
         summary.failed,
-        faces,
         args.out.display()
     );
+    // Repeated after the summary: the line a hurried reader does see.
+    if let Some(w) = &warning {
+        println!("WARNING: {w}");
+    }
     if summary.total() == 0 {
         eprintln!("phiscrub: no files found in the inputs");
     }
     summary.exit_code()
+}
+
+/// What the run leaves unexamined, when the user switched a detector off.
+fn pixel_warning(config: &Config) -> Option<String> {
+    if !config.examines_pixels() {
+        return Some(
+            "--metadata-only: faces, text and codes were NOT looked for; the pictures are \
+             exported as they are"
+                .into(),
+        );
+    }
+    let mut off = Vec::new();
+    if !config.detect_faces {
+        off.push("faces");
+    }
+    if !config.detect_text {
+        off.push("text (names, dates, record numbers)");
+    }
+    if !config.detect_codes {
+        off.push("barcodes");
+    }
+    (!off.is_empty()).then(|| {
+        format!(
+            "{} NOT covered on request; check every exported picture by eye",
+            off.join(", ")
+        )
+    })
 }
 
 fn inspect(args: InspectArgs) -> i32 {
@@ -361,8 +471,123 @@ fn inspect(args: InspectArgs) -> i32 {
     }
 }
 
-fn eval_faces(args: EvalFacesArgs) -> i32 {
+fn eval_synth(args: EvalSynthArgs, kind: SceneKind) -> i32 {
     let config = args.detect.apply(Config::default());
+    if let Err(e) = config.validate() {
+        eprintln!("phiscrub: {e}");
+        return report::EXIT_USAGE;
+    }
+    let mut backgrounds = Vec::new();
+    if let Some(dir) = &args.backgrounds {
+        let plan = phiscrub::walk::plan(std::slice::from_ref(dir), std::path::Path::new(""), None);
+        for job in &plan.jobs {
+            match image::open(&job.input) {
+                Ok(img) => backgrounds.push(img.to_rgb8()),
+                Err(e) => eprintln!(
+                    "phiscrub: {}: skipped as a background ({e})",
+                    job.input.display()
+                ),
+            }
+        }
+        if backgrounds.is_empty() {
+            eprintln!(
+                "phiscrub: {}: no readable photos; --backgrounds must be a folder of JPEG or PNG files",
+                dir.display()
+            );
+            return report::EXIT_USAGE;
+        }
+    }
+    if let Some(dir) = &args.save {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            eprintln!(
+                "phiscrub: cannot create {} ({e}); check the path",
+                dir.display()
+            );
+            return report::EXIT_USAGE;
+        }
+    }
+    let scrubber = match Scrubber::new(config) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("phiscrub: {e}");
+            return report::EXIT_FATAL;
+        }
+    };
+    let threads = args.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    let run = phiscrub::synth::eval::SynthRun {
+        kind,
+        count: args.count,
+        seed: args.seed,
+        backgrounds: &backgrounds,
+        size: args.size,
+        threads,
+        save: args.save.as_deref(),
+    };
+    let scores = match phiscrub::synth::eval::run(&scrubber, &run) {
+        Ok(s) => s,
+        Err(why) => {
+            eprintln!("phiscrub: {why}");
+            return report::EXIT_FATAL;
+        }
+    };
+    if args.json {
+        println!("{}", serde_json::to_string(&scores).unwrap_or_default());
+        return report::EXIT_OK;
+    }
+    let share = |a: usize, b: usize| {
+        if b == 0 {
+            "-".to_string()
+        } else {
+            format!("{:.4} ({a}/{b})", a as f64 / b as f64)
+        }
+    };
+    let what = if kind == SceneKind::Bands {
+        "bands"
+    } else {
+        "screens"
+    };
+    println!(
+        "{} scenes, seed {}: {} exported, {} refused for residual findings ({} findings), {} refused otherwise; {:.1} s",
+        scores.images, scores.seed, scores.exported, scores.refused_residual,
+        scores.residual_findings, scores.refused_other, scores.seconds
+    );
+    println!(
+        "{what:<7} covered  {}",
+        share(scores.objects_covered, scores.objects)
+    );
+    println!(
+        "lines covered    {}",
+        share(scores.lines_covered, scores.lines)
+    );
+    println!(
+        "codes covered    {}",
+        share(scores.codes_covered, scores.codes)
+    );
+    println!("ink covered      {:.4}", scores.ink_covered);
+    println!("area filled away {:.4} %", 100.0 * scores.area_away);
+    let found: Vec<String> = scores
+        .findings
+        .iter()
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect();
+    println!("findings         {}", found.join(", "));
+    for p in scores.problems.iter().take(10) {
+        println!("  {p}");
+    }
+    report::EXIT_OK
+}
+
+fn eval_faces(args: EvalFacesArgs) -> i32 {
+    // Faces only: text fills would count as false face area.
+    let config = Config {
+        detect_text: false,
+        detect_codes: false,
+        ..args.detect.apply(Config::default())
+    };
     if let Err(e) = config.validate() {
         eprintln!("phiscrub: {e}");
         return report::EXIT_USAGE;

@@ -67,25 +67,26 @@ fn fill_buffer<P: Pixel>(buf: &mut ImageBuffer<P, Vec<P::Subpixel>>, rects: &[Re
     }
 }
 
-/// Share of `rect`'s pixels that lie inside any of `fills`.
+/// Share of `rect`'s pixels (its shape's, not its bounding box's) that lie
+/// inside any of `fills`.
 pub fn covered_fraction(rect: &Rect, fills: &[Rect]) -> f32 {
-    let total = rect.width() as u64 * rect.height() as u64;
-    if total == 0 {
-        return 1.0;
-    }
-    let mut covered = 0u64;
+    let (mut total, mut covered) = (0u64, 0u64);
     let mut spans: Vec<(u32, u32)> = Vec::new();
     for y in rect.y0..rect.y1 {
+        let Some((x0, x1)) = rect.row_span(y) else {
+            continue;
+        };
+        total += (x1 - x0) as u64;
         spans.clear();
         spans.extend(
             fills
                 .iter()
                 .filter_map(|f| f.row_span(y))
-                .map(|(a, b)| (a.max(rect.x0), b.min(rect.x1)))
+                .map(|(a, b)| (a.max(x0), b.min(x1)))
                 .filter(|(a, b)| a < b),
         );
         spans.sort_unstable();
-        let mut end = rect.x0;
+        let mut end = x0;
         for &(a, b) in &spans {
             let a = a.max(end);
             if b > a {
@@ -93,6 +94,9 @@ pub fn covered_fraction(rect: &Rect, fills: &[Rect]) -> f32 {
                 end = b;
             }
         }
+    }
+    if total == 0 {
+        return 1.0;
     }
     covered as f32 / total as f32
 }
@@ -142,11 +146,7 @@ mod tests {
 
     #[test]
     fn padding_grows_about_the_centre_and_clips() {
-        let f = Finding {
-            kind: FindingKind::Face,
-            bbox: BoxF::new(10.0, 10.0, 20.0, 20.0),
-            score: 0.9,
-        };
+        let f = Finding::new(FindingKind::Face, BoxF::new(10.0, 10.0, 20.0, 20.0), 0.9);
         let r = face_region(&f, (1.5, 2.0), Shape::Ellipse, 100, 35).unwrap();
         assert_eq!(
             r,
@@ -189,11 +189,7 @@ mod tests {
 
     #[test]
     fn ellipses_fill_and_cover_only_their_inside() {
-        let f = Finding {
-            kind: FindingKind::Face,
-            bbox: BoxF::new(20.0, 20.0, 20.0, 20.0),
-            score: 0.9,
-        };
+        let f = Finding::new(FindingKind::Face, BoxF::new(20.0, 20.0, 20.0, 20.0), 0.9);
         let e = face_region(&f, (1.5, 1.5), Shape::Ellipse, 100, 100).unwrap();
         assert_eq!(
             (e.x0, e.y0, e.x1, e.y1, e.shape),

@@ -5,7 +5,8 @@
 use crate::config::Config;
 use crate::detect::face::CenterFace;
 use crate::detect::pool::Pool;
-use crate::detect::{FaceDetect, Finding};
+use crate::detect::text::TextDetector;
+use crate::detect::{code, wristband, FaceDetect, Finding, TextDetect};
 use crate::error::{Refusal, RefusalReason, ScrubError, SetupError, Unreadable};
 use crate::format::{self, Format, Sniffed};
 use crate::geometry::Rect;
@@ -31,8 +32,19 @@ use std::time::{Duration, Instant};
 /// ```
 pub struct Scrubber {
     config: Config,
-    /// `None` when face detection is off (metadata-only scrubbing).
+    /// `None` when face detection is off.
     faces: Option<Pool<Box<dyn FaceDetect>>>,
+    /// `None` when text detection is off.
+    text: Option<Pool<Box<dyn TextDetect>>>,
+}
+
+/// The detectors one image is examined with, borrowed from the pools for the
+/// whole image: their memory of the last call spares the tiles the fills did
+/// not touch.
+struct Detectors<'f, 't> {
+    faces: Option<&'f mut dyn FaceDetect>,
+    text: Option<&'t mut dyn TextDetect>,
+    codes: bool,
 }
 
 /// A successfully scrubbed image.
@@ -45,7 +57,7 @@ pub struct Scrubbed {
     pub height: u32,
     /// What was found and covered, before padding.
     pub findings: Vec<Finding>,
-    /// The pixel rectangles that were filled.
+    /// The regions that were filled: `filled[i]` covers `findings[i]`.
     pub filled: Vec<Rect>,
     /// The EXIF orientation applied to the pixels (1 when none).
     pub orientation: u16,
@@ -72,42 +84,72 @@ pub struct Timings {
 }
 
 impl Scrubber {
-    /// Checks `config`, loads ONNX Runtime and one face detector session, so
-    /// that a missing runtime or damaged model stops a run before any file is
-    /// touched. With face detection off, the runtime is not needed.
+    /// Checks `config`, loads ONNX Runtime and one session of each detector,
+    /// so that a missing runtime or damaged model stops a run before any file
+    /// is touched. Metadata-only scrubbing does not need the runtime.
     pub fn new(config: Config) -> Result<Scrubber, SetupError> {
         config.validate()?;
-        if !config.detect_faces {
-            return Ok(Scrubber {
-                config,
-                faces: None,
-            });
+        if config.detect_faces || config.detect_text {
+            crate::detect::runtime::environment()?;
         }
-        crate::detect::runtime::environment()?;
         let (threads, scales) = (config.intra_threads, config.scale_params());
-        Scrubber::with_face_detector(config, move || {
+        let faces = config.detect_faces.then_some(move || {
             CenterFace::new(threads, scales)
                 .map(|d| Box::new(d) as Box<dyn FaceDetect>)
                 .map_err(|e| e.to_string())
-        })
+        });
+        Scrubber::build(config, faces)
     }
 
-    /// Builds a scrubber around another face detector. For tests and
-    /// benchmarks that must not depend on the model.
+    /// Builds a scrubber around another face detector (text and codes as
+    /// configured). For tests and benchmarks that must not depend on the
+    /// face model.
     #[doc(hidden)]
     pub fn with_face_detector<F>(config: Config, make: F) -> Result<Scrubber, SetupError>
     where
         F: Fn() -> Result<Box<dyn FaceDetect>, String> + Send + Sync + 'static,
     {
         config.validate()?;
-        let faces = Pool::new(Box::new(make));
-        faces.prime().map_err(|detail| SetupError::Model {
-            model: crate::models::CENTERFACE.name,
-            detail,
-        })?;
+        if config.detect_text {
+            crate::detect::runtime::environment()?;
+        }
+        Scrubber::build(config, Some(make))
+    }
+
+    fn build<F>(config: Config, faces: Option<F>) -> Result<Scrubber, SetupError>
+    where
+        F: Fn() -> Result<Box<dyn FaceDetect>, String> + Send + Sync + 'static,
+    {
+        let faces = match faces {
+            Some(make) => {
+                let pool = Pool::new(Box::new(make));
+                pool.prime().map_err(|detail| SetupError::Model {
+                    model: crate::models::CENTERFACE.name,
+                    detail,
+                })?;
+                Some(pool)
+            }
+            None => None,
+        };
+        let text = if config.detect_text {
+            let (threads, params) = (config.intra_threads, config.text_params());
+            let pool: Pool<Box<dyn TextDetect>> = Pool::new(Box::new(move || {
+                TextDetector::new(threads, params)
+                    .map(|d| Box::new(d) as Box<dyn TextDetect>)
+                    .map_err(|e| e.to_string())
+            }));
+            pool.prime().map_err(|detail| SetupError::Model {
+                model: crate::models::PPOCR_DET.name,
+                detail,
+            })?;
+            Some(pool)
+        } else {
+            None
+        };
         Ok(Scrubber {
             config,
-            faces: Some(faces),
+            faces,
+            text,
         })
     }
 
@@ -118,20 +160,47 @@ impl Scrubber {
     /// Scrubs one encoded image and returns the safe encoding, or why it
     /// cannot be exported.
     pub fn scrub(&self, bytes: &[u8]) -> Result<Scrubbed, ScrubError> {
+        let failed = |e| refused(RefusalReason::DetectorFailed(e), Vec::new());
         match &self.faces {
-            // One detector for the whole image: its memory of the last call
-            // spares the tiles the fills did not touch (see detect::face).
             Some(pool) => pool
-                .with(|d| self.scrub_with(bytes, Some(d.as_mut())))
+                .with(|d| self.scrub_with_text(bytes, Some(d.as_mut())))
+                .map_err(failed)?,
+            None => self.scrub_with_text(bytes, None),
+        }
+    }
+
+    fn scrub_with_text(
+        &self,
+        bytes: &[u8],
+        faces: Option<&mut dyn FaceDetect>,
+    ) -> Result<Scrubbed, ScrubError> {
+        let codes = self.config.detect_codes;
+        match &self.text {
+            Some(pool) => pool
+                .with(|t| {
+                    let d = Detectors {
+                        faces,
+                        text: Some(t.as_mut()),
+                        codes,
+                    };
+                    self.scrub_with(bytes, d)
+                })
                 .map_err(|e| refused(RefusalReason::DetectorFailed(e), Vec::new()))?,
-            None => self.scrub_with(bytes, None),
+            None => self.scrub_with(
+                bytes,
+                Detectors {
+                    faces,
+                    text: None,
+                    codes,
+                },
+            ),
         }
     }
 
     fn scrub_with(
         &self,
         bytes: &[u8],
-        mut faces: Option<&mut dyn FaceDetect>,
+        mut dets: Detectors<'_, '_>,
     ) -> Result<Scrubbed, ScrubError> {
         let mut timings = Timings::default();
         let t = Instant::now();
@@ -168,7 +237,7 @@ impl Scrubber {
             && out_format == format
             && matches!(format, Format::Jpeg | Format::Png)
             && orientation == 1;
-        if lossless_possible && faces.is_none() {
+        if lossless_possible && !self.config.examines_pixels() {
             // Nothing will look at the pixels: keep the coded data without
             // decoding it (the container walk already proved it complete).
             return self.rewrite_only(bytes, format, &container, timings, t);
@@ -181,9 +250,10 @@ impl Scrubber {
         timings.decode = t.elapsed();
 
         let t = Instant::now();
-        let detected = match faces.as_deref_mut() {
-            Some(d) => self.detect_and_fill(d, image.to_rgb8())?,
-            None => Detected::default(),
+        let detected = if self.config.examines_pixels() {
+            self.detect_and_fill(&mut dets, image.to_rgb8())?
+        } else {
+            Detected::default()
         };
         redact::fill(&mut image, &detected.filled);
         timings.detect = t.elapsed();
@@ -214,13 +284,9 @@ impl Scrubber {
             .verify_output(&out, out_format, width, height, expected)
             .map_err(|d| refused(RefusalReason::VerificationFailed(d), Vec::new()))?;
         drop(image);
-        if let Some(d) = faces {
-            let again = detect_faces(d, &check, self.config.verify_threshold)?;
-            let uncovered = verify::residual(again, &detected.filled, width, height);
-            let residual = verify::unexplained(uncovered, &detected.judged);
-            if !residual.is_empty() {
-                return Err(refused(RefusalReason::Residual, residual));
-            }
+        let residual = self.still_visible(&mut dets, &check, &detected)?;
+        if !residual.is_empty() {
+            return Err(refused(RefusalReason::Residual, residual));
         }
         timings.verify = t.elapsed();
 
@@ -369,61 +435,139 @@ impl Scrubber {
         Ok(decoded.image.to_rgb8())
     }
 
-    /// Detects faces, fills them, and looks again at the filled pixels until
-    /// nothing new appears. Covering one face changes what the detector sees
-    /// around it: a neighbour that scored just under the threshold beside an
-    /// uncovered face often scores above it once that face is a black box.
+    /// Detects faces, text and codes, fills them, and looks again at the
+    /// filled pixels until nothing new appears. Covering one face changes
+    /// what the detector sees around it: a neighbour that scored just under
+    /// the threshold beside an uncovered face often scores above it once that
+    /// face is a black box. Text and codes found in the same round are
+    /// grouped into wristbands.
     fn detect_and_fill(
         &self,
-        detector: &mut dyn FaceDetect,
+        dets: &mut Detectors<'_, '_>,
         mut rgb: image::RgbImage,
     ) -> Result<Detected, ScrubError> {
         let (width, height) = rgb.dimensions();
         let (t_face, t_verify) = (self.config.face_threshold, self.config.verify_threshold);
+        let t_text = self.config.text_threshold;
         let mut d = Detected::default();
         for _ in 0..MAX_DETECT_ROUNDS {
-            // One pass below the verification threshold gives both the faces
-            // and the weaker candidates verification must be able to explain.
-            let found = detect_faces(detector, &rgb, t_verify * verify::JUDGED_FLOOR)?;
-            let uncovered = verify::residual(found, &d.filled, width, height);
-            let (new, below): (Vec<Finding>, Vec<Finding>) =
-                uncovered.into_iter().partition(|f| f.score > t_face);
-            d.judged = below.into_iter().filter(|f| f.score <= t_verify).collect();
+            let mut new = Vec::new();
+            if let Some(faces) = dets.faces.as_deref_mut() {
+                // One pass below the verification threshold gives both the
+                // faces and the weaker candidates verification must be able
+                // to explain.
+                let found = detect(faces, &rgb, t_verify * verify::JUDGED_FLOOR)?;
+                let (above, judged) = split(found, &d.filled, t_face, t_verify, width, height);
+                d.judged_faces = judged;
+                new.extend(above);
+            }
+            let mut pixel_text = Vec::new();
+            if let Some(text) = dets.text.as_deref_mut() {
+                let found = detect_text(text, &rgb, t_text * verify::JUDGED_FLOOR)?;
+                let (above, judged) = split(found, &d.filled, t_text, t_text, width, height);
+                d.judged_text = judged;
+                pixel_text = above;
+            }
+            if dets.codes {
+                let found = code::find(&rgb).map_err(detector_failed)?;
+                pixel_text.extend(verify::residual(found, &d.filled, width, height));
+            }
+            let pixel_text = wristband::group(pixel_text, width, height);
+            new.extend(pixel_text);
             if new.is_empty() {
                 break;
             }
-            let rects: Vec<Rect> = new
-                .iter()
-                .filter_map(|f| {
-                    redact::face_region(
-                        f,
-                        self.config.face_padding,
-                        self.config.face_shape,
-                        width,
-                        height,
-                    )
-                })
-                .collect();
+            // Findings and fills stay parallel: the n-th fill covers the
+            // n-th finding (one whose region misses the image is dropped).
+            let (found, rects): (Vec<Finding>, Vec<Rect>) = new
+                .into_iter()
+                .filter_map(|f| self.region(&f, width, height).map(|r| (f, r)))
+                .unzip();
             let mut dynimg = DynamicImage::ImageRgb8(rgb);
             redact::fill(&mut dynimg, &rects);
             rgb = dynimg.into_rgb8();
             d.filled.extend(rects);
-            d.findings.extend(new);
+            d.findings.extend(found);
         }
         Ok(d)
+    }
+
+    /// The pixels a finding's fill covers: a face's padded box (or ellipse),
+    /// anything else's outline or box as detected (text boxes already carry
+    /// the detector's margin).
+    fn region(&self, f: &Finding, width: u32, height: u32) -> Option<Rect> {
+        match f.kind {
+            crate::detect::FindingKind::Face => redact::face_region(
+                f,
+                self.config.face_padding,
+                self.config.face_shape,
+                width,
+                height,
+            ),
+            _ => f.region(width, height),
+        }
+    }
+
+    /// Examines the decoded output with every detector again: what they find
+    /// outside the fills, unless it is a weak candidate the detection stage
+    /// already judged (see [`verify::unexplained`]).
+    fn still_visible(
+        &self,
+        dets: &mut Detectors<'_, '_>,
+        check: &image::RgbImage,
+        detected: &Detected,
+    ) -> Result<Vec<Finding>, ScrubError> {
+        let (width, height) = check.dimensions();
+        let mut residual = Vec::new();
+        if let Some(faces) = dets.faces.as_deref_mut() {
+            let again = detect(faces, check, self.config.verify_threshold)?;
+            let uncovered = verify::residual(again, &detected.filled, width, height);
+            residual.extend(verify::unexplained(uncovered, &detected.judged_faces));
+        }
+        if let Some(text) = dets.text.as_deref_mut() {
+            let again = detect_text(text, check, self.config.text_threshold)?;
+            let uncovered = verify::residual(again, &detected.filled, width, height);
+            residual.extend(verify::unexplained(uncovered, &detected.judged_text));
+        }
+        if dets.codes {
+            let again = code::find(check).map_err(detector_failed)?;
+            residual.extend(verify::residual(again, &detected.filled, width, height));
+        }
+        Ok(residual)
     }
 }
 
 /// What the detection stage decided about one image.
 #[derive(Default)]
 struct Detected {
-    /// Faces that were filled.
+    /// What was filled.
     findings: Vec<Finding>,
-    /// The filled pixel rectangles (padded face boxes).
+    /// The filled pixel regions.
     filled: Vec<Rect>,
     /// Candidates left alone because they scored at most the verification
     /// threshold; see [`verify::unexplained`].
-    judged: Vec<Finding>,
+    judged_faces: Vec<Finding>,
+    judged_text: Vec<Finding>,
+}
+
+/// Splits fresh detections into those outside the fills scoring above
+/// `fill` (to be filled) and the weaker ones at most `judge` (kept to explain
+/// verification).
+fn split(
+    found: Vec<Finding>,
+    filled: &[Rect],
+    fill: f32,
+    judge: f32,
+    width: u32,
+    height: u32,
+) -> (Vec<Finding>, Vec<Finding>) {
+    let uncovered = verify::residual(found, filled, width, height);
+    let (above, below): (Vec<Finding>, Vec<Finding>) =
+        uncovered.into_iter().partition(|f| f.score > fill);
+    (
+        above,
+        below.into_iter().filter(|f| f.score <= judge).collect(),
+    )
 }
 
 /// Detection rounds before handing the image to verification. Most images
@@ -452,12 +596,22 @@ fn refused(reason: RefusalReason, residual: Vec<Finding>) -> ScrubError {
     ScrubError::Refused(Refusal { reason, residual })
 }
 
-fn detect_faces(
+fn detector_failed(e: String) -> ScrubError {
+    refused(RefusalReason::DetectorFailed(e), Vec::new())
+}
+
+fn detect(
     detector: &mut dyn FaceDetect,
     rgb: &image::RgbImage,
     threshold: f32,
 ) -> Result<Vec<Finding>, ScrubError> {
-    detector
-        .detect(rgb, threshold)
-        .map_err(|e| refused(RefusalReason::DetectorFailed(e), Vec::new()))
+    detector.detect(rgb, threshold).map_err(detector_failed)
+}
+
+fn detect_text(
+    detector: &mut dyn TextDetect,
+    rgb: &image::RgbImage,
+    threshold: f32,
+) -> Result<Vec<Finding>, ScrubError> {
+    detector.detect(rgb, threshold).map_err(detector_failed)
 }

@@ -6,15 +6,16 @@ use crate::detect::Finding;
 use crate::geometry::Rect;
 use crate::redact::covered_fraction;
 
-/// A re-detected face counts as covered when at least this share of the
-/// central half of its box is filled: the eyes, nose and mouth lie there.
+/// A re-detected finding counts as covered when at least this share of its
+/// central half ([`Finding::core`]) is filled: a face's eyes, nose and mouth
+/// lie there, and a line of text cut short by a fill shows at its ends.
 const CENTRAL_COVER: f32 = 0.9;
 
-/// The re-detected faces that the fills do not cover.
+/// The re-detected findings that the fills do not cover.
 pub fn residual(found: Vec<Finding>, fills: &[Rect], width: u32, height: u32) -> Vec<Finding> {
     found
         .into_iter()
-        .filter(|f| match f.bbox.scaled(0.5, 0.5).to_rect(width, height) {
+        .filter(|f| match f.core(width, height) {
             Some(core) => covered_fraction(&core, fills) < CENTRAL_COVER,
             None => false,
         })
@@ -62,11 +63,7 @@ mod tests {
     use crate::geometry::BoxF;
 
     fn face(x: f32, y: f32, w: f32, h: f32) -> Finding {
-        Finding {
-            kind: FindingKind::Face,
-            bbox: BoxF::new(x, y, w, h),
-            score: 0.3,
-        }
+        Finding::new(FindingKind::Face, BoxF::new(x, y, w, h), 0.3)
     }
 
     #[test]
@@ -82,6 +79,25 @@ mod tests {
         let elsewhere = face(60.0, 60.0, 20.0, 20.0);
         let left = unexplained(vec![same, risen.clone(), elsewhere.clone()], &judged);
         assert_eq!(left, vec![risen, elsewhere]);
+    }
+
+    #[test]
+    fn a_slanted_line_half_filled_is_residual_and_a_filled_one_is_not() {
+        // A line rising at 45° from (10, 60) to (60, 10), 8 px thick.
+        let mut line = Finding::new(FindingKind::Text, BoxF::new(7.0, 7.0, 56.0, 56.0), 0.8);
+        line.outline = Some([[7.0, 58.0], [58.0, 7.0], [63.0, 12.0], [12.0, 63.0]]);
+        let whole = Rect::from_quad(line.outline.unwrap(), 100, 100).unwrap();
+        // Filled along its outline: covered, though its box is mostly empty.
+        assert!(residual(vec![line.clone()], &[whole], 100, 100).is_empty());
+        // Only the lower-left half filled: the rest is readable.
+        let half = Rect {
+            x0: 0,
+            y0: 35,
+            x1: 35,
+            y1: 100,
+            ..Default::default()
+        };
+        assert_eq!(residual(vec![line.clone()], &[half], 100, 100), vec![line]);
     }
 
     #[test]

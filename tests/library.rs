@@ -20,11 +20,7 @@ impl FaceDetect for FixedFace {
         let (cx, cy) = self.bbox.center();
         let covered = img.get_pixel(cx as u32, cy as u32).0 == [0, 0, 0];
         Ok(if self.score > threshold && !covered {
-            vec![Finding {
-                kind: FindingKind::Face,
-                bbox: self.bbox,
-                score: self.score,
-            }]
+            vec![Finding::new(FindingKind::Face, self.bbox, self.score)]
         } else {
             Vec::new()
         })

@@ -240,11 +240,7 @@ impl FaceDetect for CenterFace {
         }
         Ok(merge(&boxes, &scores)
             .into_iter()
-            .map(|k| Finding {
-                kind: FindingKind::Face,
-                bbox: boxes[k],
-                score: scores[k],
-            })
+            .map(|k| Finding::new(FindingKind::Face, boxes[k], scores[k]))
             .collect())
     }
 }

@@ -126,7 +126,7 @@ fn whole(width: u32, height: u32, scale: f32) -> Pass {
 
 /// Splits `len` into the fewest equal spans no longer than `max` that overlap
 /// their neighbours by at least `overlap`, spread evenly from edge to edge.
-fn spans(len: u32, max: u32, overlap: u32) -> Vec<(u32, u32)> {
+pub(crate) fn spans(len: u32, max: u32, overlap: u32) -> Vec<(u32, u32)> {
     if len <= max {
         return vec![(0, len)];
     }

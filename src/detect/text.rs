@@ -1,19 +1,23 @@
 //! Text detection with the PP-OCRv4 detector (a DBNet,
 //! `models/ch_PP-OCRv4_det_infer.onnx`).
 //!
-//! **Not called by the scrubber yet** (issue 5): this module finds text
-//! regions as axis-aligned boxes; tiling of large photos, rotated (polygon)
-//! fills, codes, wristbands and text verification are still to come.
-//!
 //! The network takes BGR normalised to [-1, 1], NCHW, sides multiples of 32,
 //! and answers a per-pixel text probability. Post-processing follows DB:
 //! threshold the map, take connected regions, keep those whose mean
 //! probability is high enough, and grow each by a margin proportional to its
 //! area over its perimeter (text kernels are shrunk versions of the text).
+//! Each region becomes the smaller of its axis-aligned box and its box along
+//! its principal axis, so slanted lines get a slanted fill.
+//!
+//! Large photos are scaled down to `detail_side` and read in overlapping
+//! tiles of at most `tile` network pixels; the detector remembers each tile's
+//! pixels and answer, so a second look after filling reruns only the tiles
+//! the fills touched.
 
-use crate::detect::{Finding, FindingKind};
+use crate::detect::scales::spans;
+use crate::detect::{Finding, FindingKind, TextDetect};
 use crate::error::SetupError;
-use crate::geometry::BoxF;
+use crate::geometry::{BoxF, Quad};
 use crate::models;
 use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
@@ -34,8 +38,13 @@ pub struct TextParams {
     pub unclip: f32,
     /// Images whose shorter side is smaller are scaled up to it.
     pub min_side: u32,
-    /// Images whose longer side is larger are scaled down to it.
-    pub max_side: u32,
+    /// Larger images are scaled down so that their longer side is this.
+    pub detail_side: u32,
+    /// Largest tile side, in network pixels.
+    pub tile: u32,
+    /// Overlap of neighbouring tiles, in network pixels: a line of text up
+    /// to this tall that a tile edge cuts is seen whole in one of them.
+    pub overlap: u32,
 }
 
 impl Default for TextParams {
@@ -45,7 +54,9 @@ impl Default for TextParams {
             box_threshold: 0.4,
             unclip: 2.0,
             min_side: 736,
-            max_side: 2048,
+            detail_side: 2048,
+            tile: 1024,
+            overlap: 96,
         }
     }
 }
@@ -55,6 +66,16 @@ pub struct TextDetector {
     session: Session,
     params: TextParams,
     resizer: Resizer,
+    memo: Option<Memo>,
+    inferences: u64,
+}
+
+/// The last call's resized pixels and every tile's regions (all scores).
+struct Memo {
+    size: (u32, u32),
+    pixels: Vec<u8>,
+    tiles: Vec<(u32, u32, u32, u32)>,
+    found: Vec<Vec<(Quad, f32)>>,
 }
 
 impl TextDetector {
@@ -65,84 +86,188 @@ impl TextDetector {
             session,
             params,
             resizer: Resizer::new(),
+            memo: None,
+            inferences: 0,
         })
     }
 
-    /// Text regions in `img`'s pixels, with their mean probability as score.
-    pub fn detect(&mut self, img: &RgbImage) -> Result<Vec<Finding>, String> {
-        let (w, h) = img.dimensions();
-        if w == 0 || h == 0 {
-            return Ok(Vec::new());
+    /// Network runs so far (tiles reused from the last call do not count).
+    pub fn inferences(&self) -> u64 {
+        self.inferences
+    }
+
+    fn resized(&mut self, img: &RgbImage, nw: u32, nh: u32) -> Result<Vec<u8>, String> {
+        if (nw, nh) == img.dimensions() {
+            return Ok(img.as_raw().clone());
         }
-        let (nw, nh) = network_size(w, h, &self.params);
-        let src = ImageRef::new(w, h, img.as_raw(), PixelType::U8x3)
+        let src = ImageRef::new(img.width(), img.height(), img.as_raw(), PixelType::U8x3)
             .map_err(|e| format!("resizing for text detection: {e}"))?;
         let mut dst = Image::new(nw, nh, PixelType::U8x3);
         let opts = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear));
         self.resizer
             .resize(&src, &mut dst, &opts)
             .map_err(|e| format!("resizing for text detection: {e}"))?;
-        let input = normalise(dst.buffer(), nw, nh);
+        Ok(dst.into_vec())
+    }
+
+    /// Regions of one tile of the resized image, in tile pixels, all scores.
+    fn infer(
+        &mut self,
+        pixels: &[u8],
+        stride: u32,
+        (x, y, w, h): (u32, u32, u32, u32),
+    ) -> Result<Vec<(Quad, f32)>, String> {
+        let (pw, ph) = (w.div_ceil(32) * 32, h.div_ceil(32) * 32);
+        let input = normalise(pixels, stride, (x, y, w, h), pw, ph);
         let tensor = TensorRef::from_array_view(input.view()).map_err(|e| e.to_string())?;
         let outputs = self
             .session
             .run(ort::inputs!["x" => tensor])
             .map_err(|e| e.to_string())?;
+        self.inferences += 1;
         let (shape, prob) = outputs
             .get("sigmoid_0.tmp_0")
             .ok_or("the text detector gave no probability map")?
             .try_extract_tensor::<f32>()
             .map_err(|e| format!("text detector output: {e}"))?;
-        if shape.len() != 4 || shape[2] as u32 != nh || shape[3] as u32 != nw {
+        if shape.len() != 4 || shape[2] as u32 != ph || shape[3] as u32 != pw {
             return Err(format!("text probability map has shape {shape:?}"));
         }
         if !prob.iter().all(|v| v.is_finite()) {
             return Err("the text detector produced non-finite scores".into());
         }
-        let (fx, fy) = (w as f32 / nw as f32, h as f32 / nh as f32);
-        Ok(regions(prob, nw as usize, nh as usize, &self.params)
-            .into_iter()
-            .map(|(b, score)| Finding {
-                kind: FindingKind::Text,
-                bbox: BoxF::from_corners(
-                    (b.x * fx).max(0.0),
-                    (b.y * fy).max(0.0),
-                    (b.x2() * fx).min(w as f32),
-                    (b.y2() * fy).min(h as f32),
-                ),
-                score,
-            })
-            .collect())
+        let all = TextParams {
+            box_threshold: 0.0,
+            ..self.params
+        };
+        Ok(regions(prob, pw as usize, ph as usize, &all))
     }
 }
 
-/// The network input size: scaled up so the shorter side reaches
-/// `min_side`, or down so the longer fits `max_side`, then rounded to
-/// multiples of 32.
+impl TextDetect for TextDetector {
+    fn detect(&mut self, img: &RgbImage, threshold: f32) -> Result<Vec<Finding>, String> {
+        let (w, h) = img.dimensions();
+        if w == 0 || h == 0 {
+            return Ok(Vec::new());
+        }
+        let (nw, nh) = network_size(w, h, &self.params);
+        let pixels = self.resized(img, nw, nh)?;
+        let (ov, tile) = (self.params.overlap, self.params.tile);
+        let mut tiles = Vec::new();
+        for &(ty, th) in &spans(nh, tile, ov) {
+            for &(tx, tw) in &spans(nw, tile, ov) {
+                tiles.push((tx, ty, tw, th));
+            }
+        }
+        let previous = self
+            .memo
+            .take()
+            .filter(|m| m.size == (nw, nh) && m.tiles == tiles);
+        let mut found = Vec::with_capacity(tiles.len());
+        for &t in &tiles {
+            let i = found.len();
+            match &previous {
+                Some(m) if same_region(&m.pixels, &pixels, nw, t) => found.push(m.found[i].clone()),
+                _ => found.push(self.infer(&pixels, nw, t)?),
+            }
+        }
+        let (fx, fy) = (w as f32 / nw as f32, h as f32 / nh as f32);
+        let mut out = Vec::new();
+        for (&(tx, ty, _, _), regions) in tiles.iter().zip(&found) {
+            for &(q, score) in regions.iter().filter(|r| r.1 > threshold) {
+                let quad = q.map(|[x, y]| [(tx as f32 + x) * fx, (ty as f32 + y) * fy]);
+                out.push(text_finding(quad, score, w, h));
+            }
+        }
+        self.memo = Some(Memo {
+            size: (nw, nh),
+            pixels,
+            tiles,
+            found,
+        });
+        Ok(out)
+    }
+}
+
+/// A finding for a region outline in image pixels: its box is the outline's
+/// bounds clipped to the image; axis-aligned outlines are left to the box.
+fn text_finding(quad: Quad, score: f32, w: u32, h: u32) -> Finding {
+    let xs = quad.map(|p| p[0]);
+    let ys = quad.map(|p| p[1]);
+    let min = |v: [f32; 4]| v.into_iter().fold(f32::INFINITY, f32::min);
+    let max = |v: [f32; 4]| v.into_iter().fold(f32::NEG_INFINITY, f32::max);
+    let bbox = BoxF::from_corners(
+        min(xs).max(0.0),
+        min(ys).max(0.0),
+        max(xs).min(w as f32),
+        max(ys).min(h as f32),
+    );
+    let aligned = quad[0][1] == quad[1][1] && quad[1][0] == quad[2][0];
+    Finding {
+        kind: FindingKind::Text,
+        bbox,
+        score,
+        outline: (!aligned).then_some(quad),
+    }
+}
+
+/// True when the `(x, y, w, h)` region of two RGB buffers `stride` pixels
+/// wide holds the same bytes.
+pub(crate) fn same_region(
+    a: &[u8],
+    b: &[u8],
+    stride: u32,
+    (x, y, w, h): (u32, u32, u32, u32),
+) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    (y..y + h).all(|row| {
+        let start = (row as usize * stride as usize + x as usize) * 3;
+        let end = start + w as usize * 3;
+        a[start..end] == b[start..end]
+    })
+}
+
+/// The resized image: scaled up so the shorter side reaches `min_side`, or
+/// down so the longer fits `detail_side`. Tiles are padded to multiples of 32
+/// when packed, so the size itself is not rounded.
 fn network_size(w: u32, h: u32, p: &TextParams) -> (u32, u32) {
     let mut s = 1.0f32;
     if w.min(h) < p.min_side {
         s = p.min_side as f32 / w.min(h) as f32;
     }
-    if w.max(h) as f32 * s > p.max_side as f32 {
-        s = p.max_side as f32 / w.max(h) as f32;
+    if w.max(h) as f32 * s > p.detail_side as f32 {
+        s = p.detail_side as f32 / w.max(h) as f32;
     }
-    let round = |v: u32| (((v as f32 * s) / 32.0).round() as u32).max(1) * 32;
-    (round(w), round(h))
+    let size = |v: u32| ((v as f32 * s).round() as u32).max(1);
+    (size(w), size(h))
 }
 
-/// RGB bytes to NCHW floats in [-1, 1], channels in BGR order: PaddleOCR
-/// trained on OpenCV's BGR images.
-fn normalise(rgb: &[u8], w: u32, h: u32) -> Array4<f32> {
-    let (w, h) = (w as usize, h as usize);
-    let mut arr = Array4::<f32>::zeros((1, 3, h, w));
-    let plane = w * h;
+/// The `(x, y, w, h)` region of RGB bytes `stride` pixels wide, as NCHW
+/// floats in [-1, 1], channels in BGR order (PaddleOCR trained on OpenCV's
+/// BGR images), zero-padded to `pw` × `ph`.
+fn normalise(
+    rgb: &[u8],
+    stride: u32,
+    (x, y, w, h): (u32, u32, u32, u32),
+    pw: u32,
+    ph: u32,
+) -> Array4<f32> {
+    let (pw, ph) = (pw as usize, ph as usize);
+    let mut arr = Array4::<f32>::zeros((1, 3, ph, pw));
+    let plane = pw * ph;
     let data = arr
         .as_slice_mut()
         .expect("a freshly built array is contiguous");
-    for (i, px) in rgb.chunks_exact(3).enumerate() {
-        for c in 0..3 {
-            data[c * plane + i] = px[2 - c] as f32 / 127.5 - 1.0;
+    for row in 0..h as usize {
+        let start = ((y as usize + row) * stride as usize + x as usize) * 3;
+        let src = &rgb[start..start + w as usize * 3];
+        for (col, px) in src.chunks_exact(3).enumerate() {
+            let i = row * pw + col;
+            for c in 0..3 {
+                data[c * plane + i] = px[2 - c] as f32 / 127.5 - 1.0;
+            }
         }
     }
     arr
@@ -150,27 +275,30 @@ fn normalise(rgb: &[u8], w: u32, h: u32) -> Array4<f32> {
 
 /// DB post-processing of a `w`×`h` probability map: connected regions (8
 /// neighbours) above the binary threshold, kept when their mean probability
-/// exceeds the box threshold, grown by the unclip margin. Boxes are in map
-/// pixels.
-pub(crate) fn regions(prob: &[f32], w: usize, h: usize, p: &TextParams) -> Vec<(BoxF, f32)> {
+/// exceeds the box threshold, each outlined by the smaller of its upright box
+/// and its box along its principal axis, grown by the unclip margin. Outlines
+/// are in map pixels, corners clockwise from the top-left.
+pub(crate) fn regions(prob: &[f32], w: usize, h: usize, p: &TextParams) -> Vec<(Quad, f32)> {
     let mut seen = vec![false; w * h];
     let mut out = Vec::new();
     let mut stack = Vec::new();
+    let mut members = Vec::new();
     for start in 0..w * h {
         if seen[start] || prob[start] <= p.bin_threshold {
             continue;
         }
         seen[start] = true;
         stack.push(start);
+        members.clear();
         let (mut x0, mut y0, mut x1, mut y1) = (w, h, 0, 0);
-        let (mut n, mut sum) = (0usize, 0f64);
+        let mut sum = 0f64;
         while let Some(i) = stack.pop() {
             let (x, y) = (i % w, i / w);
+            members.push(i);
             x0 = x0.min(x);
             y0 = y0.min(y);
             x1 = x1.max(x);
             y1 = y1.max(y);
-            n += 1;
             sum += prob[i] as f64;
             for dy in -1i64..=1 {
                 for dx in -1i64..=1 {
@@ -187,23 +315,99 @@ pub(crate) fn regions(prob: &[f32], w: usize, h: usize, p: &TextParams) -> Vec<(
             }
         }
         let (bw, bh) = ((x1 - x0 + 1) as f32, (y1 - y0 + 1) as f32);
-        let score = (sum / n as f64) as f32;
+        let score = (sum / members.len() as f64) as f32;
         // Specks of a pixel or two are noise, not glyphs.
         if bw.min(bh) < 2.0 || score <= p.box_threshold {
             continue;
         }
-        let grow = bw * bh * p.unclip / (2.0 * (bw + bh));
-        out.push((
-            BoxF::new(
-                x0 as f32 - grow,
-                y0 as f32 - grow,
-                bw + 2.0 * grow,
-                bh + 2.0 * grow,
-            ),
-            score,
-        ));
+        let upright = Oriented {
+            centre: ((x0 + x1 + 1) as f32 / 2.0, (y0 + y1 + 1) as f32 / 2.0),
+            axis: (1.0, 0.0),
+            half: (bw / 2.0, bh / 2.0),
+        };
+        let turned = oriented(&members, w);
+        let b = match turned {
+            Some(t) if t.area() < 0.8 * upright.area() => t,
+            _ => upright,
+        };
+        out.push((b.grown(p.unclip).corners(), score));
     }
     out
+}
+
+/// A rectangle along `axis` (a unit vector) about `centre`, `half` its
+/// half-length along the axis and half-thickness across it.
+#[derive(Clone, Copy, Debug)]
+struct Oriented {
+    centre: (f32, f32),
+    axis: (f32, f32),
+    half: (f32, f32),
+}
+
+impl Oriented {
+    fn area(&self) -> f32 {
+        4.0 * self.half.0 * self.half.1
+    }
+
+    /// DB's unclip: every side moves out by area × ratio / perimeter.
+    fn grown(&self, unclip: f32) -> Oriented {
+        let (l, t) = (2.0 * self.half.0, 2.0 * self.half.1);
+        let g = l * t * unclip / (2.0 * (l + t));
+        Oriented {
+            half: (self.half.0 + g, self.half.1 + g),
+            ..*self
+        }
+    }
+
+    fn corners(&self) -> Quad {
+        let ((cx, cy), (ux, uy), (a, b)) = (self.centre, self.axis, self.half);
+        let (vx, vy) = (-uy, ux);
+        let at = |s: f32, t: f32| [cx + s * a * ux + t * b * vx, cy + s * a * uy + t * b * vy];
+        [at(-1.0, -1.0), at(1.0, -1.0), at(1.0, 1.0), at(-1.0, 1.0)]
+    }
+}
+
+/// The rectangle along a region's principal axis (from its second moments)
+/// that holds every one of its pixels, each taken as a whole square.
+fn oriented(members: &[usize], w: usize) -> Option<Oriented> {
+    let n = members.len() as f64;
+    let (mut sx, mut sy) = (0f64, 0f64);
+    for &i in members {
+        sx += (i % w) as f64;
+        sy += (i / w) as f64;
+    }
+    let (mx, my) = (sx / n, sy / n);
+    let (mut cxx, mut cyy, mut cxy) = (0f64, 0f64, 0f64);
+    for &i in members {
+        let (dx, dy) = ((i % w) as f64 - mx, (i / w) as f64 - my);
+        cxx += dx * dx;
+        cyy += dy * dy;
+        cxy += dx * dy;
+    }
+    if cxx + cyy <= 0.0 {
+        return None;
+    }
+    let angle = 0.5 * (2.0 * cxy).atan2(cxx - cyy);
+    let (ux, uy) = (angle.cos(), angle.sin());
+    let (vx, vy) = (-uy, ux);
+    let (mut umin, mut umax, mut vmin, mut vmax) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for &i in members {
+        let (x, y) = ((i % w) as f64 + 0.5, (i / w) as f64 + 0.5);
+        let (u, v) = (x * ux + y * uy, x * vx + y * vy);
+        umin = umin.min(u);
+        umax = umax.max(u);
+        vmin = vmin.min(v);
+        vmax = vmax.max(v);
+    }
+    // A pixel square reaches this far from its centre along any rotated axis.
+    let r = 0.5 * (ux.abs() + uy.abs());
+    let (umin, umax, vmin, vmax) = (umin - r, umax + r, vmin - r, vmax + r);
+    let (cu, cv) = ((umin + umax) / 2.0, (vmin + vmax) / 2.0);
+    Some(Oriented {
+        centre: ((cu * ux + cv * vx) as f32, (cu * uy + cv * vy) as f32),
+        axis: (ux as f32, uy as f32),
+        half: (((umax - umin) / 2.0) as f32, ((vmax - vmin) / 2.0) as f32),
+    })
 }
 
 #[cfg(test)]
@@ -213,9 +417,19 @@ mod tests {
     #[test]
     fn network_size_scales_small_images_up_and_large_down() {
         let p = TextParams::default();
-        assert_eq!(network_size(384, 191, &p), (1472, 736));
+        assert_eq!(network_size(384, 191, &p), (1480, 736));
         assert_eq!(network_size(4032, 3024, &p), (2048, 1536));
-        assert_eq!(network_size(1000, 800, &p), (992, 800));
+        assert_eq!(network_size(1000, 800, &p), (1000, 800));
+    }
+
+    fn bounds(q: &Quad) -> (f32, f32, f32, f32) {
+        let f = |i: usize, m: fn(f32, f32) -> f32, init: f32| q.iter().map(|p| p[i]).fold(init, m);
+        (
+            f(0, f32::min, f32::MAX),
+            f(1, f32::min, f32::MAX),
+            f(0, f32::max, f32::MIN),
+            f(1, f32::max, f32::MIN),
+        )
     }
 
     #[test]
@@ -236,10 +450,51 @@ mod tests {
         }
         let found = regions(&prob, w, h, &TextParams::default());
         assert_eq!(found.len(), 1);
-        let (b, s) = found[0];
+        let (q, s) = found[0];
         assert!((s - 0.9).abs() < 1e-6);
-        // Grown by 10·4·2 / (2·14) ≈ 2.86 px on each side.
+        // Upright, grown by 10·4·2 / (2·14) ≈ 2.86 px on each side.
         let g = 10.0 * 4.0 * 2.0 / 28.0;
-        assert!((b.x - (5.0 - g)).abs() < 1e-4 && (b.w - (10.0 + 2.0 * g)).abs() < 1e-4);
+        let (x0, y0, x1, y1) = bounds(&q);
+        for (got, want) in [(x0, 5.0 - g), (y0, 5.0 - g), (x1, 15.0 + g), (y1, 9.0 + g)] {
+            assert!((got - want).abs() < 1e-3, "{q:?}");
+        }
+    }
+
+    #[test]
+    fn a_slanted_line_gets_a_slanted_outline_that_holds_it() {
+        let (w, h) = (120, 120);
+        let mut prob = vec![0.0f32; w * h];
+        // A line 3 px thick rising at 30° from (10, 90) for 80 px.
+        let (c, s) = (30f32.to_radians().cos(), 30f32.to_radians().sin());
+        let mut on = Vec::new();
+        for t in 0..800 {
+            for d in -15..=15 {
+                let (t, d) = (t as f32 / 10.0, d as f32 / 10.0);
+                let (x, y) = (10.0 + t * c + d * s, 90.0 - t * s + d * c);
+                let i = y as usize * w + x as usize;
+                prob[i] = 0.9;
+                on.push((x as usize, y as usize));
+            }
+        }
+        let p = TextParams {
+            unclip: 0.0,
+            ..TextParams::default()
+        };
+        let found = regions(&prob, w, h, &p);
+        assert_eq!(found.len(), 1);
+        let quad = found[0].0;
+        let r = crate::geometry::Rect::from_quad(quad, w as u32, h as u32).unwrap();
+        for &(x, y) in &on {
+            assert!(
+                r.contains(x as u32, y as u32),
+                "({x}, {y}) outside {quad:?}"
+            );
+        }
+        // Far less than the upright box around the line (70 × 41 px).
+        let filled: u32 = (0..h as u32)
+            .filter_map(|y| r.row_span(y))
+            .map(|(a, b)| b - a)
+            .sum();
+        assert!(filled < 70 * 41 / 3, "{filled}");
     }
 }

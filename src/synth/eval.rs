@@ -1,0 +1,243 @@
+//! Scores the scrubber on synthetic scenes: how much of every band's and
+//! screen's ink the fills cover, from the scrubber's own fill regions and the
+//! scene's exact masks.
+
+use super::label::PartKind;
+use super::{scene, SceneKind};
+use crate::detect::FindingKind;
+use crate::error::ScrubError;
+use crate::Scrubber;
+use image::RgbImage;
+use rayon::prelude::*;
+use std::time::Instant;
+
+/// A band (or screen, or line) counts as covered when at least this share of
+/// its ink pixels lies under fills.
+pub const COVERED: f64 = 0.99;
+
+/// Results of one synthetic run.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct SynthScores {
+    pub kind: &'static str,
+    pub seed: u64,
+    pub images: usize,
+    pub exported: usize,
+    /// Refused because verification still found something.
+    pub refused_residual: usize,
+    /// Refused for any other reason (detector failure, ...).
+    pub refused_other: usize,
+    /// Residual findings over the refused images.
+    pub residual_findings: usize,
+    /// Bands or screens, and those with ≥ 99 % of their ink covered
+    /// (objects in refused images count as not covered: nothing was exported).
+    pub objects: usize,
+    pub objects_covered: usize,
+    /// Text lines and codes, and those with ≥ 99 % of their ink covered.
+    pub lines: usize,
+    pub lines_covered: usize,
+    pub codes: usize,
+    pub codes_covered: usize,
+    /// Ink pixels covered, pooled over exported images.
+    pub ink_covered: f64,
+    /// Share of image area filled for text, codes or wristbands away from
+    /// any band or screen (faces in the backgrounds are not counted).
+    pub area_away: f64,
+    /// Findings by kind over exported images.
+    pub findings: std::collections::BTreeMap<&'static str, usize>,
+    pub seconds: f64,
+    /// One line per image not exported.
+    pub problems: Vec<String>,
+}
+
+/// What to generate and how to run it.
+#[derive(Clone, Copy, Debug)]
+pub struct SynthRun<'a> {
+    pub kind: SceneKind,
+    pub count: usize,
+    pub seed: u64,
+    pub backgrounds: &'a [RgbImage],
+    pub size: (u32, u32),
+    pub threads: usize,
+    /// Folder to write every scene and its scrubbed output into.
+    pub save: Option<&'a std::path::Path>,
+}
+
+/// Generates `run.count` scenes, scrubs each, and scores.
+///
+/// ```no_run
+/// use phiscrub::synth::{eval, SceneKind};
+/// let scrubber = phiscrub::Scrubber::new(phiscrub::Config::default())?;
+/// let run = eval::SynthRun {
+///     kind: SceneKind::Bands, count: 10, seed: 1, backgrounds: &[],
+///     size: (1600, 1200), threads: 2, save: None,
+/// };
+/// let scores = eval::run(&scrubber, &run)?;
+/// println!("{} of {} bands covered", scores.objects_covered, scores.objects);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn run(scrubber: &Scrubber, run: &SynthRun<'_>) -> Result<SynthScores, String> {
+    let SynthRun {
+        kind,
+        count,
+        seed,
+        backgrounds,
+        size,
+        threads,
+        save,
+    } = *run;
+    let start = Instant::now();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .map_err(|e| format!("could not start worker threads: {e}"))?;
+    let per_image: Vec<Tally> = pool.install(|| {
+        (0..count)
+            .into_par_iter()
+            .map(|i| {
+                let s = scene(kind, seed, i as u64, backgrounds, size);
+                let result = scrubber.scrub(&s.jpeg);
+                if let Some(dir) = save {
+                    let name = format!("{}_{seed}_{i:04}", kind.as_str());
+                    let _ = std::fs::write(dir.join(format!("{name}.jpg")), &s.jpeg);
+                    if let Ok(out) = &result {
+                        let _ =
+                            std::fs::write(dir.join(format!("{name}_scrubbed.jpg")), &out.bytes);
+                    }
+                }
+                score_one(&s, result, i)
+            })
+            .collect()
+    });
+    let mut total = SynthScores {
+        kind: kind.as_str(),
+        seed,
+        images: count,
+        ..Default::default()
+    };
+    let (mut ink, mut ink_hit, mut away, mut area) = (0u64, 0u64, 0u64, 0u64);
+    for Tally {
+        scores: s,
+        ink: i,
+        ink_hit: ih,
+        away: aw,
+        area: ar,
+    } in per_image
+    {
+        (ink, ink_hit, away, area) = (ink + i, ink_hit + ih, away + aw, area + ar);
+        total.exported += s.exported;
+        total.refused_residual += s.refused_residual;
+        total.refused_other += s.refused_other;
+        total.residual_findings += s.residual_findings;
+        total.objects += s.objects;
+        total.objects_covered += s.objects_covered;
+        total.lines += s.lines;
+        total.lines_covered += s.lines_covered;
+        total.codes += s.codes;
+        total.codes_covered += s.codes_covered;
+        for (k, n) in s.findings {
+            *total.findings.entry(k).or_insert(0) += n;
+        }
+        total.problems.extend(s.problems);
+    }
+    total.ink_covered = ink_hit as f64 / ink.max(1) as f64;
+    total.area_away = away as f64 / area.max(1) as f64;
+    total.seconds = start.elapsed().as_secs_f64();
+    Ok(total)
+}
+
+/// One image's counts, and the pixel counts behind the pooled shares.
+struct Tally {
+    scores: SynthScores,
+    ink: u64,
+    ink_hit: u64,
+    away: u64,
+    area: u64,
+}
+
+fn score_one(s: &super::Scene, result: Result<crate::Scrubbed, ScrubError>, i: usize) -> Tally {
+    let mut out = SynthScores {
+        objects: s.objects,
+        ..Default::default()
+    };
+    let area = s.width as u64 * s.height as u64;
+    let parts = &s.parts;
+    out.lines = parts.iter().filter(|p| p.0 == PartKind::Text).count();
+    out.codes = parts.iter().filter(|p| p.0 == PartKind::Code).count();
+    let scrubbed = match result {
+        Ok(r) => r,
+        Err(e) => {
+            match &e {
+                ScrubError::Refused(r) if r.reason == crate::RefusalReason::Residual => {
+                    out.refused_residual = 1;
+                    out.residual_findings = r.residual.len();
+                }
+                _ => out.refused_other = 1,
+            }
+            out.problems.push(format!("scene {i}: {e}"));
+            return Tally {
+                scores: out,
+                ink: 0,
+                ink_hit: 0,
+                away: 0,
+                area,
+            };
+        }
+    };
+    out.exported = 1;
+    let (w, h) = (s.width, s.height);
+    let mut filled = vec![false; (w * h) as usize];
+    let mut pixel_fill = vec![false; (w * h) as usize];
+    for (f, r) in scrubbed.findings.iter().zip(&scrubbed.filled) {
+        for y in r.y0..r.y1 {
+            if let Some((a, b)) = r.row_span(y) {
+                for x in a..b {
+                    let i = (y * w + x) as usize;
+                    filled[i] = true;
+                    if f.kind != FindingKind::Face {
+                        pixel_fill[i] = true;
+                    }
+                }
+            }
+        }
+    }
+    for f in &scrubbed.findings {
+        *out.findings.entry(f.kind.as_str()).or_insert(0) += 1;
+    }
+    let n = parts.len();
+    let (mut part_ink, mut part_hit) = (vec![0u64; n], vec![0u64; n]);
+    for (i, &k) in s.ink.iter().enumerate() {
+        if k != 0 {
+            part_ink[k as usize - 1] += 1;
+            part_hit[k as usize - 1] += filled[i] as u64;
+        }
+    }
+    let covered = |ink: u64, hit: u64| ink == 0 || hit as f64 >= COVERED * ink as f64;
+    for (k, &(kind, _)) in parts.iter().enumerate() {
+        if covered(part_ink[k], part_hit[k]) {
+            match kind {
+                PartKind::Text => out.lines_covered += 1,
+                PartKind::Code => out.codes_covered += 1,
+            }
+        }
+    }
+    for object in 0..s.objects {
+        let (ink, hit) = parts
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.1 == object)
+            .fold((0, 0), |(a, b), (k, _)| (a + part_ink[k], b + part_hit[k]));
+        out.objects_covered += covered(ink, hit) as usize;
+    }
+    let away = pixel_fill
+        .iter()
+        .zip(&s.footprint)
+        .filter(|(&f, &on)| f && !on)
+        .count() as u64;
+    Tally {
+        scores: out,
+        ink: part_ink.iter().sum(),
+        ink_hit: part_hit.iter().sum(),
+        away,
+        area,
+    }
+}
