@@ -10,15 +10,22 @@
 //!   and 4032×3024.
 //! - `detect/loop_12mp_batched`: the same with all tiles of a pass in one
 //!   network call.
+//! - `text/detect_2mp`, `text/detect_12mp`: one cold text-detector call
+//!   (resize, tiles, inferences, regions); `codes/find_2mp`, `codes/find_12mp`:
+//!   the code finder (rxing and the bar finder).
+//! - `scrub/faces_only_12mp`: the whole path with text and codes off.
 //! - `scrub/real_512x600`, `scrub/real_12mp`: the whole per-image path with
-//!   the real model (decode, detection rounds, fill, encode, verification).
+//!   every detector (decode, detection rounds, fill, encode, verification).
 //!
 //! Run: `cargo bench --bench scrub`. Compare figures within one run only.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use image::{imageops, RgbImage};
+use phiscrub::detect::code;
 use phiscrub::detect::face::CenterFace;
 use phiscrub::detect::scales::ScaleParams;
+use phiscrub::detect::text::{TextDetector, TextParams};
+use phiscrub::TextDetect;
 use phiscrub::{BoxF, Config, FaceDetect, FindingKind, Scrubber};
 use std::hint::black_box;
 use std::io::Cursor;
@@ -98,6 +105,31 @@ fn benches(c: &mut Criterion) {
             batched.forget();
             batched.detect(black_box(&big), 0.2).unwrap()
         })
+    });
+
+    let mut text = TextDetector::new(1, TextParams::default()).unwrap();
+    let two = imageops::resize(&rgb, 1632, 1224, imageops::FilterType::Triangle);
+    for (name, img) in [("text/detect_2mp", &two), ("text/detect_12mp", &big)] {
+        c.bench_function(name, |b| {
+            b.iter(|| {
+                text.forget();
+                text.detect(black_box(img), 0.4).unwrap()
+            })
+        });
+    }
+    for (name, img) in [("codes/find_2mp", &two), ("codes/find_12mp", &big)] {
+        c.bench_function(name, |b| b.iter(|| code::find(black_box(img)).unwrap()));
+    }
+
+    let faces_only = Scrubber::new(Config {
+        detect_text: false,
+        detect_codes: false,
+        ..Config::default()
+    })
+    .unwrap();
+    let big_jpeg = jpeg(&big);
+    c.bench_function("scrub/faces_only_12mp", |b| {
+        b.iter(|| faces_only.scrub(black_box(&big_jpeg)).unwrap())
     });
 
     let real = Scrubber::new(Config::default()).unwrap();

@@ -481,7 +481,14 @@ fn eval_synth(args: EvalSynthArgs, kind: SceneKind) -> i32 {
     if let Some(dir) = &args.backgrounds {
         let plan = phiscrub::walk::plan(std::slice::from_ref(dir), std::path::Path::new(""), None);
         for job in &plan.jobs {
-            match image::open(&job.input) {
+            // Notes and lists beside the photos are not backgrounds.
+            let Ok(bytes) = std::fs::read(&job.input) else {
+                continue;
+            };
+            if phiscrub::Format::sniff(&bytes).is_none() {
+                continue;
+            }
+            match image::load_from_memory(&bytes) {
                 Ok(img) => backgrounds.push(img.to_rgb8()),
                 Err(e) => eprintln!(
                     "phiscrub: {}: skipped as a background ({e})",
