@@ -471,6 +471,24 @@ fn inspect(args: InspectArgs) -> i32 {
     }
 }
 
+/// The scrubber and worker count of an eval run, or `None` (reported) when
+/// the runtime or a model cannot be loaded.
+fn eval_scrubber(config: Config, jobs: Option<usize>) -> Option<(Scrubber, usize)> {
+    let scrubber = match Scrubber::new(config) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("phiscrub: {e}");
+            return None;
+        }
+    };
+    let threads = jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    Some((scrubber, threads))
+}
+
 fn eval_synth(args: EvalSynthArgs, kind: SceneKind) -> i32 {
     let config = args.detect.apply(Config::default());
     if let Err(e) = config.validate() {
@@ -513,18 +531,9 @@ fn eval_synth(args: EvalSynthArgs, kind: SceneKind) -> i32 {
             return report::EXIT_USAGE;
         }
     }
-    let scrubber = match Scrubber::new(config) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("phiscrub: {e}");
-            return report::EXIT_FATAL;
-        }
+    let Some((scrubber, threads)) = eval_scrubber(config, args.jobs) else {
+        return report::EXIT_FATAL;
     };
-    let threads = args.jobs.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
     let run = phiscrub::synth::eval::SynthRun {
         kind,
         count: args.count,
@@ -613,18 +622,9 @@ fn eval_faces(args: EvalFacesArgs) -> i32 {
         );
         return report::EXIT_USAGE;
     }
-    let scrubber = match Scrubber::new(config) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("phiscrub: {e}");
-            return report::EXIT_FATAL;
-        }
+    let Some((scrubber, threads)) = eval_scrubber(config, args.jobs) else {
+        return report::EXIT_FATAL;
     };
-    let threads = args.jobs.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
     let (scores, outcomes) = match phiscrub::eval::faces(&scrubber, &args.images, &truth, threads) {
         Ok(r) => r,
         Err(e) => {

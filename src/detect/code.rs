@@ -210,17 +210,7 @@ fn bar_region(luma: &GrayImage, cells: &[usize], cw: u32, angle: f32) -> Option<
         at(umax, vmax),
         at(umin, vmax),
     ];
-    let xs = quad.map(|p| p[0]);
-    let ys = quad.map(|p| p[1]);
-    let bbox = BoxF::from_corners(
-        xs.iter().copied().fold(f32::MAX, f32::min),
-        ys.iter().copied().fold(f32::MAX, f32::min),
-        xs.iter().copied().fold(f32::MIN, f32::max),
-        ys.iter().copied().fold(f32::MIN, f32::max),
-    );
-    let mut f = Finding::new(FindingKind::Code, bbox, 0.5);
-    f.outline = Some(quad);
-    Some(f)
+    Some(outlined(quad, 0.5))
 }
 
 fn is_linear(f: &BarcodeFormat) -> bool {
@@ -276,17 +266,7 @@ fn linear_code(luma: &GrayImage, points: &[(f32, f32)]) -> Option<Finding> {
         at(lean_down + len + along, down),
         at(lean_down - along, down),
     ];
-    let xs = quad.map(|p| p[0]);
-    let ys = quad.map(|p| p[1]);
-    let bbox = BoxF::from_corners(
-        xs.iter().copied().fold(f32::MAX, f32::min),
-        ys.iter().copied().fold(f32::MAX, f32::min),
-        xs.iter().copied().fold(f32::MIN, f32::max),
-        ys.iter().copied().fold(f32::MIN, f32::max),
-    );
-    let mut f = Finding::new(FindingKind::Code, bbox, 1.0);
-    f.outline = Some(quad);
-    Some(f)
+    Some(outlined(quad, 1.0))
 }
 
 /// How far from the scan line, in direction `n`, the bar pattern holds:
@@ -348,6 +328,21 @@ fn bar_extent(
 
 fn agreement(a: &[bool], b: &[bool]) -> f32 {
     a.iter().zip(b).filter(|(x, y)| x == y).count() as f32 / a.len() as f32
+}
+
+/// A code finding along `quad`, its box the quad's bounds.
+fn outlined(quad: Quad, score: f32) -> Finding {
+    let xs = quad.map(|p| p[0]);
+    let ys = quad.map(|p| p[1]);
+    let bbox = BoxF::from_corners(
+        xs.iter().copied().fold(f32::MAX, f32::min),
+        ys.iter().copied().fold(f32::MAX, f32::min),
+        xs.iter().copied().fold(f32::MIN, f32::max),
+        ys.iter().copied().fold(f32::MIN, f32::max),
+    );
+    let mut f = Finding::new(FindingKind::Code, bbox, score);
+    f.outline = Some(quad);
+    f
 }
 
 fn clip(mut f: Finding, w: u32, h: u32) -> Option<Finding> {

@@ -6,7 +6,7 @@
 //! without the model.
 
 use super::scales::{self, Pass, ScaleParams};
-use super::{FaceDetect, Finding, FindingKind};
+use super::{same_region, FaceDetect, Finding, FindingKind};
 use crate::error::SetupError;
 use crate::geometry::{nms, suppress_contained, BoxF};
 use crate::models;
@@ -243,19 +243,6 @@ impl FaceDetect for CenterFace {
             .map(|k| Finding::new(FindingKind::Face, boxes[k], scores[k]))
             .collect())
     }
-}
-
-/// True when the `(x, y, w, h)` region of two RGB buffers `stride` pixels
-/// wide holds the same bytes.
-fn same_region(a: &[u8], b: &[u8], stride: u32, (x, y, w, h): (u32, u32, u32, u32)) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    (y..y + h).all(|row| {
-        let start = (row as usize * stride as usize + x as usize) * 3;
-        let end = start + w as usize * 3;
-        a[start..end] == b[start..end]
-    })
 }
 
 /// Merges the findings of every pass and tile: overlapping boxes keep the

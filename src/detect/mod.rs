@@ -107,3 +107,21 @@ pub trait TextDetect: Send {
     /// the image could not be checked and must be refused.
     fn detect(&mut self, img: &image::RgbImage, threshold: f32) -> Result<Vec<Finding>, String>;
 }
+
+/// True when the `(x, y, w, h)` region of two RGB buffers `stride` pixels
+/// wide holds the same bytes: the detectors' test for reusing a tile.
+pub(crate) fn same_region(
+    a: &[u8],
+    b: &[u8],
+    stride: u32,
+    (x, y, w, h): (u32, u32, u32, u32),
+) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    (y..y + h).all(|row| {
+        let start = (row as usize * stride as usize + x as usize) * 3;
+        let end = start + w as usize * 3;
+        a[start..end] == b[start..end]
+    })
+}

@@ -15,7 +15,7 @@
 //! the fills touched.
 
 use crate::detect::scales::spans;
-use crate::detect::{Finding, FindingKind, TextDetect};
+use crate::detect::{same_region, Finding, FindingKind, TextDetect};
 use crate::error::SetupError;
 use crate::geometry::{BoxF, Quad};
 use crate::models;
@@ -214,24 +214,6 @@ fn text_finding(quad: Quad, score: f32, w: u32, h: u32) -> Finding {
         score,
         outline: (!aligned).then_some(quad),
     }
-}
-
-/// True when the `(x, y, w, h)` region of two RGB buffers `stride` pixels
-/// wide holds the same bytes.
-pub(crate) fn same_region(
-    a: &[u8],
-    b: &[u8],
-    stride: u32,
-    (x, y, w, h): (u32, u32, u32, u32),
-) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    (y..y + h).all(|row| {
-        let start = (row as usize * stride as usize + x as usize) * 3;
-        let end = start + w as usize * 3;
-        a[start..end] == b[start..end]
-    })
 }
 
 /// The resized image: scaled up so the shorter side reaches `min_side`, or
