@@ -33,6 +33,28 @@ impl BoxF {
         }
     }
 
+    /// The smallest box holding a quadrilateral.
+    pub fn around(q: &Quad) -> BoxF {
+        let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+        for &[x, y] in q {
+            x0 = x0.min(x);
+            y0 = y0.min(y);
+            x1 = x1.max(x);
+            y1 = y1.max(y);
+        }
+        BoxF::from_corners(x0, y0, x1, y1)
+    }
+
+    /// The box cut to a `width` × `height` image.
+    pub fn clipped(&self, width: u32, height: u32) -> BoxF {
+        BoxF::from_corners(
+            self.x.max(0.0),
+            self.y.max(0.0),
+            self.x2().min(width as f32),
+            self.y2().min(height as f32),
+        )
+    }
+
     pub fn x2(&self) -> f32 {
         self.x + self.w
     }
@@ -166,15 +188,7 @@ impl Rect {
     /// The region a quadrilateral fills: its outward-rounded bounds, clipped
     /// to a `width` × `height` image, with the quadrilateral as shape.
     pub fn from_quad(q: Quad, width: u32, height: u32) -> Option<Rect> {
-        let xs = q.map(|p| p[0]);
-        let ys = q.map(|p| p[1]);
-        let fold = |v: [f32; 4], f: fn(f32, f32) -> f32, init: f32| v.into_iter().fold(init, f);
-        let bounds = BoxF::from_corners(
-            fold(xs, f32::min, f32::INFINITY),
-            fold(ys, f32::min, f32::INFINITY),
-            fold(xs, f32::max, f32::NEG_INFINITY),
-            fold(ys, f32::max, f32::NEG_INFINITY),
-        );
+        let bounds = BoxF::around(&q);
         let mut r = bounds.to_rect(width, height)?;
         r.shape = Shape::Quad(q);
         Some(r)

@@ -66,14 +66,8 @@ struct EvalSynthArgs {
     /// Also write each scene and its scrubbed output into this folder.
     #[arg(long, value_name = "DIR")]
     save: Option<PathBuf>,
-    /// Print the scores as JSON.
-    #[arg(long)]
-    json: bool,
-    /// Images processed at once [default: number of CPU cores].
-    #[arg(long, short = 'j', value_name = "N")]
-    jobs: Option<usize>,
     #[command(flatten)]
-    detect: DetectArgs,
+    run: EvalRunArgs,
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
@@ -91,14 +85,9 @@ fn parse_size(s: &str) -> Result<(u32, u32), String> {
     Ok((w, h))
 }
 
+/// What every eval command shares: output form, workers, detection settings.
 #[derive(Args)]
-struct EvalFacesArgs {
-    /// Folder holding the images named in the truth file.
-    #[arg(long, value_name = "DIR")]
-    images: PathBuf,
-    /// The truth file (JSON lines).
-    #[arg(long, value_name = "FILE")]
-    truth: PathBuf,
+struct EvalRunArgs {
     /// Print the scores as JSON.
     #[arg(long)]
     json: bool,
@@ -107,6 +96,18 @@ struct EvalFacesArgs {
     jobs: Option<usize>,
     #[command(flatten)]
     detect: DetectArgs,
+}
+
+#[derive(Args)]
+struct EvalFacesArgs {
+    /// Folder holding the images named in the truth file.
+    #[arg(long, value_name = "DIR")]
+    images: PathBuf,
+    /// The truth file (JSON lines).
+    #[arg(long, value_name = "FILE")]
+    truth: PathBuf,
+    #[command(flatten)]
+    run: EvalRunArgs,
 }
 
 /// Settings of face detection and verification, shared by scrub and eval.
@@ -471,14 +472,18 @@ fn inspect(args: InspectArgs) -> i32 {
     }
 }
 
-/// The scrubber and worker count of an eval run, or `None` (reported) when
-/// the runtime or a model cannot be loaded.
-fn eval_scrubber(config: Config, jobs: Option<usize>) -> Option<(Scrubber, usize)> {
+/// The scrubber and worker count of an eval run, or the exit code (already
+/// reported) when `--jobs` is 0 or the runtime or a model cannot be loaded.
+fn eval_scrubber(config: Config, jobs: Option<usize>) -> Result<(Scrubber, usize), i32> {
+    if jobs == Some(0) {
+        eprintln!("phiscrub: --jobs must be at least 1");
+        return Err(report::EXIT_USAGE);
+    }
     let scrubber = match Scrubber::new(config) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("phiscrub: {e}");
-            return None;
+            return Err(report::EXIT_FATAL);
         }
     };
     let threads = jobs.unwrap_or_else(|| {
@@ -486,11 +491,11 @@ fn eval_scrubber(config: Config, jobs: Option<usize>) -> Option<(Scrubber, usize
             .map(|n| n.get())
             .unwrap_or(1)
     });
-    Some((scrubber, threads))
+    Ok((scrubber, threads))
 }
 
 fn eval_synth(args: EvalSynthArgs, kind: SceneKind) -> i32 {
-    let config = args.detect.apply(Config::default());
+    let config = args.run.detect.apply(Config::default());
     if let Err(e) = config.validate() {
         eprintln!("phiscrub: {e}");
         return report::EXIT_USAGE;
@@ -531,8 +536,9 @@ fn eval_synth(args: EvalSynthArgs, kind: SceneKind) -> i32 {
             return report::EXIT_USAGE;
         }
     }
-    let Some((scrubber, threads)) = eval_scrubber(config, args.jobs) else {
-        return report::EXIT_FATAL;
+    let (scrubber, threads) = match eval_scrubber(config, args.run.jobs) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
     let run = phiscrub::synth::eval::SynthRun {
         kind,
@@ -550,7 +556,7 @@ fn eval_synth(args: EvalSynthArgs, kind: SceneKind) -> i32 {
             return report::EXIT_FATAL;
         }
     };
-    if args.json {
+    if args.run.json {
         println!("{}", serde_json::to_string(&scores).unwrap_or_default());
         return report::EXIT_OK;
     }
@@ -602,7 +608,7 @@ fn eval_faces(args: EvalFacesArgs) -> i32 {
     let config = Config {
         detect_text: false,
         detect_codes: false,
-        ..args.detect.apply(Config::default())
+        ..args.run.detect.apply(Config::default())
     };
     if let Err(e) = config.validate() {
         eprintln!("phiscrub: {e}");
@@ -622,8 +628,9 @@ fn eval_faces(args: EvalFacesArgs) -> i32 {
         );
         return report::EXIT_USAGE;
     }
-    let Some((scrubber, threads)) = eval_scrubber(config, args.jobs) else {
-        return report::EXIT_FATAL;
+    let (scrubber, threads) = match eval_scrubber(config, args.run.jobs) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
     let (scores, outcomes) = match phiscrub::eval::faces(&scrubber, &args.images, &truth, threads) {
         Ok(r) => r,
@@ -637,7 +644,7 @@ fn eval_faces(args: EvalFacesArgs) -> i32 {
             eprintln!("phiscrub: {why}");
         }
     }
-    if args.json {
+    if args.run.json {
         println!("{}", serde_json::to_string(&scores).unwrap_or_default());
         return report::EXIT_OK;
     }

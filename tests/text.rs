@@ -179,3 +179,24 @@ fn synthetic_wristbands_are_covered_with_their_codes() {
     );
     assert!(scores.findings.get("wristband").copied().unwrap_or(0) >= 3);
 }
+
+#[test]
+fn eval_bands_reports_json_and_rejects_zero_jobs() {
+    let o = run(phiscrub().args([
+        "eval", "bands", "--count", "2", "--seed", "3", "--size", "800x600", "--json",
+    ]));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(v["kind"], "bands");
+    assert_eq!(v["images"], 2);
+    assert!(v["objects"].as_u64().unwrap() >= 2);
+    assert!(v["ink_covered"].as_f64().unwrap() > 0.5);
+
+    let o = run(phiscrub().args(["eval", "screens", "--count", "1", "--jobs", "0"]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--jobs must be at least 1"),
+        "{}",
+        stderr(&o)
+    );
+}

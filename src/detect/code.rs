@@ -332,27 +332,14 @@ fn agreement(a: &[bool], b: &[bool]) -> f32 {
 
 /// A code finding along `quad`, its box the quad's bounds.
 fn outlined(quad: Quad, score: f32) -> Finding {
-    let xs = quad.map(|p| p[0]);
-    let ys = quad.map(|p| p[1]);
-    let bbox = BoxF::from_corners(
-        xs.iter().copied().fold(f32::MAX, f32::min),
-        ys.iter().copied().fold(f32::MAX, f32::min),
-        xs.iter().copied().fold(f32::MIN, f32::max),
-        ys.iter().copied().fold(f32::MIN, f32::max),
-    );
+    let bbox = BoxF::around(&quad);
     let mut f = Finding::new(FindingKind::Code, bbox, score);
     f.outline = Some(quad);
     f
 }
 
 fn clip(mut f: Finding, w: u32, h: u32) -> Option<Finding> {
-    let b = f.bbox;
-    f.bbox = BoxF::from_corners(
-        b.x.max(0.0),
-        b.y.max(0.0),
-        b.x2().min(w as f32),
-        b.y2().min(h as f32),
-    );
+    f.bbox = f.bbox.clipped(w, h);
     (f.bbox.area() > 0.0).then_some(f)
 }
 

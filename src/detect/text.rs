@@ -197,16 +197,7 @@ impl TextDetect for TextDetector {
 /// A finding for a region outline in image pixels: its box is the outline's
 /// bounds clipped to the image; axis-aligned outlines are left to the box.
 fn text_finding(quad: Quad, score: f32, w: u32, h: u32) -> Finding {
-    let xs = quad.map(|p| p[0]);
-    let ys = quad.map(|p| p[1]);
-    let min = |v: [f32; 4]| v.into_iter().fold(f32::INFINITY, f32::min);
-    let max = |v: [f32; 4]| v.into_iter().fold(f32::NEG_INFINITY, f32::max);
-    let bbox = BoxF::from_corners(
-        min(xs).max(0.0),
-        min(ys).max(0.0),
-        max(xs).min(w as f32),
-        max(ys).min(h as f32),
-    );
+    let bbox = BoxF::around(&quad).clipped(w, h);
     let aligned = quad[0][1] == quad[1][1] && quad[1][0] == quad[2][0];
     Finding {
         kind: FindingKind::Text,

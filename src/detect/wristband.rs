@@ -85,12 +85,7 @@ pub fn group(findings: Vec<Finding>, width: u32, height: u32) -> Vec<Finding> {
             y1 = y1.max(b.y2());
             score = score.max(findings[i].score);
         }
-        let bbox = BoxF::from_corners(
-            (x0 - m).max(0.0),
-            (y0 - m).max(0.0),
-            (x1 + m).min(width as f32),
-            (y1 + m).min(height as f32),
-        );
+        let bbox = BoxF::from_corners(x0 - m, y0 - m, x1 + m, y1 + m).clipped(width, height);
         out.push(Finding::new(FindingKind::Wristband, bbox, score));
     }
     out
