@@ -50,6 +50,11 @@ pub fn fill(image: &mut DynamicImage, rects: &[Rect]) {
     }
 }
 
+/// [`fill`] on the RGB copy the detectors look at.
+pub(crate) fn fill_rgb(image: &mut image::RgbImage, rects: &[Rect]) {
+    fill_buffer(image, rects)
+}
+
 fn fill_buffer<P: Pixel>(buf: &mut ImageBuffer<P, Vec<P::Subpixel>>, rects: &[Rect]) {
     let (w, h) = buf.dimensions();
     let black = |_: P::Subpixel| <P::Subpixel as Primitive>::DEFAULT_MIN_VALUE;

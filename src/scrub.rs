@@ -38,6 +38,8 @@ pub struct Scrubber {
     text: Option<Pool<Box<dyn TextDetect>>>,
 }
 
+type MakeText = Box<dyn Fn() -> Result<Box<dyn TextDetect>, String> + Send + Sync>;
+
 /// The detectors one image is examined with, borrowed from the pools for the
 /// whole image: their memory of the last call spares the tiles the fills did
 /// not touch.
@@ -98,7 +100,7 @@ impl Scrubber {
                 .map(|d| Box::new(d) as Box<dyn FaceDetect>)
                 .map_err(|e| e.to_string())
         });
-        Scrubber::build(config, faces)
+        Scrubber::build(config, faces, None)
     }
 
     /// Builds a scrubber around another face detector (text and codes as
@@ -113,10 +115,27 @@ impl Scrubber {
         if config.detect_text {
             crate::detect::runtime::environment()?;
         }
-        Scrubber::build(config, Some(make))
+        Scrubber::build(config, Some(make), None)
     }
 
-    fn build<F>(config: Config, faces: Option<F>) -> Result<Scrubber, SetupError>
+    /// Builds a scrubber around other face and text detectors (codes as
+    /// configured; `detect_text` is ignored). For tests of the rules around
+    /// the detectors.
+    #[doc(hidden)]
+    pub fn with_detectors<F, T>(config: Config, faces: F, text: T) -> Result<Scrubber, SetupError>
+    where
+        F: Fn() -> Result<Box<dyn FaceDetect>, String> + Send + Sync + 'static,
+        T: Fn() -> Result<Box<dyn TextDetect>, String> + Send + Sync + 'static,
+    {
+        config.validate()?;
+        Scrubber::build(config, Some(faces), Some(Box::new(text)))
+    }
+
+    fn build<F>(
+        config: Config,
+        faces: Option<F>,
+        text: Option<MakeText>,
+    ) -> Result<Scrubber, SetupError>
     where
         F: Fn() -> Result<Box<dyn FaceDetect>, String> + Send + Sync + 'static,
     {
@@ -131,13 +150,20 @@ impl Scrubber {
             }
             None => None,
         };
-        let text = if config.detect_text {
-            let (threads, params) = (config.intra_threads, config.text_params());
-            let pool: Pool<Box<dyn TextDetect>> = Pool::new(Box::new(move || {
-                TextDetector::new(threads, params)
-                    .map(|d| Box::new(d) as Box<dyn TextDetect>)
-                    .map_err(|e| e.to_string())
-            }));
+        let text = match text {
+            Some(make) => Some(make),
+            None if config.detect_text => {
+                let (threads, params) = (config.intra_threads, config.text_params());
+                Some(Box::new(move || {
+                    TextDetector::new(threads, params)
+                        .map(|d| Box::new(d) as Box<dyn TextDetect>)
+                        .map_err(|e| e.to_string())
+                }) as MakeText)
+            }
+            None => None,
+        };
+        let text = if let Some(make) = text {
+            let pool: Pool<Box<dyn TextDetect>> = Pool::new(make);
             pool.prime().map_err(|detail| SetupError::Model {
                 model: crate::models::PPOCR_DET.name,
                 detail,
@@ -249,54 +275,86 @@ impl Scrubber {
         let (width, height) = (image.width(), image.height());
         timings.decode = t.elapsed();
 
+        // Detection rounds on the decoded input until one finds nothing
+        // new; then encode → decode the output → examine it. What a look at
+        // the output finds above the detection thresholds (fragments encoding
+        // brings out) is filled and the image encoded again; it is exported
+        // only once a look at its own decoded pixels finds nothing. An output
+        // decoding to the very pixels a round examined and found nothing in,
+        // not even a candidate between the thresholds (a lossless rewrite),
+        // needs no second look.
         let t = Instant::now();
-        let detected = if self.config.examines_pixels() {
-            self.detect_and_fill(&mut dets, image.to_rgb8())?
-        } else {
-            Detected::default()
-        };
-        redact::fill(&mut image, &detected.filled);
-        timings.detect = t.elapsed();
-
-        let t = Instant::now();
-        let lossless = lossless_possible && detected.filled.is_empty();
-        let (out, icc_kept) = if lossless {
-            self.rewrite(bytes, format, &container)?
-        } else {
-            let icc = decoded.icc.filter(|icc| {
-                self.config.keep_icc && out_format != Format::Gif && image_io::icc_fits(icc, &image)
-            });
-            let kept = icc.is_some();
-            let opts = EncodeOptions {
-                jpeg_quality: self.config.jpeg_quality,
-                icc,
-            };
-            let encoded =
-                image_io::encode(&image, out_format, &opts).map_err(ScrubError::Internal)?;
-            (encoded, kept)
-        };
-        timings.encode = t.elapsed();
-
-        let t = Instant::now();
-        // A lossless rewrite must decode to exactly the pixels we examined.
-        let expected = lossless.then_some(&image);
-        let check = self
-            .verify_output(&out, out_format, width, height, expected)
-            .map_err(|d| refused(RefusalReason::VerificationFailed(d), Vec::new()))?;
-        drop(image);
-        let residual = self.still_visible(&mut dets, &check, &detected)?;
-        if !residual.is_empty() {
-            return Err(refused(RefusalReason::Residual, residual));
+        let mut d = Detected::default();
+        if self.config.examines_pixels() {
+            let mut rgb = image.to_rgb8();
+            for round in 0..MAX_DETECT_ROUNDS {
+                // A fill uncovers faces and text beside it, never a code.
+                let new = self.find_new(&mut dets, &rgb, &mut d, round == 0, false)?;
+                if new.is_empty() {
+                    break;
+                }
+                let rects = self.record(new, &mut d, width, height);
+                redact::fill_rgb(&mut rgb, &rects);
+                redact::fill(&mut image, &rects);
+            }
         }
-        timings.verify = t.elapsed();
+        timings.detect = t.elapsed();
+        let mut look = 0;
+        let (out, icc_kept, lossless) = loop {
+            let t = Instant::now();
+            let lossless = lossless_possible && d.filled.is_empty();
+            let (out, icc_kept) = if lossless {
+                self.rewrite(bytes, format, &container)?
+            } else {
+                let icc = decoded.icc.as_ref().filter(|icc| {
+                    self.config.keep_icc
+                        && out_format != Format::Gif
+                        && image_io::icc_fits(icc, &image)
+                });
+                let kept = icc.is_some();
+                let opts = EncodeOptions {
+                    jpeg_quality: self.config.jpeg_quality,
+                    icc: icc.cloned(),
+                };
+                let encoded =
+                    image_io::encode(&image, out_format, &opts).map_err(ScrubError::Internal)?;
+                (encoded, kept)
+            };
+            timings.encode += t.elapsed();
+
+            let t = Instant::now();
+            // A lossless rewrite must decode to exactly the pixels examined.
+            let expected = lossless.then_some(&image);
+            let check = self
+                .verify_output(&out, out_format, width, height, expected)
+                .map_err(|d| refused(RefusalReason::VerificationFailed(d), Vec::new()))?;
+            let new = if lossless && d.undecided.is_empty() {
+                Vec::new()
+            } else {
+                self.find_new(&mut dets, &check, &mut d, true, true)?
+            };
+            timings.verify += t.elapsed();
+            if new.is_empty() {
+                break (out, icc_kept, lossless);
+            }
+            look += 1;
+            if look == MAX_OUTPUT_LOOKS {
+                return Err(refused(RefusalReason::Residual, new));
+            }
+            let t = Instant::now();
+            let rects = self.record(new, &mut d, width, height);
+            redact::fill(&mut image, &rects);
+            timings.detect += t.elapsed();
+        };
+        drop(image);
 
         Ok(Scrubbed {
             bytes: out,
             format: out_format,
             width,
             height,
-            findings: detected.findings,
-            filled: detected.filled,
+            findings: d.findings,
+            filled: d.filled,
             orientation,
             removed: removed_categories(&container),
             lossless,
@@ -435,61 +493,85 @@ impl Scrubber {
         Ok(decoded.image.to_rgb8())
     }
 
-    /// Detects faces, text and codes, fills them, and looks again at the
-    /// filled pixels until nothing new appears. Covering one face changes
-    /// what the detector sees around it: a neighbour that scored just under
-    /// the threshold beside an uncovered face often scores above it once that
-    /// face is a black box. Text and codes found in the same round are
-    /// grouped into wristbands.
-    fn detect_and_fill(
+    /// One pass of every detector over `rgb`: the findings outside the
+    /// fills so far that are to be filled now. Covering one face changes what
+    /// the detector sees around it, and encoding brings out fragments, which
+    /// is why the passes repeat until one finds nothing. The first pass fills
+    /// what scores above the detection thresholds; later passes
+    /// (`verifying`, over an encoded output) also act on what scores above
+    /// the verification threshold, unless an earlier pass judged it a weak
+    /// candidate (see [`verify::unexplained`]). Text and codes found in the
+    /// same pass are grouped into wristbands.
+    fn find_new(
         &self,
         dets: &mut Detectors<'_, '_>,
-        mut rgb: image::RgbImage,
-    ) -> Result<Detected, ScrubError> {
+        rgb: &image::RgbImage,
+        d: &mut Detected,
+        codes: bool,
+        verifying: bool,
+    ) -> Result<Vec<Finding>, ScrubError> {
         let (width, height) = rgb.dimensions();
-        let (t_face, t_verify) = (self.config.face_threshold, self.config.verify_threshold);
-        let t_text = self.config.text_threshold;
-        let mut d = Detected::default();
-        for _ in 0..MAX_DETECT_ROUNDS {
-            let mut new = Vec::new();
-            if let Some(faces) = dets.faces.as_deref_mut() {
-                // One pass below the verification threshold gives both the
-                // faces and the weaker candidates verification must be able
-                // to explain.
-                let found = detect(faces, &rgb, t_verify * verify::JUDGED_FLOOR)?;
-                let (above, judged) = split(found, &d.filled, t_face, t_verify, width, height);
-                d.judged_faces = judged;
-                new.extend(above);
+        let (mut new, mut doubts, mut judged) = (Vec::new(), Vec::new(), Vec::new());
+        if let Some(faces) = dets.faces.as_deref_mut() {
+            // One run below the verification threshold gives both the faces
+            // and the weaker candidates later passes must be able to explain.
+            let (fill, check) = (self.config.face_threshold, self.config.verify_threshold);
+            let found = detect(faces, rgb, check * verify::JUDGED_FLOOR)?;
+            let uncovered = verify::residual(found, &d.filled, width, height);
+            let (sure, doubtful, weak) = judge(uncovered, fill, check, &d.judged);
+            judged.extend(weak);
+            if verifying {
+                // A face the input's rounds did not cover is a detection
+                // the output makes visible, at the edge of what the detector
+                // sees: such a photo is refused, not patched, since faces at
+                // that edge rarely come alone.
+                doubts.extend(verify::unexplained(sure, &d.judged));
+            } else {
+                new.extend(sure);
             }
-            let mut pixel_text = Vec::new();
-            if let Some(text) = dets.text.as_deref_mut() {
-                let found = detect_text(text, &rgb, t_text * verify::JUDGED_FLOOR)?;
-                let (above, judged) = split(found, &d.filled, t_text, t_text, width, height);
-                d.judged_text = judged;
-                pixel_text = above;
-            }
-            if dets.codes {
-                let found = code::find(&rgb).map_err(detector_failed)?;
-                pixel_text.extend(verify::residual(found, &d.filled, width, height));
-            }
-            let pixel_text = wristband::group(pixel_text, width, height);
-            new.extend(pixel_text);
-            if new.is_empty() {
-                break;
-            }
-            // Findings and fills stay parallel: the n-th fill covers the
-            // n-th finding (one whose region misses the image is dropped).
-            let (found, rects): (Vec<Finding>, Vec<Rect>) = new
-                .into_iter()
-                .filter_map(|f| self.region(&f, width, height).map(|r| (f, r)))
-                .unzip();
-            let mut dynimg = DynamicImage::ImageRgb8(rgb);
-            redact::fill(&mut dynimg, &rects);
-            rgb = dynimg.into_rgb8();
-            d.filled.extend(rects);
-            d.findings.extend(found);
+            doubts.extend(doubtful);
         }
-        Ok(d)
+        let mut pixel_text = Vec::new();
+        if let Some(text) = dets.text.as_deref_mut() {
+            let t = self.config.text_threshold;
+            let found = detect_text(text, rgb, t * verify::JUDGED_FLOOR)?;
+            let uncovered = verify::residual(found, &d.filled, width, height);
+            let (sure, doubtful, weak) = judge(uncovered, t, t, &d.judged);
+            judged.extend(weak);
+            pixel_text = sure;
+            doubts.extend(doubtful);
+        }
+        if dets.codes && codes {
+            let found = code::find(rgb).map_err(detector_failed)?;
+            pixel_text.extend(verify::residual(found, &d.filled, width, height));
+        }
+        new.extend(wristband::group(pixel_text, width, height));
+        if verifying {
+            // Between the thresholds and unexplained: not to be filled, and
+            // visible in the output.
+            if !doubts.is_empty() {
+                return Err(refused(RefusalReason::Residual, doubts));
+            }
+        } else {
+            // The judgement of the input's last round is what a look at the
+            // output may be explained by.
+            d.judged = judged;
+            d.undecided = doubts;
+        }
+        Ok(new)
+    }
+
+    /// Adds findings and their fills to `d` (a finding whose region misses
+    /// the image is dropped) and returns the new fills. Findings and fills
+    /// stay parallel: the n-th fill covers the n-th finding.
+    fn record(&self, new: Vec<Finding>, d: &mut Detected, width: u32, height: u32) -> Vec<Rect> {
+        let (found, rects): (Vec<Finding>, Vec<Rect>) = new
+            .into_iter()
+            .filter_map(|f| self.region(&f, width, height).map(|r| (f, r)))
+            .unzip();
+        d.filled.extend(rects.iter().cloned());
+        d.findings.extend(found);
+        rects
     }
 
     /// The pixels a finding's fill covers: a face's padded box (or ellipse),
@@ -507,37 +589,9 @@ impl Scrubber {
             _ => f.region(width, height),
         }
     }
-
-    /// Examines the decoded output with every detector again: what they find
-    /// outside the fills, unless it is a weak candidate the detection stage
-    /// already judged (see [`verify::unexplained`]).
-    fn still_visible(
-        &self,
-        dets: &mut Detectors<'_, '_>,
-        check: &image::RgbImage,
-        detected: &Detected,
-    ) -> Result<Vec<Finding>, ScrubError> {
-        let (width, height) = check.dimensions();
-        let mut residual = Vec::new();
-        if let Some(faces) = dets.faces.as_deref_mut() {
-            let again = detect(faces, check, self.config.verify_threshold)?;
-            let uncovered = verify::residual(again, &detected.filled, width, height);
-            residual.extend(verify::unexplained(uncovered, &detected.judged_faces));
-        }
-        if let Some(text) = dets.text.as_deref_mut() {
-            let again = detect_text(text, check, self.config.text_threshold)?;
-            let uncovered = verify::residual(again, &detected.filled, width, height);
-            residual.extend(verify::unexplained(uncovered, &detected.judged_text));
-        }
-        if dets.codes {
-            let again = code::find(check).map_err(detector_failed)?;
-            residual.extend(verify::residual(again, &detected.filled, width, height));
-        }
-        Ok(residual)
-    }
 }
 
-/// What the detection stage decided about one image.
+/// What the passes over one image decided.
 #[derive(Default)]
 struct Detected {
     /// What was filled.
@@ -546,34 +600,35 @@ struct Detected {
     filled: Vec<Rect>,
     /// Candidates left alone because they scored at most the verification
     /// threshold; see [`verify::unexplained`].
-    judged_faces: Vec<Finding>,
-    judged_text: Vec<Finding>,
+    judged: Vec<Finding>,
+    /// Candidates of the input's last round between the thresholds: a look
+    /// at the output that still finds them refuses the image.
+    undecided: Vec<Finding>,
 }
 
-/// Splits fresh detections into those outside the fills scoring above
-/// `fill` (to be filled) and the weaker ones at most `judge` (kept to explain
-/// verification).
-fn split(
-    found: Vec<Finding>,
-    filled: &[Rect],
+/// Sorts uncovered detections into those above `fill` (to be filled),
+/// those between the thresholds that no `judged` candidate explains, and the
+/// weak ones at most `check` (the judgement later looks are explained by).
+fn judge(
+    uncovered: Vec<Finding>,
     fill: f32,
-    judge: f32,
-    width: u32,
-    height: u32,
-) -> (Vec<Finding>, Vec<Finding>) {
-    let uncovered = verify::residual(found, filled, width, height);
-    let (above, below): (Vec<Finding>, Vec<Finding>) =
-        uncovered.into_iter().partition(|f| f.score > fill);
-    (
-        above,
-        below.into_iter().filter(|f| f.score <= judge).collect(),
-    )
+    check: f32,
+    judged: &[Finding],
+) -> (Vec<Finding>, Vec<Finding>, Vec<Finding>) {
+    let (weak, strong): (Vec<Finding>, Vec<Finding>) =
+        uncovered.into_iter().partition(|f| f.score <= check);
+    let (sure, doubtful): (Vec<Finding>, Vec<Finding>) =
+        strong.into_iter().partition(|f| f.score > fill);
+    (sure, verify::unexplained(doubtful, judged), weak)
 }
 
-/// Detection rounds before handing the image to verification. Most images
-/// settle in two; a face that keeps appearing after four rounds is left for
-/// verification to refuse.
+/// Detection rounds before encoding. Most images settle in two; a face that
+/// keeps appearing after four rounds is left for the output's check to refuse.
 const MAX_DETECT_ROUNDS: usize = 4;
+
+/// Looks at the encoded output: the one that finds nothing lets it out; after
+/// this many that found something to fill, the image is refused.
+const MAX_OUTPUT_LOOKS: usize = 3;
 
 fn removed_categories(c: &Container) -> Vec<Category> {
     let mut cats: Vec<Category> = c.hazards.iter().map(|h| h.category).collect();

@@ -47,13 +47,21 @@ pub fn unexplained(uncovered: Vec<Finding>, judged: &[Finding]) -> Vec<Finding> 
     uncovered
         .into_iter()
         .filter(|f| {
-            !judged.iter().any(|j| {
-                j.kind == f.kind
-                    && j.bbox.iou(&f.bbox) >= SAME_PLACE_IOU
-                    && f.score <= j.score + SCORE_JITTER
-            })
+            !judged
+                .iter()
+                .any(|j| same(f, j) && f.score <= j.score + SCORE_JITTER)
         })
         .collect()
+}
+
+/// Whether one of `seen` is `f` seen again: the same kind at about the same
+/// place, whatever its score.
+pub fn same_place(f: &Finding, seen: &[Finding]) -> bool {
+    seen.iter().any(|s| same(f, s))
+}
+
+fn same(a: &Finding, b: &Finding) -> bool {
+    a.kind == b.kind && a.bbox.iou(&b.bbox) >= SAME_PLACE_IOU
 }
 
 #[cfg(test)]

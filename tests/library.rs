@@ -190,3 +190,89 @@ fn an_alpha_png_is_filled_opaque() {
     assert_eq!(out.get_pixel(50, 40).0, [0, 0, 0, 255]);
     assert_eq!(out.get_pixel(5, 5).0, [200, 150, 100, 0]);
 }
+
+/// Text that only an encoded output shows: nothing on the input, then, on
+/// each look at an output, one more fragment (up to `fragments`) at the next
+/// place along the top row, unless that place is already filled.
+struct FragmentsAfterEncoding {
+    calls: usize,
+    fragments: usize,
+}
+
+impl phiscrub::TextDetect for FragmentsAfterEncoding {
+    fn detect(&mut self, img: &RgbImage, _: f32) -> Result<Vec<Finding>, String> {
+        self.calls += 1;
+        let mut out = Vec::new();
+        for k in 0..(self.calls - 1).min(self.fragments) {
+            let x = 4.0 + 12.0 * k as f32;
+            // JPEG leaves a filled block near black, not exactly black.
+            if img.get_pixel(x as u32 + 4, 8).0.iter().any(|&c| c > 16) {
+                out.push(Finding::new(
+                    FindingKind::Text,
+                    BoxF::new(x, 4.0, 8.0, 8.0),
+                    0.9,
+                ));
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn with_fragments(fragments: usize) -> Scrubber {
+    // Re-encoded even when nothing is found at first, so the output differs
+    // from the input and is looked at.
+    let config = Config {
+        detect_codes: false,
+        reencode: true,
+        ..Config::default()
+    };
+    Scrubber::with_detectors(
+        config,
+        || {
+            Ok(Box::new(FixedFace {
+                bbox: BoxF::new(0.0, 0.0, 1.0, 1.0),
+                score: 0.0,
+            }) as Box<dyn FaceDetect>)
+        },
+        move || {
+            Ok(Box::new(FragmentsAfterEncoding {
+                calls: 0,
+                fragments,
+            }) as Box<dyn phiscrub::TextDetect>)
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn text_that_only_the_encoded_output_shows_is_filled_and_looked_at_again() {
+    let input = textured();
+    let mut bytes = Vec::new();
+    image::DynamicImage::ImageRgb8(input.clone())
+        .write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Jpeg)
+        .unwrap();
+    let safe = with_fragments(2).scrub(&bytes).unwrap();
+    // Two looks found a fragment each; the third found nothing.
+    assert_eq!(safe.findings.len(), 2, "{:?}", safe.findings);
+    let out = image::load_from_memory(&safe.bytes).unwrap().to_rgb8();
+    for x0 in [4, 16] {
+        for y in 4..12 {
+            for x in x0..x0 + 8 {
+                let p = out.get_pixel(x, y).0;
+                assert!(p.iter().all(|&c| c <= 16), "pixel {x},{y} is {p:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn text_that_keeps_appearing_in_the_output_refuses_the_image() {
+    match with_fragments(100).scrub(&png(&textured())) {
+        Err(ScrubError::Refused(r)) => {
+            assert_eq!(r.reason, RefusalReason::Residual);
+            assert_eq!(r.residual.len(), 1);
+            assert_eq!(r.residual[0].kind, FindingKind::Text);
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
