@@ -276,10 +276,11 @@ impl Scrubber {
         timings.decode = t.elapsed();
 
         // Detection rounds on the decoded input until one finds nothing
-        // new; then encode → decode the output → examine it. What a look at
-        // the output finds above the detection thresholds (fragments encoding
-        // brings out) is filled and the image encoded again; it is exported
-        // only once a look at its own decoded pixels finds nothing. An output
+        // new; then encode → decode the output → examine it. Text and codes
+        // a look at the output finds (fragments encoding brings out) are
+        // filled and the image encoded again; a face it finds refuses the
+        // image (see `find_new`). It is exported only once a look at its own
+        // decoded pixels finds nothing. An output
         // decoding to the very pixels a round examined and found nothing in,
         // not even a candidate between the thresholds (a lossless rewrite),
         // needs no second look.
@@ -493,15 +494,18 @@ impl Scrubber {
         Ok(decoded.image.to_rgb8())
     }
 
-    /// One pass of every detector over `rgb`: the findings outside the
-    /// fills so far that are to be filled now. Covering one face changes what
-    /// the detector sees around it, and encoding brings out fragments, which
-    /// is why the passes repeat until one finds nothing. The first pass fills
-    /// what scores above the detection thresholds; later passes
-    /// (`verifying`, over an encoded output) also act on what scores above
-    /// the verification threshold, unless an earlier pass judged it a weak
-    /// candidate (see [`verify::unexplained`]). Text and codes found in the
-    /// same pass are grouped into wristbands.
+    /// One pass of every detector over `rgb`; returns the findings outside
+    /// the fills so far that are to be filled now. On the decoded input
+    /// (`verifying` false) that is whatever scores above the detection
+    /// thresholds; the pass also records the weak candidates (at most the
+    /// verification threshold) a look at the output may be explained by, and
+    /// those between the thresholds, which must not show in the output.
+    /// On a look at the encoded output (`verifying`), text and codes above
+    /// the thresholds are to be filled (encoding brings out fragments beside
+    /// fills); a face above the verification threshold that no judged
+    /// candidate explains refuses the image instead. `codes` runs the code
+    /// finder (a fill never uncovers a code, so later input rounds skip it).
+    /// Text and codes found in the same pass are grouped into wristbands.
     fn find_new(
         &self,
         dets: &mut Detectors<'_, '_>,
@@ -516,7 +520,9 @@ impl Scrubber {
             // One run below the verification threshold gives both the faces
             // and the weaker candidates later passes must be able to explain.
             let (fill, check) = (self.config.face_threshold, self.config.verify_threshold);
-            let found = detect(faces, rgb, check * verify::JUDGED_FLOOR)?;
+            let found = faces
+                .detect(rgb, check * verify::JUDGED_FLOOR)
+                .map_err(detector_failed)?;
             let uncovered = verify::residual(found, &d.filled, width, height);
             let (sure, doubtful, weak) = judge(uncovered, fill, check, &d.judged);
             judged.extend(weak);
@@ -534,7 +540,9 @@ impl Scrubber {
         let mut pixel_text = Vec::new();
         if let Some(text) = dets.text.as_deref_mut() {
             let t = self.config.text_threshold;
-            let found = detect_text(text, rgb, t * verify::JUDGED_FLOOR)?;
+            let found = text
+                .detect(rgb, t * verify::JUDGED_FLOOR)
+                .map_err(detector_failed)?;
             let uncovered = verify::residual(found, &d.filled, width, height);
             let (sure, doubtful, weak) = judge(uncovered, t, t, &d.judged);
             judged.extend(weak);
@@ -653,20 +661,4 @@ fn refused(reason: RefusalReason, residual: Vec<Finding>) -> ScrubError {
 
 fn detector_failed(e: String) -> ScrubError {
     refused(RefusalReason::DetectorFailed(e), Vec::new())
-}
-
-fn detect(
-    detector: &mut dyn FaceDetect,
-    rgb: &image::RgbImage,
-    threshold: f32,
-) -> Result<Vec<Finding>, ScrubError> {
-    detector.detect(rgb, threshold).map_err(detector_failed)
-}
-
-fn detect_text(
-    detector: &mut dyn TextDetect,
-    rgb: &image::RgbImage,
-    threshold: f32,
-) -> Result<Vec<Finding>, ScrubError> {
-    detector.detect(rgb, threshold).map_err(detector_failed)
 }

@@ -54,12 +54,7 @@ pub fn unexplained(uncovered: Vec<Finding>, judged: &[Finding]) -> Vec<Finding> 
         .collect()
 }
 
-/// Whether one of `seen` is `f` seen again: the same kind at about the same
-/// place, whatever its score.
-pub fn same_place(f: &Finding, seen: &[Finding]) -> bool {
-    seen.iter().any(|s| same(f, s))
-}
-
+/// The same kind at about the same place, whatever the scores.
 fn same(a: &Finding, b: &Finding) -> bool {
     a.kind == b.kind && a.bbox.iou(&b.bbox) >= SAME_PLACE_IOU
 }
