@@ -3,9 +3,9 @@
 //!
 //! rxing finds the codes it can decode; their contents are dropped at once
 //! and never leave this module. Bar patterns too blurred, small or damaged to
-//! decode are found by their structure instead ([`bars`]). A 2D code that
-//! does not decode is left to the text detector and to wristband grouping;
-//! see README "Limits".
+//! decode are found by their structure instead: bars by [`bars`], 2D
+//! symbols by [`matrices`]. Both share one structure-tensor pass over the
+//! image ([`Tensor`]).
 //!
 //! rxing reports corners for 2D codes but only the scan line for 1D codes;
 //! the bars' height is measured here by walking away from that line while
@@ -66,7 +66,9 @@ pub fn find(img: &RgbImage) -> Result<Vec<Finding>, String> {
         Err(rxing::Exceptions::NotFoundException(_)) => Vec::new(),
         Err(e) => return Err(format!("the barcode reader failed: {e}")),
     };
-    let mut out = bars(&luma);
+    let tensor = Tensor::new(&luma);
+    let mut out = bars(&luma, &tensor);
+    out.extend(matrices(&luma, &tensor));
     for r in results {
         let points: Vec<(f32, f32)> = r.getPoints().iter().map(|p: &Point| (p.x, p.y)).collect();
         let linear = points.len() == 2 || is_linear(r.getBarcodeFormat());
@@ -98,6 +100,55 @@ fn grey(img: &RgbImage) -> GrayImage {
     GrayImage::from_raw(w, h, luma).expect("one luma byte per pixel")
 }
 
+/// Side of the cells the structure tensor is summed over, in pixels.
+const FINE: u32 = 4;
+
+/// Per `FINE`-pixel cell, the sums of the gradient products (the structure
+/// tensor `jxx`, `jyy`, `jxy`) over its pixels: the bar finder judges 2×2
+/// of them, the matrix finder single ones. Central differences, clamped at
+/// the border.
+struct Tensor {
+    cw: u32,
+    ch: u32,
+    j: Vec<[f32; 3]>,
+}
+
+impl Tensor {
+    fn new(luma: &GrayImage) -> Tensor {
+        let (w, h) = luma.dimensions();
+        let (cw, ch) = (w / FINE, h / FINE);
+        let mut j = vec![[0f32; 3]; (cw * ch) as usize];
+        let raw = luma.as_raw();
+        let (wu, hu) = (w as usize, h as usize);
+        for y in 0..(ch * FINE) as usize {
+            let row = &raw[y * wu..(y + 1) * wu];
+            let up = &raw[y.saturating_sub(1) * wu..][..wu];
+            let down = &raw[(y + 1).min(hu - 1) * wu..][..wu];
+            let cells = &mut j[(y / FINE as usize) * cw as usize..][..cw as usize];
+            for x in 0..(cw * FINE) as usize {
+                let gx = row[(x + 1).min(wu - 1)] as f32 - row[x.saturating_sub(1)] as f32;
+                let gy = down[x] as f32 - up[x] as f32;
+                let c = &mut cells[x / FINE as usize];
+                c[0] += gx * gx;
+                c[1] += gy * gy;
+                c[2] += gx * gy;
+            }
+        }
+        Tensor { cw, ch, j }
+    }
+
+    /// Mean gradient energy per pixel, coherence (0: no direction, 1: all
+    /// gradients along one line) and the dominant gradient direction
+    /// (radians, 0..π) of a sum over `pixels` pixels.
+    fn judge(j: [f32; 3], pixels: f32) -> (f32, f32, f32) {
+        let [jxx, jyy, jxy] = j;
+        let energy = (jxx + jyy) / pixels;
+        let coherence = ((jxx - jyy).powi(2) + 4.0 * jxy * jxy).sqrt() / (jxx + jyy).max(1e-6);
+        let angle = (0.5 * (2.0 * jxy).atan2(jxx - jyy)).rem_euclid(std::f32::consts::PI);
+        (energy, coherence, angle)
+    }
+}
+
 /// Side of the cells the bar finder judges, in pixels.
 const CELL: u32 = 8;
 
@@ -107,32 +158,25 @@ const CELL: u32 = 8;
 /// profile across the bars alternates fast (bars ≤ 8 px apart on average,
 /// at least 12 alternations). Blurred, tiny or damaged 1D codes land here;
 /// so do some fine stripes, which are filled too (safe side).
-fn bars(luma: &GrayImage) -> Vec<Finding> {
-    let (w, h) = luma.dimensions();
-    let (cw, ch) = (w / CELL, h / CELL);
+fn bars(luma: &GrayImage, t: &Tensor) -> Vec<Finding> {
+    let (cw, ch) = (t.cw / 2, t.ch / 2);
     if cw < 4 || ch < 2 {
         return Vec::new();
     }
-    let px = |x: u32, y: u32| luma.get_pixel(x, y)[0] as f32;
     // Per cell: the gradient direction (radians, 0..π) or None.
     let mut dir: Vec<Option<f32>> = vec![None; (cw * ch) as usize];
     for cy in 0..ch {
         for cx in 0..cw {
-            let (mut jxx, mut jyy, mut jxy) = (0f32, 0f32, 0f32);
-            for y in cy * CELL..(cy + 1) * CELL {
-                for x in cx * CELL..(cx + 1) * CELL {
-                    let gx = px((x + 1).min(w - 1), y) - px(x.saturating_sub(1), y);
-                    let gy = px(x, (y + 1).min(h - 1)) - px(x, y.saturating_sub(1));
-                    jxx += gx * gx;
-                    jyy += gy * gy;
-                    jxy += gx * gy;
+            let mut sum = [0f32; 3];
+            for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+                let c = t.j[((2 * cy + dy) * t.cw + 2 * cx + dx) as usize];
+                for k in 0..3 {
+                    sum[k] += c[k];
                 }
             }
-            let energy = (jxx + jyy) / (CELL * CELL) as f32;
-            let coherence = ((jxx - jyy).powi(2) + 4.0 * jxy * jxy).sqrt() / (jxx + jyy).max(1e-6);
+            let (energy, coherence, angle) = Tensor::judge(sum, (CELL * CELL) as f32);
             if energy >= 900.0 && coherence >= 0.75 {
-                let a = 0.5 * (2.0 * jxy).atan2(jxx - jyy);
-                dir[(cy * cw + cx) as usize] = Some(a.rem_euclid(std::f32::consts::PI));
+                dir[(cy * cw + cx) as usize] = Some(angle);
             }
         }
     }
@@ -227,6 +271,192 @@ fn bar_region(luma: &GrayImage, cells: &[usize], cw: u32, angle: f32) -> Option<
         at(umin, vmax),
     ];
     Some(outlined(quad, 0.5))
+}
+
+/// Score of the matrix finder's findings. Lower than the bar finder's: a
+/// square of dense modules is weaker evidence of a code than a run of bars
+/// (some glyphs and logos pass), so it may join a wristband another code
+/// started but does not start one (see `wristband::group`).
+pub const MATRIX_SCORE: f32 = 0.4;
+
+/// Sides, in pixels, of the 2D codes the matrix finder reports: below 12 px
+/// a symbol's modules are under a pixel; above 240 px rxing decodes them.
+const MATRIX_SIDE: (u32, u32) = (12, 240);
+
+/// Finds DataMatrix- and QR-like symbols whether or not they decode: a
+/// compact, square (sides within 30 %), isotropic patch of dense edges (4-px
+/// cells above the contrast floor and not all one direction, joined side to
+/// side), standing in a quiet margin (few such cells in a ring half its size
+/// around it), whose pixels alternate dark and light alike across rows and
+/// columns ([`looks_like_modules`]). A tiny, blurred or slanted code on a
+/// wristband lands here; so do some single glyphs and small logos, which are
+/// filled too (safe side). Grouped with the text beside it, such a code
+/// makes a wristband finding.
+fn matrices(luma: &GrayImage, t: &Tensor) -> Vec<Finding> {
+    let (cw, ch) = (t.cw as i64, t.ch as i64);
+    let busy: Vec<bool> =
+        t.j.iter()
+            .map(|&j| {
+                let (energy, coherence, _) = Tensor::judge(j, (FINE * FINE) as f32);
+                energy >= 500.0 && coherence < 0.85
+            })
+            .collect();
+    let at = |x: i64, y: i64| (y * cw + x) as usize;
+    let mut seen = vec![false; busy.len()];
+    let mut out = Vec::new();
+    for start in 0..busy.len() {
+        if !busy[start] || seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        let mut cells = vec![start];
+        let (mut x0, mut y0, mut x1, mut y1) = (i64::MAX, i64::MAX, i64::MIN, i64::MIN);
+        let mut sum = [0f32; 3];
+        let mut k = 0;
+        while k < cells.len() {
+            let i = cells[k];
+            k += 1;
+            let (x, y) = (i as i64 % cw, i as i64 / cw);
+            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+            for (s, v) in sum.iter_mut().zip(t.j[i]) {
+                *s += v;
+            }
+            // A region far too large to be a code stops growing early.
+            if cells.len() > 4096 {
+                continue;
+            }
+            for (dx, dy) in [(1, 0), (-1, 0), (0, 1), (0, -1)] {
+                let (nx, ny) = (x + dx, y + dy);
+                if nx >= 0 && ny >= 0 && nx < cw && ny < ch && busy[at(nx, ny)] && !seen[at(nx, ny)]
+                {
+                    seen[at(nx, ny)] = true;
+                    cells.push(at(nx, ny));
+                }
+            }
+        }
+        let (bw, bh) = (x1 - x0 + 1, y1 - y0 + 1);
+        let side = |c: i64| (c as u32) * FINE;
+        let (lo, hi) = MATRIX_SIDE;
+        if side(bw.min(bh)) < lo || side(bw.max(bh)) > hi || bw.max(bh) * 10 > bw.min(bh) * 13 {
+            continue;
+        }
+        if (cells.len() as i64) * 100 < bw * bh * 40 {
+            continue;
+        }
+        // Bars and single strokes have one direction; modules have two.
+        if Tensor::judge(sum, (cells.len() as u32 * FINE * FINE) as f32).1 > 0.5 {
+            continue;
+        }
+        let r = (bw.min(bh) / 2).max(2);
+        let (mut ring, mut ring_busy) = (0, 0);
+        for y in (y0 - r).max(0)..(y1 + r + 1).min(ch) {
+            for x in (x0 - r).max(0)..(x1 + r + 1).min(cw) {
+                if x < x0 || x > x1 || y < y0 || y > y1 {
+                    ring += 1;
+                    ring_busy += busy[at(x, y)] as u32;
+                }
+            }
+        }
+        if ring == 0 || ring_busy * 10 > ring * 3 {
+            continue;
+        }
+        let px = (side(x0), side(y0), side(bw), side(bh));
+        if !looks_like_modules(luma, px) {
+            continue;
+        }
+        let (x, y, w, h) = (px.0 as f32, px.1 as f32, px.2 as f32, px.3 as f32);
+        let m = 0.2 * w.max(h) + 2.0;
+        out.push(Finding::new(
+            FindingKind::Code,
+            BoxF::from_corners(x - m, y - m, x + w + m, y + h + m),
+            MATRIX_SCORE,
+        ));
+    }
+    out
+}
+
+/// Whether the pixels of `(x, y, w, h)` look like a code's modules: strong
+/// contrast, a margin a quarter of its size around it at least 65 % light,
+/// dark a fifth to 55 % of the patch, and on average at least 3.3
+/// dark/light alternations along the middle rows and as many (within 40 %)
+/// along the middle columns. Modules alternate alike both ways; a word
+/// alternates along its line far more than across it. A blurred symbol of
+/// 12 × 12 modules at 1.5 px each keeps about 3.5 each way.
+fn looks_like_modules(luma: &GrayImage, (x, y, w, h): (u32, u32, u32, u32)) -> bool {
+    let (iw, ih) = luma.dimensions();
+    let (x1, y1) = ((x + w).min(iw), (y + h).min(ih));
+    let mut hist = [0u32; 256];
+    for yy in y..y1 {
+        for xx in x..x1 {
+            hist[luma.get_pixel(xx, yy)[0] as usize] += 1;
+        }
+    }
+    let n: u32 = hist.iter().sum();
+    let quantile = |q: f32| {
+        let want = (q * n as f32) as u32;
+        let mut acc = 0;
+        hist.iter()
+            .position(|&c| {
+                acc += c;
+                acc > want
+            })
+            .unwrap_or(255) as i32
+    };
+    let (dark, light) = (quantile(0.1), quantile(0.9));
+    if light - dark < 60 {
+        return false;
+    }
+    let mid = ((dark + light) / 2) as u8;
+    // Printed codes sit on light paper: their quiet margin is mostly as
+    // light as the symbol's light modules. Faces and clutter, which can
+    // pass the other tests, are surrounded by a mix of tones.
+    let r = w.max(h) / 4;
+    let (mut margin, mut margin_light) = (0u32, 0u32);
+    for yy in y.saturating_sub(r)..(y1 + r).min(ih) {
+        for xx in x.saturating_sub(r)..(x1 + r).min(iw) {
+            if xx < x || xx >= x1 || yy < y || yy >= y1 {
+                margin += 1;
+                margin_light += (luma.get_pixel(xx, yy)[0] >= mid) as u32;
+            }
+        }
+    }
+    if margin == 0 || margin_light * 20 < margin * 13 {
+        return false;
+    }
+    let below: u32 = hist[..mid as usize].iter().sum();
+    if below * 5 < n || below * 20 > 11 * n {
+        return false;
+    }
+    let is_dark = |xx: u32, yy: u32| luma.get_pixel(xx, yy)[0] < mid;
+    let flips = |line: &mut dyn Iterator<Item = bool>| {
+        let mut prev = None;
+        let mut f = 0;
+        for d in line {
+            f += (prev.is_some_and(|p| p != d)) as u32;
+            prev = Some(d);
+        }
+        f
+    };
+    // The middle three fifths: the rows near a rotated symbol's corners are
+    // short and cross few modules.
+    let rows: Vec<u32> = (y + h / 5..y1.saturating_sub(h / 5)).collect();
+    let cols: Vec<u32> = (x + w / 5..x1.saturating_sub(w / 5)).collect();
+    if rows.is_empty() || cols.is_empty() {
+        return false;
+    }
+    let across: u32 = rows
+        .iter()
+        .map(|&yy| flips(&mut (x..x1).map(|xx| is_dark(xx, yy))))
+        .sum();
+    let down: u32 = cols
+        .iter()
+        .map(|&xx| flips(&mut (y..y1).map(|yy| is_dark(xx, yy))))
+        .sum();
+    let (across, down) = (
+        across as f32 / rows.len() as f32,
+        down as f32 / cols.len() as f32,
+    );
+    across.min(down) >= 3.3 && across.max(down) <= 1.4 * across.min(down)
 }
 
 fn is_linear(f: &BarcodeFormat) -> bool {
@@ -388,5 +618,83 @@ mod tests {
         assert!(f.bbox.y <= 20.0 && f.bbox.y2() >= 60.0, "{:?}", f.bbox);
         assert!(f.bbox.y >= 5.0 && f.bbox.y2() <= 75.0, "{:?}", f.bbox);
         assert!(f.bbox.x <= 10.0 - 8.0 && f.bbox.x2() >= 90.0 + 8.0);
+    }
+
+    /// A DataMatrix of 2-px modules, turned by `angle` around its centre at
+    /// (cx, cy) on a light label, softened by a 3×3 box blur: the size and
+    /// look of the symbol on a wristband across a room.
+    fn slanted_matrix(w: u32, h: u32, cx: f32, cy: f32, angle: f32) -> GrayImage {
+        use rxing::Writer;
+        let m = rxing::MultiFormatWriter
+            .encode("MRN 4471093|1961-02-03", &BarcodeFormat::DATA_MATRIX, 0, 0)
+            .unwrap();
+        let n = m.getWidth() as f32;
+        let (sin, cos) = angle.sin_cos();
+        let sharp = GrayImage::from_fn(w, h, |x, y| {
+            let (dx, dy) = (x as f32 - cx, y as f32 - cy);
+            let (u, v) = (dx * cos + dy * sin, -dx * sin + dy * cos);
+            let (mx, my) = (u / 2.0 + n / 2.0, v / 2.0 + n / 2.0);
+            let inside = mx >= 0.0 && my >= 0.0 && mx < n && my < n;
+            let dark = inside && m.get(mx as u32, my as u32);
+            image::Luma([if dark { 30 } else { 235 }])
+        });
+        GrayImage::from_fn(w, h, |x, y| {
+            let mut sum = 0u32;
+            for (dx, dy) in (-1i32..=1).flat_map(|a| (-1i32..=1).map(move |b| (a, b))) {
+                let (sx, sy) = (
+                    (x as i32 + dx).clamp(0, w as i32 - 1),
+                    (y as i32 + dy).clamp(0, h as i32 - 1),
+                );
+                sum += sharp.get_pixel(sx as u32, sy as u32)[0] as u32;
+            }
+            image::Luma([(sum / 9) as u8])
+        })
+    }
+
+    fn matrices_in(luma: &GrayImage) -> Vec<Finding> {
+        matrices(luma, &Tensor::new(luma))
+    }
+
+    #[test]
+    fn a_small_slanted_data_matrix_is_found_by_its_modules() {
+        let luma = slanted_matrix(200, 160, 90.0, 70.0, 0.5);
+        let found = matrices_in(&luma);
+        assert_eq!(found.len(), 1, "{found:?}");
+        // Every dark pixel of the symbol lies inside the finding.
+        let b = found[0].bbox;
+        for (x, y, p) in luma.enumerate_pixels() {
+            if p[0] < 128 {
+                let (px, py) = (x as f32 + 0.5, y as f32 + 0.5);
+                let inside = px >= b.x && px <= b.x2() && py >= b.y && py <= b.y2();
+                assert!(inside, "({x}, {y}) outside {b:?}");
+            }
+        }
+        assert!(
+            b.w < 90.0 && b.h < 90.0,
+            "far larger than the symbol: {b:?}"
+        );
+        assert!(found[0].score <= MATRIX_SCORE);
+    }
+
+    #[test]
+    fn bars_a_solid_square_and_noise_are_not_matrices() {
+        // Upright bars 2 px wide, 3 px apart: a 1D code, not a matrix.
+        let bars = GrayImage::from_fn(200, 160, |x, y| {
+            let bar = (60..140).contains(&x) && (50..110).contains(&y) && (x / 2) % 3 == 0;
+            image::Luma([if bar { 20 } else { 235 }])
+        });
+        assert!(matrices_in(&bars).is_empty());
+        let square = GrayImage::from_fn(200, 160, |x, y| {
+            let dark = (70..110).contains(&x) && (60..100).contains(&y);
+            image::Luma([if dark { 20 } else { 235 }])
+        });
+        assert!(matrices_in(&square).is_empty());
+        // Texture everywhere (fabric, foliage) has no quiet margin.
+        let mut seed = 7u32;
+        let noise = GrayImage::from_fn(200, 160, |_, _| {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            image::Luma([(seed >> 24) as u8])
+        });
+        assert!(matrices_in(&noise).is_empty());
     }
 }

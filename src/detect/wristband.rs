@@ -3,7 +3,8 @@
 //! with fragments of glyphs the detector cut short; covering the whole strip
 //! leaves nothing to read.
 //!
-//! A group forms around every code: text boxes within reach of it, or of
+//! A group forms around every code decoded or found by its bars (a square
+//! the matrix finder reports only joins one: glyphs pass it too): text boxes within reach of it, or of
 //! text already in the group, join. Reach scales with the size of the text
 //! (line height) so that the rule holds at any distance from the camera.
 //! Text without a code nearby stays text: a whiteboard is not a wristband.
@@ -38,7 +39,9 @@ pub fn group(findings: Vec<Finding>, width: u32, height: u32) -> Vec<Finding> {
     let n = findings.len();
     let mut label: Vec<Option<usize>> = vec![None; n];
     for seed in 0..n {
-        if findings[seed].kind != FindingKind::Code || label[seed].is_some() {
+        let seeds = findings[seed].kind == FindingKind::Code
+            && findings[seed].score > crate::detect::code::MATRIX_SCORE;
+        if !seeds || label[seed].is_some() {
             continue;
         }
         label[seed] = Some(seed);
@@ -146,5 +149,23 @@ mod tests {
         let code = |x| Finding::new(FindingKind::Code, BoxF::new(x, 0.0, 60.0, 30.0), 1.0);
         let codes = vec![code(10.0), code(12.0)];
         assert_eq!(group(codes.clone(), 100, 100), codes);
+    }
+
+    #[test]
+    fn a_square_of_modules_joins_a_label_but_does_not_start_one() {
+        use crate::detect::code::MATRIX_SCORE;
+        let square = Finding::new(
+            FindingKind::Code,
+            BoxF::new(120.0, 0.0, 24.0, 24.0),
+            MATRIX_SCORE,
+        );
+        let name = text(0.0, 6.0, 110.0, 12.0);
+        let alone = vec![square.clone(), name.clone()];
+        assert_eq!(group(alone.clone(), 400, 100), alone);
+        // With a barcode beside them, all three are one label.
+        let bars = Finding::new(FindingKind::Code, BoxF::new(150.0, 0.0, 80.0, 24.0), 0.5);
+        let out = group(vec![square, name, bars], 400, 100);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].kind, FindingKind::Wristband);
     }
 }

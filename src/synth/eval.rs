@@ -226,7 +226,29 @@ fn score_one(s: &super::Scene, result: Result<crate::Scrubbed, ScrubError>, i: u
             .enumerate()
             .filter(|(_, p)| p.1 == object)
             .fold((0, 0), |(a, b), (k, _)| (a + part_ink[k], b + part_hit[k]));
-        out.objects_covered += covered(ink, hit) as usize;
+        if covered(ink, hit) {
+            out.objects_covered += 1;
+            continue;
+        }
+        // Say which parts fell short: a miss is tuned away only once it
+        // is known whether whole lines or a code's edge are left.
+        let short: Vec<String> = parts
+            .iter()
+            .enumerate()
+            .filter(|(k, p)| p.1 == object && !covered(part_ink[*k], part_hit[*k]))
+            .map(|(k, p)| {
+                let kind = match p.0 {
+                    PartKind::Text => "line",
+                    PartKind::Code => "code",
+                };
+                let share = part_hit[k] as f64 / part_ink[k] as f64;
+                format!("{kind} {:.0} % of {} px", 100.0 * share, part_ink[k])
+            })
+            .collect();
+        out.problems.push(format!(
+            "scene {i}: object {object} not covered: {}",
+            short.join(", ")
+        ));
     }
     let away = pixel_fill
         .iter()
