@@ -48,6 +48,32 @@ impl ScrubError {
     pub fn is_refusal(&self) -> bool {
         matches!(self, ScrubError::Refused(_))
     }
+
+    /// A short, stable name of the reason, for reports and programs:
+    /// `unreadable`, `corrupt`, `too_large`, `io`, `unsupported`,
+    /// `multi_frame`, `residual`, `detector_failed`, `verification_failed`
+    /// or `internal`. Carries no detail of the image.
+    ///
+    /// ```
+    /// use phiscrub::{ScrubError, Unreadable};
+    /// assert_eq!(ScrubError::Unreadable(Unreadable::NotAnImage).reason_code(), "unreadable");
+    /// ```
+    pub fn reason_code(&self) -> &'static str {
+        match self {
+            ScrubError::Unreadable(Unreadable::NotAnImage) => "unreadable",
+            ScrubError::Unreadable(Unreadable::Corrupt(_)) => "corrupt",
+            ScrubError::Unreadable(Unreadable::TooLarge { .. }) => "too_large",
+            ScrubError::Unreadable(Unreadable::Io(_)) => "io",
+            ScrubError::Refused(r) => match r.reason {
+                RefusalReason::Unsupported(_) => "unsupported",
+                RefusalReason::MultiFrame { .. } => "multi_frame",
+                RefusalReason::Residual => "residual",
+                RefusalReason::DetectorFailed(_) => "detector_failed",
+                RefusalReason::VerificationFailed(_) => "verification_failed",
+            },
+            ScrubError::Internal(_) => "internal",
+        }
+    }
 }
 
 /// Why an input could not be read as an image.

@@ -14,6 +14,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod audit;
 pub mod config;
 pub mod detect;
 pub mod error;
@@ -40,3 +41,30 @@ pub use format::Format;
 pub use geometry::{BoxF, Rect};
 pub use metadata::{Category, Hazard};
 pub use scrub::{Scrubbed, Scrubber, Timings};
+
+/// Writes `bytes` to `path` whole or not at all: a temporary file in the
+/// same folder, renamed into place. An existing file is replaced only when
+/// `overwrite`; otherwise an `AlreadyExists` error comes back.
+///
+/// ```
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("a.txt");
+/// phiscrub::write_file_atomically(&path, b"one", false)?;
+/// assert!(phiscrub::write_file_atomically(&path, b"two", false).is_err());
+/// assert_eq!(std::fs::read(&path)?, b"one");
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn write_file_atomically(
+    path: &std::path::Path,
+    bytes: &[u8],
+    overwrite: bool,
+) -> std::io::Result<()> {
+    match write::atomic_write(path, bytes, overwrite) {
+        Ok(()) => Ok(()),
+        Err(write::WriteError::Exists) => Err(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            "it already exists (pass --force to replace it)",
+        )),
+        Err(write::WriteError::Io(e)) => Err(e),
+    }
+}

@@ -27,6 +27,9 @@ struct Cli {
 enum Command {
     /// Scrub photos (JPEG, PNG, WebP, TIFF, GIF; files or folders, recursively) into an output folder.
     Scrub(ScrubArgs),
+    /// Say which images would leak identity (faces, text, codes, wristbands,
+    /// metadata) as they are; writes nothing. Exit 3 when any would.
+    Check(CheckArgs),
     /// Show what identifying metadata files carry (reads only; changes nothing).
     Inspect(InspectArgs),
     /// Show where ONNX Runtime is loaded from and check the embedded models.
@@ -228,6 +231,35 @@ struct ScrubArgs {
     /// Print only the summary and errors.
     #[arg(long, short)]
     quiet: bool,
+    /// Write an audit report (JSON, schema in README) to this file.
+    #[arg(long, value_name = "FILE.json")]
+    report: Option<PathBuf>,
+    /// Name outputs image-0001.jpg, image-0002.png, ... (flat in --out) and
+    /// write which input each came from to MAP (CSV), kept outside --out:
+    /// for when file or folder names carry patient names.
+    #[arg(long, value_name = "MAP.csv")]
+    rename: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// Files or folders to check. Folders are walked recursively.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Images checked at once [default: number of CPU cores].
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<usize>,
+    #[command(flatten)]
+    detect: DetectArgs,
+    /// Write the findings as an audit report (JSON) to this file.
+    #[arg(long, value_name = "FILE.json")]
+    report: Option<PathBuf>,
+    /// Replace the report file if it exists.
+    #[arg(long)]
+    force: bool,
+    /// Print only the images that would leak and the summary.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(Args)]
@@ -254,6 +286,7 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Scrub(args) => scrub(args),
+        Command::Check(args) => check(args),
         Command::Inspect(args) => inspect(args),
         Command::Doctor => doctor(),
         Command::Eval(EvalCommand::Faces(args)) => eval_faces(args),
@@ -284,6 +317,13 @@ fn scrub(args: ScrubArgs) -> i32 {
         eprintln!("phiscrub: --jobs must be at least 1");
         return report::EXIT_USAGE;
     }
+    if let Some(e) = report_clash(args.report.as_deref(), args.force)
+        .or_else(|| map_clash(args.rename.as_deref(), &args.out, args.force))
+    {
+        eprintln!("phiscrub: {e}");
+        return report::EXIT_USAGE;
+    }
+    let started = std::time::Instant::now();
     if let Err(e) = std::fs::create_dir_all(&args.out) {
         eprintln!(
             "phiscrub: cannot create the output folder {} ({e}); check the path and your permissions",
@@ -303,7 +343,14 @@ fn scrub(args: ScrubArgs) -> i32 {
     if let Some(w) = &warning {
         eprintln!("phiscrub: warning: {w}");
     }
-    let plan = pipeline::plan(&args.inputs, &args.out, scrubber.config().output_format);
+    let mut plan = pipeline::plan(&args.inputs, &args.out, scrubber.config().output_format);
+    if let Some(map) = &args.rename {
+        let pairs = phiscrub::walk::rename(&mut plan);
+        if let Err(e) = write_map(map, &pairs, args.force) {
+            eprintln!("phiscrub: {e}");
+            return report::EXIT_FATAL;
+        }
+    }
     let total = (plan.jobs.len() + plan.problems.len()) as u64;
     let bar = progress_bar(total, args.quiet);
     let opts = RunOptions {
@@ -361,7 +408,212 @@ fn scrub(args: ScrubArgs) -> i32 {
     if summary.total() == 0 {
         eprintln!("phiscrub: no files found in the inputs");
     }
+    if let Some(path) = &args.report {
+        let mut audit = phiscrub::audit::Report::new(
+            "scrub",
+            scrubber.config(),
+            Some(&args.out),
+            &reports,
+            &warning.into_iter().collect::<Vec<_>>(),
+            started.elapsed(),
+        );
+        if args.rename.is_some() {
+            audit.settings.renamed = true;
+            // Files the walk could not list never got a neutral name; their
+            // own names stay out of the report (the terminal showed them).
+            let listed: std::collections::HashSet<&std::path::Path> =
+                plan.jobs.iter().map(|j| j.relative.as_path()).collect();
+            let mut n = 0;
+            for f in audit.files.iter_mut() {
+                if !listed.contains(std::path::Path::new(&f.input)) {
+                    n += 1;
+                    f.input = format!("unlisted-{n}");
+                    f.message = Some("could not be listed; see the run's messages".into());
+                }
+            }
+        }
+        if let Err(e) = audit.write(path, args.force) {
+            eprintln!("phiscrub: {e}");
+            return report::EXIT_FATAL;
+        }
+    }
     summary.exit_code()
+}
+
+/// Refuses up front a report file that exists (unless `--force`), so that a
+/// long run does not end without its report.
+fn report_clash(report: Option<&std::path::Path>, force: bool) -> Option<String> {
+    let path = report?;
+    (path.exists() && !force).then(|| {
+        format!(
+            "the report {} already exists; choose another name or pass --force",
+            path.display()
+        )
+    })
+}
+
+/// The name map links neutral names back to patients' names: it must not
+/// land among the outputs that will be shared, nor replace another file.
+fn map_clash(map: Option<&std::path::Path>, out: &std::path::Path, force: bool) -> Option<String> {
+    let map = map?;
+    let abs = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let inside = abs(map).starts_with(abs(out))
+        || map
+            .parent()
+            .and_then(|d| d.canonicalize().ok())
+            .zip(out.canonicalize().ok())
+            .is_some_and(|(d, o)| d.starts_with(o));
+    if inside {
+        return Some(format!(
+            "the name map {} would be inside the output folder {}, which is meant to be shared; put it elsewhere",
+            map.display(),
+            out.display()
+        ));
+    }
+    (map.exists() && !force).then(|| {
+        format!(
+            "the name map {} already exists; choose another name or pass --force",
+            map.display()
+        )
+    })
+}
+
+/// Writes `neutral name,input path` lines (CSV, quoted) whole or not at all.
+fn write_map(
+    path: &std::path::Path,
+    pairs: &[(PathBuf, PathBuf)],
+    force: bool,
+) -> Result<(), String> {
+    let quote =
+        |p: &std::path::Path| format!("\"{}\"", p.display().to_string().replace('"', "\"\""));
+    let mut csv = String::from("output,input\n");
+    for (neutral, input) in pairs {
+        csv.push_str(&format!("{},{}\n", quote(neutral), quote(input)));
+    }
+    phiscrub::write_file_atomically(path, csv.as_bytes(), force)
+        .map_err(|e| format!("the name map {} could not be written: {e}", path.display()))
+}
+
+fn check(args: CheckArgs) -> i32 {
+    let config = args.detect.apply(Config::default());
+    if let Err(e) = config.validate() {
+        eprintln!("phiscrub: {e}");
+        return report::EXIT_USAGE;
+    }
+    if args.jobs == Some(0) {
+        eprintln!("phiscrub: --jobs must be at least 1");
+        return report::EXIT_USAGE;
+    }
+    if let Some(e) = report_clash(args.report.as_deref(), args.force) {
+        eprintln!("phiscrub: {e}");
+        return report::EXIT_USAGE;
+    }
+    let started = std::time::Instant::now();
+    let scrubber = match Scrubber::new(config) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("phiscrub: {e}");
+            return report::EXIT_FATAL;
+        }
+    };
+    let warning = pixel_warning(scrubber.config());
+    if let Some(w) = &warning {
+        eprintln!("phiscrub: warning: {w}");
+    }
+    let plan = phiscrub::walk::plan(&args.paths, std::path::Path::new(""), None);
+    let bar = progress_bar((plan.jobs.len() + plan.problems.len()) as u64, args.quiet);
+    let threads = args.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    let on_done = |r: &FileReport| {
+        let line = leak_line(r);
+        if r.would_leak() || r.status == Status::Failed || !args.quiet {
+            bar.suspend(|| println!("{}: {line}", r.input.display()));
+        }
+        bar.inc(1);
+    };
+    let reports = match pipeline::check_all(&scrubber, &plan, threads, &on_done) {
+        Ok(r) => r,
+        Err(e) => {
+            bar.finish_and_clear();
+            eprintln!("phiscrub: {e}");
+            return report::EXIT_FATAL;
+        }
+    };
+    bar.finish_and_clear();
+    let leaking = reports.iter().filter(|r| r.would_leak()).count();
+    let failed = reports
+        .iter()
+        .filter(|r| r.status == Status::Failed)
+        .count();
+    println!(
+        "{} image(s) checked: {leaking} would leak, {} clean, {failed} could not be read",
+        reports.len(),
+        reports.len() - leaking - failed
+    );
+    if let Some(w) = &warning {
+        println!("WARNING: {w}");
+    }
+    if let Some(path) = &args.report {
+        let audit = phiscrub::audit::Report::new(
+            "check",
+            scrubber.config(),
+            None,
+            &reports,
+            &warning.into_iter().collect::<Vec<_>>(),
+            started.elapsed(),
+        );
+        if let Err(e) = audit.write(path, args.force) {
+            eprintln!("phiscrub: {e}");
+            return report::EXIT_FATAL;
+        }
+    }
+    if failed > 0 {
+        report::EXIT_FAILED
+    } else if leaking > 0 {
+        report::EXIT_REFUSED
+    } else {
+        report::EXIT_OK
+    }
+}
+
+/// What `check` says about one file.
+fn leak_line(r: &FileReport) -> String {
+    let mut kinds = std::collections::BTreeMap::new();
+    for f in &r.findings {
+        *kinds.entry(f.kind.as_str()).or_insert(0usize) += 1;
+    }
+    let found: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let metadata: Vec<&str> = r
+        .done
+        .iter()
+        .flat_map(|d| d.removed.iter().map(|c| c.as_str()))
+        .collect();
+    match r.status {
+        Status::Failed => format!(
+            "could not be checked: {}",
+            r.message.as_deref().unwrap_or("")
+        ),
+        Status::Refused => format!(
+            "WOULD LEAK: scrub would refuse it: {}",
+            r.message.as_deref().unwrap_or("")
+        ),
+        Status::Exported if !r.would_leak() => {
+            "clean: no face, text, code or identifying metadata found".into()
+        }
+        Status::Exported => {
+            let mut parts = Vec::new();
+            if !found.is_empty() {
+                parts.push(format!("shows {}", found.join(", ")));
+            }
+            if !metadata.is_empty() {
+                parts.push(format!("metadata: {}", metadata.join(", ")));
+            }
+            format!("WOULD LEAK: {}", parts.join("; "))
+        }
+    }
 }
 
 /// What the run leaves unexamined, when the user switched a detector off.

@@ -23,7 +23,7 @@ pub static CENTERFACE: Model = Model {
 };
 
 /// The PP-OCRv4 text detector (DBNet) from rapidocr-onnxruntime 1.4.4,
-/// unmodified. Used by `detect::text`, which the scrubber does not call yet.
+/// unmodified. Used by `detect::text`.
 pub static PPOCR_DET: Model = Model {
     name: "PP-OCRv4 text detector",
     file: "ch_PP-OCRv4_det_infer.onnx",

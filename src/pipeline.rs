@@ -2,7 +2,7 @@
 //! write each verified output atomically, and report every file.
 
 use crate::error::ScrubError;
-use crate::report::{FileReport, Status};
+use crate::report::{Done, FileReport, Status};
 use crate::walk::{self, Job, Plan};
 use crate::write::{atomic_write, WriteError};
 use crate::Scrubber;
@@ -35,7 +35,7 @@ pub fn run(
     let mut reports: Vec<FileReport> = plan
         .problems
         .iter()
-        .map(|(path, msg)| failed(path, msg.clone(), Instant::now()))
+        .map(|(path, msg)| failed(path, &shown_name(path), msg.clone(), Instant::now()))
         .collect();
     for r in &reports {
         on_done(r);
@@ -62,64 +62,140 @@ pub fn run(
     Ok(reports)
 }
 
+/// [`check`]s every job of `plan` on `threads` workers and reports every
+/// file, including the plan's problems, in input order. Writes nothing.
+pub fn check_all(
+    scrubber: &Scrubber,
+    plan: &Plan,
+    threads: usize,
+    on_done: &(dyn Fn(&FileReport) + Sync),
+) -> Result<Vec<FileReport>, String> {
+    let mut reports: Vec<FileReport> = plan
+        .problems
+        .iter()
+        .map(|(path, msg)| failed(path, &shown_name(path), msg.clone(), Instant::now()))
+        .collect();
+    for r in &reports {
+        on_done(r);
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .map_err(|e| format!("could not start worker threads: {e}"))?;
+    let done: Vec<FileReport> = pool.install(|| {
+        plan.jobs
+            .par_iter()
+            .map(|job| {
+                let r = check(scrubber, job);
+                on_done(&r);
+                r
+            })
+            .collect()
+    });
+    reports.extend(done);
+    Ok(reports)
+}
+
 /// One file: read, scrub, write. Never panics on bad input; every way it can
 /// go wrong becomes a report.
 pub fn process(scrubber: &Scrubber, job: &Job, opts: &RunOptions) -> FileReport {
     let start = Instant::now();
     let out = opts.out_dir.join(&job.relative);
+    let fail = |msg: String| failed(&job.input, &job.shown, msg, start);
     if same_file(&job.input, &out) {
-        return failed(
-            &job.input,
-            format!(
-                "its output {} would replace the input itself; choose an --out folder outside the inputs",
-                out.display()
-            ),
-            start,
-        );
+        return fail(format!(
+            "its output {} would replace the input itself; choose an --out folder outside the inputs",
+            out.display()
+        ));
     }
     if !opts.overwrite && out.exists() {
-        return failed(&job.input, exists_message(&out), start);
+        return fail(exists_message(&out));
     }
+    let mut report = scrub_file(scrubber, job, start);
+    let Some(bytes) = report.1 else {
+        return report.0;
+    };
+    match atomic_write(&out, &bytes, opts.overwrite) {
+        Ok(()) => {
+            report.0.output = Some(out);
+            report.0.elapsed = start.elapsed();
+            report.0
+        }
+        Err(WriteError::Exists) => fail(exists_message(&out)),
+        Err(WriteError::Io(e)) => fail(format!(
+            "its output {} could not be written ({e}); check that the output folder is writable and has space",
+            out.display()
+        )),
+    }
+}
+
+/// One file as [`process`] would treat it, in memory only: nothing is
+/// written. A report with status `Exported` means the file would be
+/// exported; its findings and removed metadata are what it would leak as it
+/// is ([`FileReport::would_leak`]).
+pub fn check(scrubber: &Scrubber, job: &Job) -> FileReport {
+    scrub_file(scrubber, job, Instant::now()).0
+}
+
+/// Reads and scrubs one file; the output bytes come back beside the report
+/// when it can be exported.
+fn scrub_file(scrubber: &Scrubber, job: &Job, start: Instant) -> (FileReport, Option<Vec<u8>>) {
     let bytes = match std::fs::read(&job.input) {
         Ok(b) => b,
-        Err(e) => return failed(&job.input, walk::describe_io(&e), start),
+        Err(e) => {
+            let mut r = failed(&job.input, &job.shown, walk::describe_io(&e), start);
+            r.reason = Some("io");
+            return (r, None);
+        }
     };
-    let scrubbed = match scrubber.scrub(&bytes) {
-        Ok(s) => s,
+    match scrubber.scrub(&bytes) {
+        Ok(s) => (
+            FileReport {
+                input: job.input.clone(),
+                relative: job.shown.clone(),
+                output: None,
+                status: Status::Exported,
+                message: None,
+                reason: None,
+                findings: s.findings,
+                done: Some(Done {
+                    width: s.width,
+                    height: s.height,
+                    removed: s.removed,
+                    lossless: s.lossless,
+                    timings: s.timings,
+                }),
+                elapsed: start.elapsed(),
+            },
+            Some(s.bytes),
+        ),
         Err(e) => {
             let (status, findings) = match &e {
                 ScrubError::Refused(r) => (Status::Refused, r.residual.clone()),
                 _ => (Status::Failed, Vec::new()),
             };
-            return FileReport {
+            let report = FileReport {
                 input: job.input.clone(),
+                relative: job.shown.clone(),
                 output: None,
                 status,
                 message: Some(e.to_string()),
+                reason: Some(e.reason_code()),
                 findings,
+                done: None,
                 elapsed: start.elapsed(),
             };
+            (report, None)
         }
-    };
-    match atomic_write(&out, &scrubbed.bytes, opts.overwrite) {
-        Ok(()) => FileReport {
-            input: job.input.clone(),
-            output: Some(out),
-            status: Status::Exported,
-            message: None,
-            findings: scrubbed.findings,
-            elapsed: start.elapsed(),
-        },
-        Err(WriteError::Exists) => failed(&job.input, exists_message(&out), start),
-        Err(WriteError::Io(e)) => failed(
-            &job.input,
-            format!(
-                "its output {} could not be written ({e}); check that the output folder is writable and has space",
-                out.display()
-            ),
-            start,
-        ),
     }
+}
+
+/// The name a report shows for an input the plan could not list: its last
+/// component, not the whole path as typed.
+fn shown_name(path: &Path) -> PathBuf {
+    path.file_name()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| path.to_path_buf())
 }
 
 fn exists_message(out: &Path) -> String {
@@ -136,13 +212,16 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-fn failed(path: &Path, message: String, start: Instant) -> FileReport {
+fn failed(path: &Path, shown: &Path, message: String, start: Instant) -> FileReport {
     FileReport {
         input: path.to_path_buf(),
+        relative: shown.to_path_buf(),
         output: None,
         status: Status::Failed,
         message: Some(message),
+        reason: Some("file"),
         findings: Vec::new(),
+        done: None,
         elapsed: start.elapsed(),
     }
 }

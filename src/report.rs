@@ -1,6 +1,8 @@
 //! What happened to each file, and the run's totals and exit code.
 
 use crate::detect::Finding;
+use crate::metadata::Category;
+use crate::scrub::Timings;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -30,14 +32,50 @@ impl Status {
 #[derive(Clone, Debug)]
 pub struct FileReport {
     pub input: PathBuf,
+    /// The input's path relative to the folder it was found in (its own
+    /// name for a file given directly): the name the report shows.
+    pub relative: PathBuf,
     /// Set only when exported.
     pub output: Option<PathBuf>,
     pub status: Status,
     /// Why it was refused or failed, with what to do about it.
     pub message: Option<String>,
+    /// Short machine-readable reason when refused or failed (see
+    /// [`reason_code`](crate::error::ScrubError::reason_code)).
+    pub reason: Option<&'static str>,
     /// Findings that were covered (exported) or still visible (refused).
     pub findings: Vec<Finding>,
+    /// What the scrubber did to an image it could make safe; `None` when it
+    /// was refused or failed.
+    pub done: Option<Done>,
     pub elapsed: Duration,
+}
+
+/// What was done to an image that was made safe.
+#[derive(Clone, Debug)]
+pub struct Done {
+    pub width: u32,
+    pub height: u32,
+    /// Kinds of identifying metadata the input carried, all removed.
+    pub removed: Vec<Category>,
+    /// The coded image data was kept byte for byte.
+    pub lossless: bool,
+    pub timings: Timings,
+}
+
+impl FileReport {
+    /// Whether the input as it is would leak something: anything found to
+    /// cover, identifying metadata, or an image that cannot be made safe.
+    pub fn would_leak(&self) -> bool {
+        match self.status {
+            Status::Exported => {
+                !self.findings.is_empty()
+                    || self.done.as_ref().is_some_and(|d| !d.removed.is_empty())
+            }
+            Status::Refused => true,
+            Status::Failed => false,
+        }
+    }
 }
 
 /// Counts per status.

@@ -9,7 +9,11 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Job {
     pub input: PathBuf,
+    /// Where the output goes, relative to the output folder.
     pub relative: PathBuf,
+    /// The name reports show for the input: its path relative to the folder
+    /// it was found in, or its neutral name under `--rename`.
+    pub shown: PathBuf,
 }
 
 /// The files to process, and the inputs that could not even be listed.
@@ -32,6 +36,7 @@ pub fn plan(inputs: &[PathBuf], out_dir: &Path, convert_to: Option<Format>) -> P
     let mut plan = Plan::default();
     let mut seen: HashMap<PathBuf, PathBuf> = HashMap::new();
     let mut push = |plan: &mut Plan, input: PathBuf, relative: PathBuf| {
+        let shown = relative.clone();
         let relative = match convert_to {
             Some(f) => with_extension_for(&relative, f),
             None => relative,
@@ -48,7 +53,11 @@ pub fn plan(inputs: &[PathBuf], out_dir: &Path, convert_to: Option<Format>) -> P
             return;
         }
         seen.insert(relative.clone(), input.clone());
-        plan.jobs.push(Job { input, relative });
+        plan.jobs.push(Job {
+            input,
+            relative,
+            shown,
+        });
     };
 
     for input in inputs {
@@ -112,6 +121,40 @@ pub fn plan(inputs: &[PathBuf], out_dir: &Path, convert_to: Option<Format>) -> P
         }
     }
     plan
+}
+
+/// Gives every job a neutral name, `image-0001.jpg` onwards in plan order
+/// (the extension of its output format), flat in the output folder, for
+/// when names or folder names themselves identify a patient. Returns
+/// `(neutral name, input path)` pairs: the only link back, to be kept apart
+/// from the outputs.
+///
+/// ```
+/// use phiscrub::walk::{rename, Job, Plan};
+/// use std::path::PathBuf;
+/// let job = |p: &str| Job { input: p.into(), relative: p.into(), shown: p.into() };
+/// let mut plan = Plan { jobs: vec![job("Dupont/a.JPG"), job("Martin/b.png")], problems: vec![] };
+/// let map = rename(&mut plan);
+/// assert_eq!(plan.jobs[1].relative, PathBuf::from("image-0002.png"));
+/// assert_eq!(map[0], (PathBuf::from("image-0001.jpg"), PathBuf::from("Dupont/a.JPG")));
+/// ```
+pub fn rename(plan: &mut Plan) -> Vec<(PathBuf, PathBuf)> {
+    let mut map = Vec::with_capacity(plan.jobs.len());
+    for (i, job) in plan.jobs.iter_mut().enumerate() {
+        let ext = job.relative.extension().and_then(|e| e.to_str());
+        let ext = match ext.and_then(Format::from_name) {
+            Some(f) => f.extension().to_string(),
+            None => ext.unwrap_or("").to_ascii_lowercase(),
+        };
+        let mut neutral = PathBuf::from(format!("image-{:04}", i + 1));
+        if !ext.is_empty() {
+            neutral.set_extension(ext);
+        }
+        map.push((neutral.clone(), job.input.clone()));
+        job.relative = neutral.clone();
+        job.shown = neutral;
+    }
+    map
 }
 
 /// `relative` renamed for format `f`, unless its extension already names it.

@@ -1,0 +1,230 @@
+//! The audit report (`--report`), neutral names (`--rename`) and `phiscrub
+//! check`, end to end with the real detectors on the bundled fixtures.
+
+mod common;
+
+use common::*;
+use std::fs;
+use std::path::Path;
+
+/// A folder named after a "patient", holding the fixtures and one file
+/// that is not an image.
+fn patient_folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let patient = dir.path().join("DUPONT Marie");
+    fs::create_dir(&patient).unwrap();
+    for f in ["grace_hopper.jpg", "hopper_phone.jpg", "rocket.jpg"] {
+        fs::copy(fixture(&format!("photos/{f}")), patient.join(f)).unwrap();
+    }
+    fs::write(patient.join("notes.jpg"), b"not a picture").unwrap();
+    dir
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&fs::read(path).unwrap()).unwrap()
+}
+
+fn entry<'a>(report: &'a serde_json::Value, input: &str) -> &'a serde_json::Value {
+    report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["input"] == input)
+        .unwrap_or_else(|| panic!("{input} not in the report"))
+}
+
+#[test]
+fn the_report_says_what_was_done_to_each_file_and_holds_no_metadata_values() {
+    let inputs = patient_folder();
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("run.json");
+    let o = run(scrub(inputs.path(), &out.path().join("clean")).args([
+        "--report".as_ref(),
+        report.as_os_str(),
+        "--no-text".as_ref(),
+    ]));
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    let r = json(&report);
+    assert_eq!(r["schema"], "phiscrub-report");
+    assert_eq!(r["version"], 1);
+    assert_eq!(r["settings"]["text"], false);
+    assert!(
+        r["warnings"][0].as_str().unwrap().contains("text"),
+        "--no-text must be recorded: {}",
+        r["warnings"]
+    );
+    assert_eq!(r["totals"]["exported"], 3);
+    assert_eq!(r["totals"]["failed"], 1);
+
+    let phone = entry(&r, "DUPONT Marie/hopper_phone.jpg");
+    assert_eq!(phone["status"], "exported");
+    assert_eq!(phone["output"], "DUPONT Marie/hopper_phone.jpg");
+    assert_eq!(phone["verification"], "passed");
+    let removed: Vec<&str> = phone["metadata"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert!(
+        removed.contains(&"gps") && removed.contains(&"device"),
+        "{removed:?}"
+    );
+    let face = &phone["findings"][0];
+    assert_eq!(face["kind"], "face");
+    // The box lies on the face the other tests check is filled.
+    let (x, y) = (
+        face["box"][0].as_f64().unwrap(),
+        face["box"][1].as_f64().unwrap(),
+    );
+    let (fx, fy, fw, fh) = HOPPER_FACE;
+    assert!(
+        x < (fx + fw) as f64
+            && y < (fy + fh) as f64
+            && x + 20.0 > fx as f64
+            && y + 20.0 > fy as f64,
+        "{face}"
+    );
+
+    let notes = entry(&r, "DUPONT Marie/notes.jpg");
+    assert_eq!(notes["status"], "failed");
+    assert_eq!(notes["reason"], "unreadable");
+    assert_eq!(notes["output"], serde_json::Value::Null);
+
+    // No metadata value from the phone photo (exiftool shows them) is in
+    // the report: only categories.
+    let text = fs::read_to_string(&report).unwrap();
+    for (_, value) in exiftool_or_skip(&fixture("photos/hopper_phone.jpg")) {
+        let v = value.trim();
+        if v.len() >= 6 && v.chars().any(|c| c.is_ascii_alphabetic()) {
+            assert!(!text.contains(v), "metadata value {v:?} in the report");
+        }
+    }
+
+    // A second run does not overwrite the report.
+    let again = run(scrub(inputs.path(), &out.path().join("clean2"))
+        .args(["--report".as_ref(), report.as_os_str()]));
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("already exists"));
+}
+
+/// The tags exiftool reads, or none where exiftool is missing (then the
+/// values check is skipped; CI requires exiftool).
+fn exiftool_or_skip(path: &Path) -> Vec<(String, String)> {
+    if exiftool_available() {
+        exiftool_tags(path)
+    } else {
+        Vec::new()
+    }
+}
+
+#[test]
+fn rename_gives_neutral_names_and_keeps_the_map_apart() {
+    let inputs = patient_folder();
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("clean");
+    let (report, map) = (work.path().join("run.json"), work.path().join("map.csv"));
+    let o = run(scrub(inputs.path(), &out).args([
+        "--report".as_ref(),
+        report.as_os_str(),
+        "--rename".as_ref(),
+        map.as_os_str(),
+        "--no-text".as_ref(),
+    ]));
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    let mut names: Vec<String> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["image-0001.jpg", "image-0002.jpg", "image-0004.jpg"]
+    );
+    let report_text = fs::read_to_string(&report).unwrap();
+    assert!(
+        !report_text.contains("DUPONT"),
+        "the patient's name is in the report"
+    );
+    assert!(
+        !report_text.contains("hopper"),
+        "an input name is in the report"
+    );
+    let map_text = fs::read_to_string(&map).unwrap();
+    assert!(map_text.contains("\"image-0002.jpg\",\"") && map_text.contains("DUPONT Marie"));
+    assert!(map_text
+        .lines()
+        .any(|l| l.starts_with("\"image-0002.jpg\"") && l.ends_with("hopper_phone.jpg\"")));
+
+    // The map may not go into the folder that will be shared.
+    let inside = run(scrub(inputs.path(), &out).args([
+        "--rename".as_ref(),
+        out.join("map.csv").as_os_str(),
+        "--force".as_ref(),
+    ]));
+    assert_eq!(inside.status.code(), Some(2));
+    assert!(stderr(&inside).contains("inside the output folder"));
+}
+
+#[test]
+fn check_names_what_would_leak_writes_nothing_and_passes_scrubbed_faces() {
+    let inputs = patient_folder();
+    let before: Vec<(String, Vec<u8>)> = walk_files(inputs.path());
+    let o = run(phiscrub().args([
+        "check".as_ref(),
+        inputs.path().as_os_str(),
+        "--no-text".as_ref(),
+    ]));
+    assert_eq!(o.status.code(), Some(4), "unreadable file: exit 4");
+    let out = stdout(&o);
+    let line = |name: &str| {
+        out.lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("no line for {name} in {out}"))
+            .to_string()
+    };
+    let phone = line("hopper_phone.jpg");
+    assert!(
+        phone.contains("WOULD LEAK") && phone.contains("1 face") && phone.contains("gps"),
+        "{phone}"
+    );
+    assert!(line("notes.jpg").contains("could not be checked"));
+    assert!(
+        out.contains("4 image(s) checked: 3 would leak, 0 clean, 1 could not be read"),
+        "{out}"
+    );
+    assert_eq!(
+        walk_files(inputs.path()),
+        before,
+        "check changed or added files"
+    );
+
+    // The same photos once scrubbed (faces only) check clean: exit 0.
+    fs::remove_file(inputs.path().join("DUPONT Marie/notes.jpg")).unwrap();
+    let clean = tempfile::tempdir().unwrap();
+    let s = run(scrub(inputs.path(), clean.path()).args(["--no-text", "--no-codes"]));
+    assert_eq!(s.status.code(), Some(0), "{}", stderr(&s));
+    let c = run(phiscrub().args([
+        "check".as_ref(),
+        clean.path().as_os_str(),
+        "--no-text".as_ref(),
+        "--no-codes".as_ref(),
+    ]));
+    assert!(
+        stdout(&c).contains("3 image(s) checked: 0 would leak, 3 clean"),
+        "{}",
+        stdout(&c)
+    );
+    assert_eq!(c.status.code(), Some(0));
+}
+
+fn walk_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v = Vec::new();
+    for e in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let e = e.unwrap();
+        if e.file_type().is_file() {
+            v.push((e.path().display().to_string(), fs::read(e.path()).unwrap()));
+        }
+    }
+    v
+}
