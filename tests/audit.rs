@@ -228,3 +228,76 @@ fn walk_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     }
     v
 }
+
+#[cfg(unix)]
+#[test]
+fn a_run_killed_at_any_moment_leaves_only_whole_verified_outputs() {
+    use std::process::Stdio;
+    let inputs = tempfile::tempdir().unwrap();
+    for i in 0..24 {
+        let f = ["grace_hopper.jpg", "hopper_phone.jpg", "astronaut.png"][i % 3];
+        let ext = Path::new(f).extension().unwrap().to_str().unwrap();
+        fs::copy(
+            fixture(&format!("photos/{f}")),
+            inputs.path().join(format!("p{i:02}.{ext}")),
+        )
+        .unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    // Kill at several moments: as soon as 1, 3 and 6 outputs are visible
+    // (the next ones are then being written), and at once.
+    let visible = |dest: &Path| {
+        fs::read_dir(dest).map_or(0, |d| {
+            d.filter(|e| {
+                let e = e.as_ref().unwrap();
+                !e.file_name().to_string_lossy().starts_with('.')
+            })
+            .count()
+        })
+    };
+    let mut seen_outputs = 0;
+    for (k, after) in [0usize, 1, 3, 6].into_iter().enumerate() {
+        let dest = out.path().join(format!("run{k}"));
+        let mut child = scrub(inputs.path(), &dest)
+            .args(["--no-text", "--no-codes", "--reencode", "--jobs", "2"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = std::time::Instant::now();
+        while visible(&dest) < after && start.elapsed().as_secs() < 120 {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        seen_outputs += visible(&dest);
+        let Ok(entries) = fs::read_dir(&dest) else {
+            continue; // killed before the folder was made
+        };
+        for e in entries {
+            let e = e.unwrap();
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with(".phiscrub-") {
+                // A temporary file caught mid-write: hidden, never under an
+                // output name, skipped by later runs.
+                assert!(name.ends_with(".part"), "{name}");
+                continue;
+            }
+            // Every visible output is whole and has its face covered.
+            let img = rgb(&e.path());
+            let face = if name.ends_with(".png") {
+                ASTRONAUT_FACE
+            } else {
+                HOPPER_FACE
+            };
+            assert!(
+                max_in(&img, face) <= 16,
+                "{name}: face not covered (killed after {after} outputs)"
+            );
+        }
+    }
+    assert!(
+        seen_outputs >= 6,
+        "the kills left too few outputs to judge ({seen_outputs})"
+    );
+}
