@@ -32,33 +32,12 @@ pub fn run(
     opts: &RunOptions,
     on_done: &(dyn Fn(&FileReport) + Sync),
 ) -> Result<Vec<FileReport>, String> {
-    let mut reports: Vec<FileReport> = plan
-        .problems
-        .iter()
-        .map(|(path, msg)| failed(path, &shown_name(path), msg.clone(), Instant::now()))
-        .collect();
-    for r in &reports {
-        on_done(r);
-    }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads.max(1))
-        .thread_name(|i| format!("phiscrub-{i}"))
-        .build()
-        .map_err(|e| format!("could not start worker threads: {e}"))?;
-    let done: Vec<FileReport> = pool.install(|| {
-        plan.jobs
-            .par_iter()
-            .map(|job| {
-                let r = process(scrubber, job, opts);
-                on_done(&r);
-                r
-            })
-            .collect()
-    });
-    crate::write::sync_outputs(done.iter().filter_map(|r| r.output.as_deref())).map_err(|e| {
+    let reports = each_file(plan, opts.threads, on_done, |job| {
+        process(scrubber, job, opts)
+    })?;
+    crate::write::sync_outputs(reports.iter().filter_map(|r| r.output.as_deref())).map_err(|e| {
         format!("the outputs were written but could not be flushed to disk ({e}); check the output folder's disk")
     })?;
-    reports.extend(done);
     Ok(reports)
 }
 
@@ -70,6 +49,17 @@ pub fn check_all(
     threads: usize,
     on_done: &(dyn Fn(&FileReport) + Sync),
 ) -> Result<Vec<FileReport>, String> {
+    each_file(plan, threads, on_done, |job| check(scrubber, job))
+}
+
+/// The plan's problems as failed reports, then `work` on every job on
+/// `threads` rayon workers, all in input order.
+fn each_file(
+    plan: &Plan,
+    threads: usize,
+    on_done: &(dyn Fn(&FileReport) + Sync),
+    work: impl Fn(&Job) -> FileReport + Sync,
+) -> Result<Vec<FileReport>, String> {
     let mut reports: Vec<FileReport> = plan
         .problems
         .iter()
@@ -80,13 +70,14 @@ pub fn check_all(
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
+        .thread_name(|i| format!("phiscrub-{i}"))
         .build()
         .map_err(|e| format!("could not start worker threads: {e}"))?;
     let done: Vec<FileReport> = pool.install(|| {
         plan.jobs
             .par_iter()
             .map(|job| {
-                let r = check(scrubber, job);
+                let r = work(job);
                 on_done(&r);
                 r
             })
