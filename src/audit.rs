@@ -181,6 +181,26 @@ impl Report {
         }
     }
 
+    /// The report of a `--rename` run over `plan` (after
+    /// [`walk::rename`](crate::walk::rename)): files the walk could not even
+    /// list never got a neutral name, so their names and messages (which
+    /// may name other inputs) are replaced by `unlisted-N`; the terminal
+    /// showed them to the user.
+    pub fn renamed(mut self, plan: &crate::walk::Plan) -> Report {
+        self.settings.renamed = true;
+        let listed: std::collections::HashSet<&Path> =
+            plan.jobs.iter().map(|j| j.relative.as_path()).collect();
+        let mut n = 0;
+        for f in self.files.iter_mut() {
+            if !listed.contains(Path::new(&f.input)) {
+                n += 1;
+                f.input = format!("unlisted-{n}");
+                f.message = Some("could not be listed; see the run's messages".into());
+            }
+        }
+        self
+    }
+
     /// Writes the report to `path` whole or not at all (a temporary file
     /// renamed into place); an existing file is replaced only when
     /// `overwrite`.

@@ -16,7 +16,7 @@ use std::process::ExitCode;
     name = "phiscrub",
     version,
     about = "Makes clinical photos safe to share: covers faces, drops all metadata, refuses what it cannot make safe.",
-    after_help = "Exit codes: 0 all exported; 1 could not start; 2 usage error; 3 some image refused; 4 some file failed."
+    after_help = "Exit codes: 0 all exported (check: nothing would leak); 1 could not start; 2 usage error; 3 some image refused (check: would leak); 4 some file failed."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -309,14 +309,6 @@ fn scrub(args: ScrubArgs) -> i32 {
         detect_codes: defaults.detect_codes && !args.metadata_only,
         ..defaults
     };
-    if let Err(e) = config.validate() {
-        eprintln!("phiscrub: {e}");
-        return report::EXIT_USAGE;
-    }
-    if args.jobs == Some(0) {
-        eprintln!("phiscrub: --jobs must be at least 1");
-        return report::EXIT_USAGE;
-    }
     if let Some(e) = report_clash(args.report.as_deref(), args.force)
         .or_else(|| map_clash(args.rename.as_deref(), &args.out, args.force))
     {
@@ -324,6 +316,10 @@ fn scrub(args: ScrubArgs) -> i32 {
         return report::EXIT_USAGE;
     }
     let started = std::time::Instant::now();
+    let (scrubber, threads) = match start_scrubber(config, args.jobs) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
     if let Err(e) = std::fs::create_dir_all(&args.out) {
         eprintln!(
             "phiscrub: cannot create the output folder {} ({e}); check the path and your permissions",
@@ -331,13 +327,6 @@ fn scrub(args: ScrubArgs) -> i32 {
         );
         return report::EXIT_FATAL;
     }
-    let scrubber = match Scrubber::new(config) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("phiscrub: {e}");
-            return report::EXIT_FATAL;
-        }
-    };
 
     let warning = pixel_warning(scrubber.config());
     if let Some(w) = &warning {
@@ -356,11 +345,7 @@ fn scrub(args: ScrubArgs) -> i32 {
     let opts = RunOptions {
         out_dir: args.out.clone(),
         overwrite: args.force,
-        threads: args.jobs.unwrap_or_else(|| {
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1)
-        }),
+        threads,
     };
     let on_done = |r: &FileReport| {
         if let Some(msg) = &r.message {
@@ -418,19 +403,7 @@ fn scrub(args: ScrubArgs) -> i32 {
             started.elapsed(),
         );
         if args.rename.is_some() {
-            audit.settings.renamed = true;
-            // Files the walk could not list never got a neutral name; their
-            // own names stay out of the report (the terminal showed them).
-            let listed: std::collections::HashSet<&std::path::Path> =
-                plan.jobs.iter().map(|j| j.relative.as_path()).collect();
-            let mut n = 0;
-            for f in audit.files.iter_mut() {
-                if !listed.contains(std::path::Path::new(&f.input)) {
-                    n += 1;
-                    f.input = format!("unlisted-{n}");
-                    f.message = Some("could not be listed; see the run's messages".into());
-                }
-            }
+            audit = audit.renamed(&plan);
         }
         if let Err(e) = audit.write(path, args.force) {
             eprintln!("phiscrub: {e}");
@@ -496,25 +469,14 @@ fn write_map(
 
 fn check(args: CheckArgs) -> i32 {
     let config = args.detect.apply(Config::default());
-    if let Err(e) = config.validate() {
-        eprintln!("phiscrub: {e}");
-        return report::EXIT_USAGE;
-    }
-    if args.jobs == Some(0) {
-        eprintln!("phiscrub: --jobs must be at least 1");
-        return report::EXIT_USAGE;
-    }
     if let Some(e) = report_clash(args.report.as_deref(), args.force) {
         eprintln!("phiscrub: {e}");
         return report::EXIT_USAGE;
     }
     let started = std::time::Instant::now();
-    let scrubber = match Scrubber::new(config) {
+    let (scrubber, threads) = match start_scrubber(config, args.jobs) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("phiscrub: {e}");
-            return report::EXIT_FATAL;
-        }
+        Err(code) => return code,
     };
     let warning = pixel_warning(scrubber.config());
     if let Some(w) = &warning {
@@ -522,11 +484,6 @@ fn check(args: CheckArgs) -> i32 {
     }
     let plan = phiscrub::walk::plan(&args.paths, std::path::Path::new(""), None);
     let bar = progress_bar((plan.jobs.len() + plan.problems.len()) as u64, args.quiet);
-    let threads = args.jobs.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
     let on_done = |r: &FileReport| {
         let line = leak_line(r);
         if r.would_leak() || r.status == Status::Failed || !args.quiet {
@@ -724,9 +681,14 @@ fn inspect(args: InspectArgs) -> i32 {
     }
 }
 
-/// The scrubber and worker count of an eval run, or the exit code (already
-/// reported) when `--jobs` is 0 or the runtime or a model cannot be loaded.
-fn eval_scrubber(config: Config, jobs: Option<usize>) -> Result<(Scrubber, usize), i32> {
+/// The scrubber and worker count of a run, or the exit code (already
+/// reported) when a setting is out of range, `--jobs` is 0, or the runtime
+/// or a model cannot be loaded.
+fn start_scrubber(config: Config, jobs: Option<usize>) -> Result<(Scrubber, usize), i32> {
+    if let Err(e) = config.validate() {
+        eprintln!("phiscrub: {e}");
+        return Err(report::EXIT_USAGE);
+    }
     if jobs == Some(0) {
         eprintln!("phiscrub: --jobs must be at least 1");
         return Err(report::EXIT_USAGE);
@@ -788,7 +750,7 @@ fn eval_synth(args: EvalSynthArgs, kind: SceneKind) -> i32 {
             return report::EXIT_USAGE;
         }
     }
-    let (scrubber, threads) = match eval_scrubber(config, args.run.jobs) {
+    let (scrubber, threads) = match start_scrubber(config, args.run.jobs) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -880,7 +842,7 @@ fn eval_faces(args: EvalFacesArgs) -> i32 {
         );
         return report::EXIT_USAGE;
     }
-    let (scrubber, threads) = match eval_scrubber(config, args.run.jobs) {
+    let (scrubber, threads) = match start_scrubber(config, args.run.jobs) {
         Ok(s) => s,
         Err(code) => return code,
     };

@@ -321,10 +321,6 @@ fn matrices(luma: &GrayImage, t: &Tensor) -> Vec<Finding> {
             for (s, v) in sum.iter_mut().zip(t.j[i]) {
                 *s += v;
             }
-            // A region far too large to be a code stops growing early.
-            if cells.len() > 4096 {
-                continue;
-            }
             for (dx, dy) in [(1, 0), (-1, 0), (0, 1), (0, -1)] {
                 let (nx, ny) = (x + dx, y + dy);
                 if nx >= 0 && ny >= 0 && nx < cw && ny < ch && busy[at(nx, ny)] && !seen[at(nx, ny)]

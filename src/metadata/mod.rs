@@ -42,6 +42,8 @@ pub enum Category {
     /// Comments, descriptions, titles, keywords, text chunks.
     Comment,
     /// Maker-private EXIF data (serials, owner names, settings).
+    // The same name as `as_str`, so JSON and the tables agree.
+    #[serde(rename = "makernotes")]
     MakerNotes,
     /// Bytes after the end of the image.
     TrailingData,
