@@ -195,7 +195,7 @@ impl Report {
             if !listed.contains(Path::new(&f.input)) {
                 n += 1;
                 f.input = format!("unlisted-{n}");
-                f.message = Some("could not be listed; see the run's messages".into());
+                f.message = Some(crate::t!("unlisted"));
             }
         }
         self
@@ -208,13 +208,14 @@ impl Report {
         use crate::write::{atomic_write, WriteError};
         match atomic_write(path, self.to_json().as_bytes(), overwrite) {
             Ok(()) => Ok(()),
-            Err(WriteError::Exists) => Err(format!(
-                "the report {} already exists and was not overwritten; choose another name or pass --force",
-                path.display()
+            Err(WriteError::Exists) => Err(crate::t!(
+                "report-exists",
+                path = crate::i18n::path_arg(path)
             )),
-            Err(WriteError::Io(e)) => Err(format!(
-                "the report {} could not be written ({e}); check the folder is writable",
-                path.display()
+            Err(WriteError::Io(e)) => Err(crate::t!(
+                "report-write",
+                path = crate::i18n::path_arg(path),
+                detail = e.to_string()
             )),
         }
     }

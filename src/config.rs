@@ -151,66 +151,54 @@ impl Config {
 
     /// Checks every setting; the error says which one is wrong and what is allowed.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let unit = |name: &str, v: f32| {
+        use crate::t;
+        let unit = |id: &str, v: f32| {
             if (0.0..=1.0).contains(&v) && v > 0.0 {
                 Ok(())
             } else {
-                Err(ConfigError(format!(
-                    "{name} must be above 0 and at most 1 (got {v})"
-                )))
+                Err(ConfigError(t!(id, value = v.to_string())))
             }
         };
-        unit("the face threshold", self.face_threshold)?;
-        unit("the verification threshold", self.verify_threshold)?;
-        unit("the text threshold", self.text_threshold)?;
+        unit("cfg-face-threshold", self.face_threshold)?;
+        unit("cfg-verify-threshold", self.verify_threshold)?;
+        unit("cfg-text-threshold", self.text_threshold)?;
         if !(256..=16384).contains(&self.text_detail_side) {
-            return Err(ConfigError(format!(
-                "the text detail size must be between 256 and 16384 pixels (got {})",
-                self.text_detail_side
+            return Err(ConfigError(t!(
+                "cfg-text-detail",
+                value = self.text_detail_side
             )));
         }
         if self.verify_threshold > self.face_threshold {
-            return Err(ConfigError(format!(
-                "the verification threshold ({}) must not exceed the face threshold ({}): \
-                 the check must be at least as sensitive as the detection",
-                self.verify_threshold, self.face_threshold
+            return Err(ConfigError(t!(
+                "cfg-verify-above-face",
+                verify = self.verify_threshold.to_string(),
+                face = self.face_threshold.to_string()
             )));
         }
         let (px, py) = self.face_padding;
         if !(1.0..=4.0).contains(&px) || !(1.0..=4.0).contains(&py) {
-            return Err(ConfigError(format!(
-                "the face padding must be between 1 and 4 times the face box (got {px}×{py})"
-            )));
+            return Err(ConfigError(t!("cfg-padding", value = format!("{px}×{py}"))));
         }
         if !(64..=16384).contains(&self.detect_max_side) {
-            return Err(ConfigError(format!(
-                "the detection size must be between 64 and 16384 pixels (got {})",
-                self.detect_max_side
+            return Err(ConfigError(t!(
+                "cfg-detect-size",
+                value = self.detect_max_side
             )));
         }
         if !(4..=1024).contains(&self.min_face) {
-            return Err(ConfigError(format!(
-                "the smallest face must be between 4 and 1024 pixels (got {})",
-                self.min_face
-            )));
+            return Err(ConfigError(t!("cfg-min-face", value = self.min_face)));
         }
         if !(128..=4096).contains(&self.detect_tile) {
-            return Err(ConfigError(format!(
-                "the detection tile must be between 128 and 4096 pixels (got {})",
-                self.detect_tile
-            )));
+            return Err(ConfigError(t!("cfg-tile", value = self.detect_tile)));
         }
         if !(1..=100).contains(&self.jpeg_quality) {
-            return Err(ConfigError(format!(
-                "the JPEG quality must be between 1 and 100 (got {})",
-                self.jpeg_quality
-            )));
+            return Err(ConfigError(t!("cfg-quality", value = self.jpeg_quality)));
         }
         if self.intra_threads == 0 {
-            return Err(ConfigError("intra-op threads must be at least 1".into()));
+            return Err(ConfigError(t!("cfg-threads")));
         }
         if self.max_pixels == 0 {
-            return Err(ConfigError("the pixel limit must be at least 1".into()));
+            return Err(ConfigError(t!("cfg-pixels")));
         }
         Ok(())
     }

@@ -3,6 +3,7 @@
 //! Messages say what happened and what to do; the caller adds the file name.
 
 use crate::detect::Finding;
+use crate::t;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -13,7 +14,7 @@ pub enum SetupError {
     #[error("{0}")]
     Runtime(String),
     /// A model would not load into ONNX Runtime.
-    #[error("could not load the {model} model into ONNX Runtime: {detail}. The embedded model may be damaged: rebuild phiscrub from a clean checkout")]
+    #[error("{}", crate::t!("setup-model", model = *model, detail = detail.as_str()))]
     Model { model: &'static str, detail: String },
     /// A setting is out of range.
     #[error("{0}")]
@@ -38,9 +39,7 @@ pub enum ScrubError {
     #[error("{0}")]
     Refused(Refusal),
     /// A fault inside phiscrub (a bug, or the machine ran out of a resource).
-    #[error(
-        "internal error: {0}. Nothing was written; please report this with the command you ran"
-    )]
+    #[error("{}", crate::t!("err-internal", detail = .0.as_str()))]
     Internal(String),
 }
 
@@ -92,29 +91,22 @@ pub enum Unreadable {
 
 impl fmt::Display for Unreadable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Unreadable::NotAnImage => f.write_str(
-                "not an image (phiscrub reads JPEG, PNG, WebP, TIFF and GIF, judged by content); \
-                 remove it from the input, or convert it to one of those formats",
-            ),
-            Unreadable::Corrupt(detail) => write!(
-                f,
-                "the image data is damaged or truncated ({detail}); export it again from the original"
-            ),
+        let msg = match self {
+            Unreadable::NotAnImage => t!("err-not-an-image"),
+            Unreadable::Corrupt(detail) => t!("err-corrupt", detail = detail.as_str()),
             Unreadable::TooLarge {
                 width,
                 height,
                 limit,
-            } => write!(
-                f,
-                "the image is {width}×{height} pixels, over the limit of {limit} pixels; \
-                 scale it down first"
+            } => t!(
+                "err-too-large",
+                width = *width,
+                height = *height,
+                limit = *limit
             ),
-            Unreadable::Io(detail) => write!(
-                f,
-                "cannot read the file ({detail}); check that it exists and that you may read it"
-            ),
-        }
+            Unreadable::Io(detail) => t!("err-io", detail = detail.as_str()),
+        };
+        f.write_str(&msg)
     }
 }
 
@@ -147,56 +139,49 @@ pub enum RefusalReason {
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.reason {
-            RefusalReason::Unsupported(what) => write!(
-                f,
-                "refused: {what} cannot be made safe by phiscrub yet; nothing was written. \
-                 Convert it to JPEG or PNG (for example by exporting it from your photo app) \
-                 and scrub that copy"
-            ),
-            RefusalReason::MultiFrame { frames, what } => write!(
-                f,
-                "refused: the file holds {frames} pictures ({what}), and every one may show \
-                 the patient; nothing was written. Pass --first-frame to export only the \
-                 first, scrubbed"
-            ),
-            RefusalReason::Residual => {
-                let kinds = residual_kinds(&self.residual);
-                write!(
-                    f,
-                    "refused: after redaction the verification still finds {}",
-                    kinds
-                )?;
-                for (i, r) in self.residual.iter().take(3).enumerate() {
-                    let sep = if i == 0 { " at " } else { ", " };
-                    write!(
-                        f,
-                        "{sep}{} {:.0},{:.0} {:.0}×{:.0} (score {:.2})",
-                        r.kind.as_str(),
-                        r.bbox.x,
-                        r.bbox.y,
-                        r.bbox.w,
-                        r.bbox.h,
-                        r.score
-                    )?;
-                }
-                f.write_str(
-                    "; nothing was written. Redact or crop that area by hand and run again, \
-                     or lower --face-threshold (faces) or --text-threshold (text) so \
-                     detection catches it",
+        let msg = match &self.reason {
+            RefusalReason::Unsupported(what) => t!("refused-unsupported", what = what.as_str()),
+            RefusalReason::MultiFrame { frames, what } => {
+                t!(
+                    "refused-multi-frame",
+                    frames = *frames,
+                    what = what.as_str()
                 )
             }
-            RefusalReason::DetectorFailed(d) => write!(
-                f,
-                "refused: a detector failed ({d}), so the image could not be checked; \
-                 nothing was written. Run again; if it persists, report it"
-            ),
-            RefusalReason::VerificationFailed(d) => write!(
-                f,
-                "refused: the output failed verification ({d}); nothing was written. \
-                 Please report this with the command you ran"
-            ),
-        }
+            RefusalReason::Residual => {
+                let places: Vec<String> = self
+                    .residual
+                    .iter()
+                    .take(3)
+                    .map(|r| {
+                        format!(
+                            "{} {:.0},{:.0} {:.0}×{:.0} (score {:.2})",
+                            r.kind.as_str(),
+                            r.bbox.x,
+                            r.bbox.y,
+                            r.bbox.w,
+                            r.bbox.h,
+                            r.score
+                        )
+                    })
+                    .collect();
+                let at = if places.is_empty() {
+                    String::new()
+                } else {
+                    t!("refused-residual-at", list = places.join(", "))
+                };
+                t!(
+                    "refused-residual",
+                    kinds = residual_kinds(&self.residual),
+                    places = at
+                )
+            }
+            RefusalReason::DetectorFailed(d) => t!("refused-detector", detail = d.as_str()),
+            RefusalReason::VerificationFailed(d) => {
+                t!("refused-verification", detail = d.as_str())
+            }
+        };
+        f.write_str(&msg)
     }
 }
 
@@ -219,20 +204,20 @@ impl std::error::Error for FileError {}
 fn residual_kinds(found: &[Finding]) -> String {
     use crate::detect::FindingKind;
     let mut parts = Vec::new();
-    for (kind, what) in [
-        (FindingKind::Face, "face(s)"),
-        (FindingKind::Text, "text region(s)"),
-        (FindingKind::Code, "code(s)"),
-        (FindingKind::Wristband, "wristband(s)"),
+    for (kind, id) in [
+        (FindingKind::Face, "count-face"),
+        (FindingKind::Text, "count-text"),
+        (FindingKind::Code, "count-code"),
+        (FindingKind::Wristband, "count-wristband"),
     ] {
         let n = found.iter().filter(|f| f.kind == kind).count();
         if n > 0 {
-            parts.push(format!("{n} {what}"));
+            parts.push(t!(id, n = n));
         }
     }
     if parts.is_empty() {
-        "nothing identifiable".into()
+        t!("residual-nothing")
     } else {
-        parts.join(" and ")
+        parts.join(&t!("residual-and"))
     }
 }

@@ -1,12 +1,15 @@
 //! The `phiscrub` command: parses arguments, shows progress, prints the
 //! summary and maps the outcome to an exit code. All work is in the library.
 
-use clap::{Args, Parser, Subcommand};
+mod cli_help;
+
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use phiscrub::i18n::{path_arg, Lang};
 use phiscrub::pipeline::{self, RunOptions};
 use phiscrub::report::{self, FileReport, Status, Summary};
 use phiscrub::synth::SceneKind;
-use phiscrub::{Config, Scrubber};
+use phiscrub::{t, Config, Scrubber};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,6 +24,10 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Language of messages, help and review sheet [default: from LC_ALL,
+    /// LC_MESSAGES or LANG; English otherwise].
+    #[arg(long, global = true, value_name = "LANG", value_parser = ["en", "fr"])]
+    lang: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -201,6 +208,10 @@ struct ScrubArgs {
     /// Replace output files that already exist (never the inputs).
     #[arg(long)]
     force: bool,
+    /// Allow the output folder inside an input folder (its contents are
+    /// still never read as inputs).
+    #[arg(long)]
+    allow_nested: bool,
     /// Images processed at once [default: number of CPU cores].
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
@@ -234,6 +245,11 @@ struct ScrubArgs {
     /// Write an audit report (JSON, schema in README) to this file.
     #[arg(long, value_name = "FILE.json")]
     report: Option<PathBuf>,
+    /// Write a review sheet to this file: one HTML page with thumbnails of
+    /// the exported pictures, covered regions outlined, and the refused and
+    /// failed files with their reasons.
+    #[arg(long, value_name = "FILE.html")]
+    review: Option<PathBuf>,
     /// Name outputs image-0001.jpg, image-0002.png, ... (flat in --out) and
     /// write which input each came from to MAP (CSV), kept outside --out:
     /// for when file or folder names carry patient names.
@@ -273,15 +289,26 @@ struct InspectArgs {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // The language is needed before parsing: the help itself is translated.
+    let lang = cli_help::lang_in_args(&argv).unwrap_or_else(Lang::from_env);
+    phiscrub::i18n::set_lang(lang);
+    let parsed = cli_help::localize(Cli::command(), lang)
+        .try_get_matches_from(&argv)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() {
-                report::EXIT_USAGE as u8
-            } else {
-                0
-            });
+            if !e.use_stderr() {
+                return ExitCode::from(0);
+            }
+            if lang != Lang::En {
+                // clap's own wording is English only; say it once in the
+                // user's language too.
+                eprintln!("phiscrub : {}", t!("cli-usage-error"));
+            }
+            return ExitCode::from(report::EXIT_USAGE as u8);
         }
     };
     let code = match cli.command {
@@ -310,10 +337,24 @@ fn scrub(args: ScrubArgs) -> i32 {
         ..defaults
     };
     if let Some(e) = report_clash(args.report.as_deref(), args.force)
+        .or_else(|| review_clash(args.review.as_deref(), args.force))
         .or_else(|| map_clash(args.rename.as_deref(), &args.out, args.force))
     {
         eprintln!("phiscrub: {e}");
         return report::EXIT_USAGE;
+    }
+    if !args.allow_nested {
+        if let Some(input) = phiscrub::walk::output_inside_input(&args.out, &args.inputs) {
+            eprintln!(
+                "phiscrub: {}",
+                t!(
+                    "out-nested",
+                    out = path_arg(&args.out),
+                    input = path_arg(&input)
+                )
+            );
+            return report::EXIT_USAGE;
+        }
     }
     let started = std::time::Instant::now();
     let (scrubber, threads) = match start_scrubber(config, args.jobs) {
@@ -322,15 +363,19 @@ fn scrub(args: ScrubArgs) -> i32 {
     };
     if let Err(e) = std::fs::create_dir_all(&args.out) {
         eprintln!(
-            "phiscrub: cannot create the output folder {} ({e}); check the path and your permissions",
-            args.out.display()
+            "phiscrub: {}",
+            t!(
+                "out-create",
+                path = path_arg(&args.out),
+                detail = e.to_string()
+            )
         );
         return report::EXIT_FATAL;
     }
 
     let warning = pixel_warning(scrubber.config());
     if let Some(w) = &warning {
-        eprintln!("phiscrub: warning: {w}");
+        eprintln!("phiscrub: {}", t!("warning-line", text = w.as_str()));
     }
     let mut plan = pipeline::plan(&args.inputs, &args.out, scrubber.config().output_format);
     if let Some(map) = &args.rename {
@@ -364,34 +409,55 @@ fn scrub(args: ScrubArgs) -> i32 {
     bar.finish_and_clear();
 
     let summary = Summary::from_statuses(reports.iter().map(|r| r.status));
-    let mut covered = std::collections::BTreeMap::new();
-    for f in reports
-        .iter()
-        .filter(|r| r.status == Status::Exported)
-        .flat_map(|r| &r.findings)
-    {
-        *covered.entry(f.kind.as_str()).or_insert(0usize) += 1;
-    }
+    let covered = kind_counts(
+        reports
+            .iter()
+            .filter(|r| r.status == Status::Exported)
+            .flat_map(|r| &r.findings),
+    );
     let covered = if covered.is_empty() {
-        "nothing covered".to_string()
+        t!("summary-nothing-covered")
     } else {
-        let parts: Vec<String> = covered.iter().map(|(k, n)| format!("{n} {k}")).collect();
-        format!("covered: {}", parts.join(", "))
+        t!("summary-covered", list = covered)
     };
+    let counts = t!(
+        "summary-counts",
+        total = summary.total(),
+        exported = summary.exported,
+        refused = summary.refused,
+        failed = summary.failed
+    );
     println!(
-        "{} image(s): {} exported, {} refused, {} failed; {covered}; outputs in {}",
-        summary.total(),
-        summary.exported,
-        summary.refused,
-        summary.failed,
-        args.out.display()
+        "{}",
+        t!(
+            "summary-scrub",
+            counts = counts,
+            covered = covered,
+            out = path_arg(&args.out)
+        )
     );
     // Repeated after the summary: the line a hurried reader does see.
     if let Some(w) = &warning {
-        println!("WARNING: {w}");
+        println!("{}", t!("warning-loud-line", text = w.as_str()));
+    }
+    if summary.exported > 0 {
+        println!("{}", t!("summary-limits"));
     }
     if summary.total() == 0 {
-        eprintln!("phiscrub: no files found in the inputs");
+        eprintln!("phiscrub: {}", t!("no-files"));
+    }
+    if let Some(path) = &args.review {
+        let warnings: Vec<String> = warning.iter().cloned().collect();
+        let mut shown = reports.clone();
+        if args.rename.is_some() {
+            report::hide_unlisted(&mut shown, &plan);
+        }
+        let html = phiscrub::review::render(&shown, &args.out, &warnings);
+        if let Err(e) = phiscrub::review::write(path, &html, args.force) {
+            eprintln!("phiscrub: {e}");
+            return report::EXIT_FATAL;
+        }
+        println!("{}", t!("summary-review", path = path_arg(path)));
     }
     if let Some(path) = &args.report {
         let mut audit = phiscrub::audit::Report::new(
@@ -417,12 +483,26 @@ fn scrub(args: ScrubArgs) -> i32 {
 /// long run does not end without its report.
 fn report_clash(report: Option<&std::path::Path>, force: bool) -> Option<String> {
     let path = report?;
-    (path.exists() && !force).then(|| {
-        format!(
-            "the report {} already exists; choose another name or pass --force",
-            path.display()
-        )
-    })
+    (path.exists() && !force).then(|| t!("report-exists", path = path_arg(path)))
+}
+
+/// The same for the review sheet.
+fn review_clash(review: Option<&std::path::Path>, force: bool) -> Option<String> {
+    let path = review?;
+    (path.exists() && !force).then(|| t!("review-exists", path = path_arg(path)))
+}
+
+/// "2 face, 1 text": findings counted by kind, in the current language.
+fn kind_counts<'a>(findings: impl IntoIterator<Item = &'a phiscrub::detect::Finding>) -> String {
+    let mut kinds = std::collections::BTreeMap::new();
+    for f in findings {
+        *kinds.entry(f.kind.as_str()).or_insert(0usize) += 1;
+    }
+    kinds
+        .iter()
+        .map(|(k, n)| t!("kind-count", n = *n, kind = *k))
+        .collect::<Vec<_>>()
+        .join(&t!("list-sep"))
 }
 
 /// The name map links neutral names back to patients' names: it must not
@@ -437,18 +517,13 @@ fn map_clash(map: Option<&std::path::Path>, out: &std::path::Path, force: bool) 
             .zip(out.canonicalize().ok())
             .is_some_and(|(d, o)| d.starts_with(o));
     if inside {
-        return Some(format!(
-            "the name map {} would be inside the output folder {}, which is meant to be shared; put it elsewhere",
-            map.display(),
-            out.display()
+        return Some(t!(
+            "map-inside-out",
+            map = path_arg(map),
+            out = path_arg(out)
         ));
     }
-    (map.exists() && !force).then(|| {
-        format!(
-            "the name map {} already exists; choose another name or pass --force",
-            map.display()
-        )
-    })
+    (map.exists() && !force).then(|| t!("map-exists", map = path_arg(map)))
 }
 
 /// Writes `neutral name,input path` lines (CSV, quoted) whole or not at all.
@@ -464,7 +539,7 @@ fn write_map(
         csv.push_str(&format!("{},{}\n", quote(neutral), quote(input)));
     }
     phiscrub::write_file_atomically(path, csv.as_bytes(), force)
-        .map_err(|e| format!("the name map {} could not be written: {e}", path.display()))
+        .map_err(|e| t!("map-write", map = path_arg(path), detail = e.to_string()))
 }
 
 fn check(args: CheckArgs) -> i32 {
@@ -480,7 +555,7 @@ fn check(args: CheckArgs) -> i32 {
     };
     let warning = pixel_warning(scrubber.config());
     if let Some(w) = &warning {
-        eprintln!("phiscrub: warning: {w}");
+        eprintln!("phiscrub: {}", t!("warning-line", text = w.as_str()));
     }
     let plan = phiscrub::walk::plan(&args.paths, std::path::Path::new(""), None);
     let bar = progress_bar((plan.jobs.len() + plan.problems.len()) as u64, args.quiet);
@@ -506,12 +581,20 @@ fn check(args: CheckArgs) -> i32 {
         .filter(|r| r.status == Status::Failed)
         .count();
     println!(
-        "{} image(s) checked: {leaking} would leak, {} clean, {failed} could not be read",
-        reports.len(),
-        reports.len() - leaking - failed
+        "{}",
+        t!(
+            "check-summary",
+            total = reports.len(),
+            leaking = leaking,
+            clean = reports.len() - leaking - failed,
+            failed = failed
+        )
     );
     if let Some(w) = &warning {
-        println!("WARNING: {w}");
+        println!("{}", t!("warning-loud-line", text = w.as_str()));
+    }
+    if reports.len() > failed {
+        println!("{}", t!("summary-limits"));
     }
     if let Some(path) = &args.report {
         let audit = phiscrub::audit::Report::new(
@@ -538,37 +621,26 @@ fn check(args: CheckArgs) -> i32 {
 
 /// What `check` says about one file.
 fn leak_line(r: &FileReport) -> String {
-    let mut kinds = std::collections::BTreeMap::new();
-    for f in &r.findings {
-        *kinds.entry(f.kind.as_str()).or_insert(0usize) += 1;
-    }
-    let found: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let found = kind_counts(&r.findings);
     let metadata: Vec<&str> = r
         .done
         .iter()
         .flat_map(|d| d.removed.iter().map(|c| c.as_str()))
         .collect();
+    let detail = r.message.as_deref().unwrap_or("");
     match r.status {
-        Status::Failed => format!(
-            "could not be checked: {}",
-            r.message.as_deref().unwrap_or("")
-        ),
-        Status::Refused => format!(
-            "WOULD LEAK: scrub would refuse it: {}",
-            r.message.as_deref().unwrap_or("")
-        ),
-        Status::Exported if !r.would_leak() => {
-            "clean: no face, text, code or identifying metadata found".into()
-        }
+        Status::Failed => t!("check-failed", detail = detail),
+        Status::Refused => t!("check-refused", detail = detail),
+        Status::Exported if !r.would_leak() => t!("check-clean"),
         Status::Exported => {
             let mut parts = Vec::new();
             if !found.is_empty() {
-                parts.push(format!("shows {}", found.join(", ")));
+                parts.push(t!("check-shows", list = found));
             }
             if !metadata.is_empty() {
-                parts.push(format!("metadata: {}", metadata.join(", ")));
+                parts.push(t!("check-metadata", list = metadata.join(", ")));
             }
-            format!("WOULD LEAK: {}", parts.join("; "))
+            t!("check-leak", parts = parts.join("; "))
         }
     }
 }
@@ -576,28 +648,19 @@ fn leak_line(r: &FileReport) -> String {
 /// What the run leaves unexamined, when the user switched a detector off.
 fn pixel_warning(config: &Config) -> Option<String> {
     if !config.examines_pixels() {
-        return Some(
-            "--metadata-only: faces, text and codes were NOT looked for; the pictures are \
-             exported as they are"
-                .into(),
-        );
+        return Some(t!("warn-metadata-only"));
     }
     let mut off = Vec::new();
     if !config.detect_faces {
-        off.push("faces");
+        off.push(t!("off-faces"));
     }
     if !config.detect_text {
-        off.push("text (names, dates, record numbers)");
+        off.push(t!("off-text"));
     }
     if !config.detect_codes {
-        off.push("barcodes");
+        off.push(t!("off-codes"));
     }
-    (!off.is_empty()).then(|| {
-        format!(
-            "{} NOT covered on request; check every exported picture by eye",
-            off.join(", ")
-        )
-    })
+    (!off.is_empty()).then(|| t!("warn-off", what = off.join(&t!("list-sep"))))
 }
 
 fn inspect(args: InspectArgs) -> i32 {
@@ -634,31 +697,35 @@ fn inspect(args: InspectArgs) -> i32 {
         }
         let size = match (found.width, found.height) {
             (Some(w), Some(h)) => format!("{w}×{h}"),
-            _ => "size unknown".into(),
+            _ => t!("inspect-size-unknown"),
         };
         println!(
-            "{}: {} {size}, {} picture(s){}{}",
+            "{}: {}{}{}",
             job.input.display(),
-            found.container,
-            found.frames,
+            t!(
+                "inspect-pictures",
+                container = found.container.to_string(),
+                size = size,
+                frames = found.frames
+            ),
             if found.icc_profile {
-                ", ICC profile (kept by default)"
+                t!("inspect-icc")
             } else {
-                ""
+                String::new()
             },
             match found.orientation {
-                Some(o) if o != 1 => format!(", orientation {o}"),
+                Some(o) if o != 1 => t!("inspect-orientation", value = o),
                 _ => String::new(),
             }
         );
         if found.hazards.is_empty() {
-            println!("    no identifying metadata found");
+            println!("    {}", t!("inspect-none"));
         }
         for h in &found.hazards {
             println!("    {:<13} {}", h.category.as_str(), h.detail);
         }
         if let Some(note) = &found.note {
-            println!("    note: {note}");
+            println!("    {}", t!("inspect-note", note = note.as_str()));
         }
     }
     if args.json {
@@ -668,10 +735,13 @@ fn inspect(args: InspectArgs) -> i32 {
         );
     } else {
         println!(
-            "{} file(s) inspected: {} carry identifying metadata, {} could not be read",
-            plan.jobs.len() + plan.problems.len(),
-            with_hazards,
-            failed
+            "{}",
+            t!(
+                "inspect-summary",
+                total = plan.jobs.len() + plan.problems.len(),
+                hazards = with_hazards,
+                failed = failed
+            )
         );
     }
     if failed > 0 {
@@ -690,7 +760,7 @@ fn start_scrubber(config: Config, jobs: Option<usize>) -> Result<(Scrubber, usiz
         return Err(report::EXIT_USAGE);
     }
     if jobs == Some(0) {
-        eprintln!("phiscrub: --jobs must be at least 1");
+        eprintln!("phiscrub: {}", t!("jobs-zero"));
         return Err(report::EXIT_USAGE);
     }
     let scrubber = match Scrubber::new(config) {
@@ -897,9 +967,10 @@ fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
         return ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
     }
     let bar = ProgressBar::new(total);
-    if let Ok(style) =
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} images")
-    {
+    if let Ok(style) = ProgressStyle::with_template(&format!(
+        "{{spinner}} [{{elapsed_precise}}] {{wide_bar}} {{pos}}/{{len}} {}",
+        t!("progress-images")
+    )) {
         bar.set_style(style);
     }
     bar
@@ -907,27 +978,44 @@ fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
 
 fn doctor() -> i32 {
     let mut ok = true;
-    println!("ONNX Runtime {}:", phiscrub::detect::runtime::ORT_VERSION);
+    println!(
+        "{}",
+        t!(
+            "doctor-runtime",
+            version = phiscrub::detect::runtime::ORT_VERSION
+        )
+    );
     for (path, why) in phiscrub::detect::runtime::candidates() {
-        let mark = if path.is_file() { "found" } else { "absent" };
+        let mark = if path.is_file() {
+            t!("doctor-found")
+        } else {
+            t!("doctor-absent")
+        };
         println!("  {mark:6} {} ({why})", path.display());
     }
     match phiscrub::detect::runtime::environment() {
         Ok(_) => println!(
-            "  loaded {}",
-            phiscrub::detect::runtime::locate()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default()
+            "  {}",
+            t!(
+                "doctor-loaded",
+                path = phiscrub::detect::runtime::locate()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            )
         ),
         Err(e) => {
-            println!("  not loaded: {e}");
+            println!("  {}", t!("doctor-not-loaded", detail = e.to_string()));
             ok = false;
         }
     }
-    println!("Embedded models:");
+    println!("{}", t!("doctor-models"));
     for m in phiscrub::models::ALL {
         let sum = phiscrub::models::sha256_hex(m.bytes);
-        let state = if sum == m.sha256 { "ok" } else { "DAMAGED" };
+        let state = if sum == m.sha256 {
+            t!("doctor-ok")
+        } else {
+            t!("doctor-damaged")
+        };
         ok &= sum == m.sha256;
         println!("  {state:7} {} ({}) sha256 {sum}", m.name, m.file);
     }
@@ -935,5 +1023,34 @@ fn doctor() -> i32 {
         report::EXIT_OK
     } else {
         report::EXIT_FATAL
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_command_and_argument_has_french_help() {
+        let mut cmd = Cli::command();
+        cmd.build();
+        let missing: Vec<String> = cli_help::needed_keys(&cmd, Lang::Fr)
+            .into_iter()
+            .filter(|k| !phiscrub::i18n::has_message(Lang::Fr, k))
+            .collect();
+        assert!(missing.is_empty(), "missing in locales/fr.ftl: {missing:?}");
+    }
+
+    #[test]
+    fn french_help_replaces_the_english_texts() {
+        let mut cmd = cli_help::localize(Cli::command(), Lang::Fr);
+        let help = cmd
+            .find_subcommand_mut("scrub")
+            .expect("scrub exists")
+            .render_help()
+            .to_string();
+        assert!(help.contains("Utilisation :"), "{help}");
+        assert!(help.contains("Options :"), "{help}");
+        assert!(!help.contains("Output folder."), "English left: {help}");
     }
 }

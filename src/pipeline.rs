@@ -2,7 +2,9 @@
 //! write each verified output atomically, and report every file.
 
 use crate::error::ScrubError;
+use crate::i18n::path_arg;
 use crate::report::{Done, FileReport, Status};
+use crate::t;
 use crate::walk::{self, Job, Plan};
 use crate::write::{atomic_write, WriteError};
 use crate::Scrubber;
@@ -35,9 +37,8 @@ pub fn run(
     let reports = each_file(plan, opts.threads, on_done, |job| {
         process(scrubber, job, opts)
     })?;
-    crate::write::sync_outputs(reports.iter().filter_map(|r| r.output.as_deref())).map_err(|e| {
-        format!("the outputs were written but could not be flushed to disk ({e}); check the output folder's disk")
-    })?;
+    crate::write::sync_outputs(reports.iter().filter_map(|r| r.output.as_deref()))
+        .map_err(|e| t!("out-flush", detail = e.to_string()))?;
     Ok(reports)
 }
 
@@ -72,7 +73,7 @@ fn each_file(
         .num_threads(threads.max(1))
         .thread_name(|i| format!("phiscrub-{i}"))
         .build()
-        .map_err(|e| format!("could not start worker threads: {e}"))?;
+        .map_err(|e| t!("workers-failed", detail = e.to_string()))?;
     let done: Vec<FileReport> = pool.install(|| {
         plan.jobs
             .par_iter()
@@ -94,10 +95,7 @@ pub fn process(scrubber: &Scrubber, job: &Job, opts: &RunOptions) -> FileReport 
     let out = opts.out_dir.join(&job.relative);
     let fail = |msg: String| failed(&job.input, &job.shown, msg, start);
     if same_file(&job.input, &out) {
-        return fail(format!(
-            "its output {} would replace the input itself; choose an --out folder outside the inputs",
-            out.display()
-        ));
+        return fail(t!("out-replaces-input", output = path_arg(&out)));
     }
     if !opts.overwrite && out.exists() {
         return fail(exists_message(&out));
@@ -113,9 +111,10 @@ pub fn process(scrubber: &Scrubber, job: &Job, opts: &RunOptions) -> FileReport 
             report.0
         }
         Err(WriteError::Exists) => fail(exists_message(&out)),
-        Err(WriteError::Io(e)) => fail(format!(
-            "its output {} could not be written ({e}); check that the output folder is writable and has space",
-            out.display()
+        Err(WriteError::Io(e)) => fail(t!(
+            "out-write",
+            output = path_arg(&out),
+            detail = e.to_string()
         )),
     }
 }
@@ -190,10 +189,7 @@ fn shown_name(path: &Path) -> PathBuf {
 }
 
 fn exists_message(out: &Path) -> String {
-    format!(
-        "its output {} already exists and was not overwritten; delete it, choose another --out, or pass --force",
-        out.display()
-    )
+    t!("out-exists", output = path_arg(out))
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

@@ -133,3 +133,34 @@ impl Summary {
         }
     }
 }
+
+/// Under `--rename`, files the walk could not even list never got a
+/// neutral name: their names and messages (which may name other inputs) are
+/// replaced by `unlisted-N` before anything is written about them; the
+/// terminal showed them to the user.
+///
+/// ```
+/// use phiscrub::report::{hide_unlisted, FileReport, Status};
+/// use phiscrub::walk::Plan;
+/// let r = FileReport { input: "Dupont.jpg".into(), relative: "Dupont.jpg".into(), output: None,
+///     status: Status::Failed, message: Some("Dupont.jpg: does not exist".into()),
+///     reason: Some("file"), findings: vec![], done: None, elapsed: Default::default() };
+/// let mut reports = vec![r];
+/// hide_unlisted(&mut reports, &Plan::default());
+/// assert_eq!(reports[0].relative.to_str(), Some("unlisted-1"));
+/// assert!(!reports[0].message.as_deref().unwrap().contains("Dupont"));
+/// ```
+pub fn hide_unlisted(reports: &mut [FileReport], plan: &crate::walk::Plan) {
+    let listed: std::collections::HashSet<&std::path::Path> =
+        plan.jobs.iter().map(|j| j.relative.as_path()).collect();
+    let mut n = 0;
+    for r in reports.iter_mut() {
+        if !listed.contains(r.relative.as_path()) {
+            n += 1;
+            let name = PathBuf::from(format!("unlisted-{n}"));
+            r.input = name.clone();
+            r.relative = name;
+            r.message = Some(crate::t!("unlisted"));
+        }
+    }
+}

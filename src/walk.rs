@@ -2,6 +2,8 @@
 //! path each one will have under the output folder.
 
 use crate::format::Format;
+use crate::i18n::path_arg;
+use crate::t;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -44,10 +46,10 @@ pub fn plan(inputs: &[PathBuf], out_dir: &Path, convert_to: Option<Format>) -> P
         if let Some(first) = seen.get(&relative) {
             plan.problems.push((
                 input,
-                format!(
-                    "its output {} is already taken by {}; rename one of them or scrub them in separate runs",
-                    out_dir.join(&relative).display(),
-                    first.display()
+                t!(
+                    "file-collision",
+                    output = path_arg(&out_dir.join(&relative)),
+                    first = path_arg(first)
                 ),
             ));
             return;
@@ -71,9 +73,7 @@ pub fn plan(inputs: &[PathBuf], out_dir: &Path, convert_to: Option<Format>) -> P
         if meta.is_file() {
             match input.file_name() {
                 Some(name) => push(&mut plan, input.clone(), PathBuf::from(name)),
-                None => plan
-                    .problems
-                    .push((input.clone(), "has no file name".into())),
+                None => plan.problems.push((input.clone(), t!("file-no-name"))),
             }
             continue;
         }
@@ -108,8 +108,7 @@ pub fn plan(inputs: &[PathBuf], out_dir: &Path, convert_to: Option<Format>) -> P
                         .map(Path::to_path_buf)
                         .unwrap_or_else(|| input.clone());
                     let msg = if e.loop_ancestor().is_some() {
-                        "is a symbolic link back into a folder being walked (a loop); skipped"
-                            .to_string()
+                        t!("file-loop")
                     } else if let Some(io) = e.io_error() {
                         describe_io(io)
                     } else {
@@ -121,6 +120,53 @@ pub fn plan(inputs: &[PathBuf], out_dir: &Path, convert_to: Option<Format>) -> P
         }
     }
     plan
+}
+
+/// The input folder that `out_dir` lies inside (or is), if any. Outputs
+/// written inside an input folder end up beside the originals they came
+/// from, where a later run or a colleague easily takes one for the other, so
+/// the command line refuses this unless asked (`--allow-nested`). The output
+/// folder need not exist yet: its nearest existing ancestor is resolved, so
+/// symbolic links and `..` cannot hide the nesting.
+///
+/// ```
+/// use phiscrub::walk::output_inside_input;
+/// let d = tempfile::tempdir().unwrap();
+/// let photos = d.path().join("photos");
+/// std::fs::create_dir(&photos).unwrap();
+/// let inputs = [photos.clone()];
+/// assert!(output_inside_input(&photos.join("clean/new"), &inputs).is_some());
+/// assert!(output_inside_input(&d.path().join("clean"), &inputs).is_none());
+/// ```
+pub fn output_inside_input(out_dir: &Path, inputs: &[PathBuf]) -> Option<PathBuf> {
+    let out = resolve_partly(out_dir)?;
+    inputs
+        .iter()
+        .filter(|i| i.is_dir())
+        .find(|i| i.canonicalize().is_ok_and(|c| out.starts_with(c)))
+        .cloned()
+}
+
+/// `path` made absolute with its longest existing prefix canonicalised.
+fn resolve_partly(path: &Path) -> Option<PathBuf> {
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().ok()?.join(path)
+    };
+    let mut rest = Vec::new();
+    let mut head = abs.as_path();
+    loop {
+        if let Ok(c) = head.canonicalize() {
+            let mut out = c;
+            for part in rest.iter().rev() {
+                out.push(part);
+            }
+            return Some(out);
+        }
+        rest.push(head.file_name()?.to_os_string());
+        head = head.parent()?;
+    }
 }
 
 /// Gives every job a neutral name, `image-0001.jpg` onwards in plan order
@@ -179,11 +225,9 @@ fn is_os_clutter(name: &std::ffi::OsStr) -> bool {
 /// A one-line explanation of an I/O error on an input, with what to do.
 pub fn describe_io(e: &std::io::Error) -> String {
     match e.kind() {
-        std::io::ErrorKind::NotFound => "does not exist; check the path".into(),
-        std::io::ErrorKind::PermissionDenied => {
-            "permission denied; check that you may read it".into()
-        }
-        _ => format!("cannot be read ({e}); check that it exists and that you may read it"),
+        std::io::ErrorKind::NotFound => t!("file-not-found"),
+        std::io::ErrorKind::PermissionDenied => t!("file-permission"),
+        _ => t!("file-io", detail = e.to_string()),
     }
 }
 

@@ -284,3 +284,39 @@ fn the_runtime_override_is_honoured_and_a_bad_one_explains_the_fix() {
     assert!(err.contains("ORT_DYLIB_PATH"), "{err}");
     assert!(!out.path().join("chelsea.png").exists());
 }
+
+#[test]
+fn an_output_folder_inside_the_input_folder_is_refused_unless_allowed() {
+    let d = tempfile::tempdir().unwrap();
+    let photos = d.path().join("photos");
+    fs::create_dir(&photos).unwrap();
+    fs::copy(fixture("photos/chelsea.png"), photos.join("chelsea.png")).unwrap();
+    let nested = photos.join("clean");
+
+    let o = run(&mut scrub(&photos, &nested));
+    assert_eq!(o.status.code(), Some(2), "nesting is a usage error");
+    let err = stderr(&o);
+    assert!(
+        err.contains("inside the input folder") && err.contains("--allow-nested"),
+        "stderr: {err}"
+    );
+    assert!(!nested.exists(), "nothing may be created when refusing");
+
+    // Through `..` the nesting is still seen.
+    let sneaky = d.path().join("photos/../photos/clean");
+    assert_eq!(run(&mut scrub(&photos, &sneaky)).status.code(), Some(2));
+
+    // Allowed: the run exports, and a second run does not take the first
+    // run's outputs for inputs.
+    for _ in 0..2 {
+        let o = run(scrub(&photos, &nested).args(["--allow-nested", "--force"]));
+        assert_eq!(o.status.code(), Some(0));
+        assert!(
+            stdout(&o).starts_with("1 image(s): 1 exported"),
+            "{}",
+            stdout(&o)
+        );
+    }
+    assert!(nested.join("chelsea.png").is_file());
+    assert!(!nested.join("clean").exists());
+}

@@ -51,13 +51,11 @@ fn not_found_message(cands: &[(PathBuf, &'static str)]) -> String {
         .iter()
         .map(|(p, why)| format!("{} ({why})", p.display()))
         .collect();
-    format!(
-        "ONNX Runtime {ORT_VERSION} was not found (looked at: {}). \
-         Fix: run `cargo build` again with access to PyPI, which fetches and checks it; \
-         or copy {LIB_NAME} (from the onnxruntime=={ORT_VERSION} wheel, \
-         onnxruntime/capi/) next to the phiscrub binary; \
-         or set ORT_DYLIB_PATH=/path/to/{LIB_NAME}.",
-        looked.join(", ")
+    crate::t!(
+        "rt-not-found",
+        version = ORT_VERSION,
+        looked = looked.join(", "),
+        lib = LIB_NAME
     )
 }
 
@@ -68,18 +66,24 @@ pub fn environment() -> Result<&'static ort::environment::Environment, SetupErro
     ENV.get_or_init(|| {
         let path = locate().map_err(|e| e.to_string())?;
         let builder = ort::init_from(&path).map_err(|e| {
-            format!(
-                "ONNX Runtime at {} could not be loaded: {e}. \
-                 Fix: point ORT_DYLIB_PATH at a working {LIB_NAME}, \
-                 or rebuild phiscrub so it provisions one",
-                path.display()
+            crate::t!(
+                "rt-load",
+                path = crate::i18n::path_arg(&path),
+                detail = e.to_string(),
+                lib = LIB_NAME
             )
         })?;
         builder
             .with_name("phiscrub")
             .with_telemetry(false)
             .build()
-            .map_err(|e| format!("ONNX Runtime at {} failed to start: {e}", path.display()))
+            .map_err(|e| {
+                crate::t!(
+                    "rt-start",
+                    path = crate::i18n::path_arg(&path),
+                    detail = e.to_string()
+                )
+            })
     })
     .as_ref()
     .map_err(|e| SetupError::Runtime(e.clone()))

@@ -21,7 +21,11 @@ pub const ASTRONAUT_FACE: (u32, u32, u32, u32) = (180, 70, 90, 90);
 
 pub fn phiscrub() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_phiscrub"));
-    c.env_remove("ORT_DYLIB_PATH");
+    // Messages follow the locale; tests read English unless they ask.
+    c.env_remove("ORT_DYLIB_PATH")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C");
     c
 }
 

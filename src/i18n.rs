@@ -1,0 +1,296 @@
+//! The language of every message a person reads: errors, the command line's
+//! help, progress and summary, and the review sheet. Messages live in Fluent
+//! files (`locales/en.ftl`, `locales/fr.ftl`) compiled into the binary, so a
+//! translator edits text, never code, and a missing translation falls back
+//! to English rather than to nothing.
+//!
+//! The language is process-wide: the command line sets it once from
+//! `--lang` or the environment, and error messages built anywhere (worker
+//! threads included) follow it. A library user who never sets it gets
+//! English. Machine-readable output (the JSON report's fields and reason
+//! codes) never changes with the language.
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource};
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::OnceLock;
+
+/// A language phiscrub speaks.
+///
+/// ```
+/// use phiscrub::i18n::Lang;
+/// assert_eq!(Lang::from_locale("fr_CA.UTF-8"), Some(Lang::Fr));
+/// assert_eq!(Lang::from_locale("C"), None);
+/// assert_eq!(Lang::from_name("en"), Some(Lang::En));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Fr,
+}
+
+impl Lang {
+    /// `en` or `fr` (as `--lang` takes them).
+    pub fn from_name(name: &str) -> Option<Lang> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "en" => Some(Lang::En),
+            "fr" => Some(Lang::Fr),
+            _ => None,
+        }
+    }
+
+    /// The language of a POSIX locale name such as `fr_FR.UTF-8` or
+    /// `en_GB`; `None` for `C`, `POSIX` and languages phiscrub does not speak.
+    pub fn from_locale(locale: &str) -> Option<Lang> {
+        let lang = locale.split(['_', '.', '@', '-']).next()?;
+        Lang::from_name(lang)
+    }
+
+    /// The language the environment asks for, in POSIX order of precedence:
+    /// `LC_ALL`, then `LC_MESSAGES`, then `LANG`. English when none names a
+    /// language phiscrub speaks.
+    pub fn from_env() -> Lang {
+        for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            match std::env::var(var) {
+                // The first one set decides, as for any POSIX program.
+                Ok(v) if !v.is_empty() => return Lang::from_locale(&v).unwrap_or(Lang::En),
+                _ => {}
+            }
+        }
+        Lang::En
+    }
+
+    /// The BCP 47 tag, for HTML `lang` attributes.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Fr => "fr",
+        }
+    }
+}
+
+static CURRENT: AtomicU8 = AtomicU8::new(0);
+
+/// Sets the language of every message from now on, in every thread.
+pub fn set_lang(lang: Lang) {
+    CURRENT.store(lang as u8, Ordering::Relaxed);
+}
+
+/// The language messages are currently written in.
+pub fn lang() -> Lang {
+    match CURRENT.load(Ordering::Relaxed) {
+        1 => Lang::Fr,
+        _ => Lang::En,
+    }
+}
+
+const EN: &str = include_str!("../locales/en.ftl");
+const FR: &str = include_str!("../locales/fr.ftl");
+
+fn bundle(lang: Lang) -> &'static FluentBundle<FluentResource> {
+    static BUNDLES: [OnceLock<FluentBundle<FluentResource>>; 2] =
+        [OnceLock::new(), OnceLock::new()];
+    BUNDLES[lang as usize].get_or_init(|| {
+        let (id, text) = match lang {
+            Lang::En => (unic_langid::langid!("en"), EN),
+            Lang::Fr => (unic_langid::langid!("fr"), FR),
+        };
+        // The files are compiled in and checked by the tests below, so a
+        // syntax error cannot reach a user; what parses is still used.
+        let resource = FluentResource::try_new(text.to_string()).unwrap_or_else(|(r, _)| r);
+        let mut b = FluentBundle::new_concurrent(vec![id]);
+        // Unicode isolation marks would show as stray characters in
+        // terminals and logs.
+        b.set_use_isolating(false);
+        let _ = b.add_resource(resource);
+        b
+    })
+}
+
+/// One argument of a message.
+pub type Arg<'a> = (&'a str, FluentValue<'a>);
+
+/// The message `id` in the current language, with `args` filled in.
+///
+/// ```
+/// use phiscrub::i18n::{tr_in, Lang};
+/// let s = tr_in(Lang::Fr, "summary-counts", &[("total", 3.into()), ("exported", 2.into()),
+///     ("refused", 1.into()), ("failed", 0.into())]);
+/// assert!(s.contains("2 exportée"), "{s}");
+/// ```
+pub fn tr(id: &str, args: &[Arg<'_>]) -> String {
+    tr_in(lang(), id, args)
+}
+
+/// The message `id` in `lang`; English when `lang` lacks it, the id itself
+/// when no language has it (so a gap shows up, rather than an empty line).
+pub fn tr_in(lang: Lang, id: &str, args: &[Arg<'_>]) -> String {
+    let mut fargs = FluentArgs::new();
+    for (k, v) in args {
+        fargs.set(*k, v.clone());
+    }
+    for l in [lang, Lang::En] {
+        let b = bundle(l);
+        if let Some(pattern) = b.get_message(id).and_then(|m| m.value()) {
+            let mut errors = Vec::new();
+            return b
+                .format_pattern(pattern, Some(&fargs), &mut errors)
+                .into_owned();
+        }
+    }
+    id.to_string()
+}
+
+/// The message `id` with named arguments: `t!("id", n = 3, path = p)`.
+/// Values may be anything `FluentValue` converts from (numbers, strings).
+#[macro_export]
+macro_rules! t {
+    ($id:expr) => {
+        $crate::i18n::tr($id, &[])
+    };
+    ($id:expr, $($name:ident = $value:expr),+ $(,)?) => {
+        $crate::i18n::tr($id, &[$((stringify!($name), $crate::i18n::FluentValue::from($value))),+])
+    };
+}
+
+pub use fluent_bundle::FluentValue;
+
+/// Whether `lang` itself (not its English fallback) has message `id`.
+pub fn has_message(lang: Lang, id: &str) -> bool {
+    bundle(lang).has_message(id)
+}
+
+/// A path as a message argument.
+pub fn path_arg(p: &std::path::Path) -> FluentValue<'static> {
+    FluentValue::from(p.display().to_string())
+}
+
+/// The ids a Fluent file defines, in order.
+pub fn message_ids(lang: Lang) -> Vec<String> {
+    let text = match lang {
+        Lang::En => EN,
+        Lang::Fr => FR,
+    };
+    let Ok(res) = FluentResource::try_new(text.to_string()) else {
+        return Vec::new();
+    };
+    res.entries()
+        .filter_map(|e| match e {
+            fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_files_parse_and_define_the_same_messages() {
+        for (name, text) in [("en", EN), ("fr", FR)] {
+            if let Err((_, errors)) = FluentResource::try_new(text.to_string()) {
+                panic!("locales/{name}.ftl does not parse: {errors:?}");
+            }
+        }
+        let (en, fr) = (message_ids(Lang::En), message_ids(Lang::Fr));
+        let missing: Vec<_> = en.iter().filter(|id| !fr.contains(id)).collect();
+        // The command line's help is English in the code's doc comments;
+        // only other languages carry it as messages (see cli_help.rs).
+        let extra: Vec<_> = fr
+            .iter()
+            .filter(|id| !en.contains(id))
+            .filter(|id| !id.starts_with("help-") && !id.starts_with("about-"))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "not translated into French: {missing:?}"
+        );
+        assert!(extra.is_empty(), "only in French: {extra:?}");
+    }
+
+    /// The variables each message uses, by id.
+    fn variables(text: &str) -> std::collections::BTreeMap<String, Vec<String>> {
+        use fluent_syntax::ast::{Expression, InlineExpression, Pattern, PatternElement};
+        fn pattern(p: &Pattern<&str>, out: &mut Vec<String>) {
+            for e in &p.elements {
+                if let PatternElement::Placeable { expression } = e {
+                    expr(expression, out);
+                }
+            }
+        }
+        fn inline(e: &InlineExpression<&str>, out: &mut Vec<String>) {
+            match e {
+                InlineExpression::VariableReference { id } => out.push(id.name.to_string()),
+                InlineExpression::Placeable { expression } => expr(expression, out),
+                _ => {}
+            }
+        }
+        fn expr(e: &Expression<&str>, out: &mut Vec<String>) {
+            match e {
+                Expression::Inline(i) => inline(i, out),
+                Expression::Select { selector, variants } => {
+                    inline(selector, out);
+                    for v in variants {
+                        pattern(&v.value, out);
+                    }
+                }
+            }
+        }
+        let res = fluent_syntax::parser::parse(text).expect("parses");
+        let mut all = std::collections::BTreeMap::new();
+        for e in &res.body {
+            if let fluent_syntax::ast::Entry::Message(m) = e {
+                let mut vars = Vec::new();
+                if let Some(p) = &m.value {
+                    pattern(p, &mut vars);
+                }
+                vars.sort();
+                vars.dedup();
+                all.insert(m.id.name.to_string(), vars);
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn both_languages_use_the_same_arguments() {
+        // A translation that drops { $path } would hide which file failed.
+        let (en, fr) = (variables(EN), variables(FR));
+        for (id, vars) in &en {
+            assert_eq!(
+                Some(vars),
+                fr.get(id),
+                "{id}: arguments differ between en and fr"
+            );
+        }
+    }
+
+    #[test]
+    fn locales_pick_the_language() {
+        assert_eq!(Lang::from_locale("fr_FR.UTF-8"), Some(Lang::Fr));
+        assert_eq!(Lang::from_locale("fr"), Some(Lang::Fr));
+        assert_eq!(Lang::from_locale("en_US.UTF-8"), Some(Lang::En));
+        assert_eq!(Lang::from_locale("de_DE.UTF-8"), None);
+        assert_eq!(Lang::from_locale("C.UTF-8"), None);
+    }
+
+    #[test]
+    fn french_plurals_treat_zero_and_one_alike() {
+        let n = |v: usize| {
+            tr_in(
+                Lang::Fr,
+                "summary-counts",
+                &[
+                    ("total", v.into()),
+                    ("exported", v.into()),
+                    ("refused", 0.into()),
+                    ("failed", 0.into()),
+                ],
+            )
+        };
+        assert!(n(1).starts_with("1 image :"), "{}", n(1));
+        assert!(n(0).starts_with("0 image :"), "{}", n(0));
+        assert!(n(2).starts_with("2 images :"), "{}", n(2));
+    }
+}
