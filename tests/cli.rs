@@ -320,3 +320,39 @@ fn an_output_folder_inside_the_input_folder_is_refused_unless_allowed() {
     assert!(nested.join("chelsea.png").is_file());
     assert!(!nested.join("clean").exists());
 }
+
+#[test]
+fn symlink_loops_dangling_links_and_unreadable_files_are_per_file_errors() {
+    use std::os::unix::fs::{symlink, PermissionsExt};
+    let d = tempfile::tempdir().unwrap();
+    let photos = d.path().join("photos");
+    fs::create_dir_all(photos.join("ward")).unwrap();
+    fs::copy(
+        fixture("photos/chelsea.png"),
+        photos.join("ward/chelsea.png"),
+    )
+    .unwrap();
+    symlink(&photos, photos.join("ward/back")).unwrap();
+    symlink(photos.join("gone.jpg"), photos.join("dangling.jpg")).unwrap();
+    let locked = photos.join("locked.jpg");
+    fs::copy(fixture("photos/rocket.jpg"), &locked).unwrap();
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
+    // root reads anything: then the locked file is simply exported.
+    let locked_out = fs::read(&locked).is_err();
+
+    let out = d.path().join("out");
+    let o = run(scrub(&photos, &out).args(["--no-text", "--no-codes"]));
+    assert_eq!(o.status.code(), Some(4), "failed files give exit 4");
+    let err = stderr(&o);
+    assert!(
+        err.contains("back: is a symbolic link back into a folder"),
+        "{err}"
+    );
+    assert!(err.contains("dangling.jpg: does not exist"), "{err}");
+    if locked_out {
+        assert!(err.contains("locked.jpg: permission denied"), "{err}");
+    }
+    // The batch went on.
+    assert!(out.join("ward/chelsea.png").is_file());
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o644)).unwrap();
+}
