@@ -144,3 +144,12 @@ review-label-wristband = wristband
 review-warning = Warning: { $text }
 cli-default = [default: { $value }]
 cli-possible = [possible values: { $values }]
+
+## phiscrub serve
+
+serve-listening = phiscrub serve: listening on http://{ $addr }
+serve-token-empty = the token file { $path } is empty; put the token on its first line
+serve-token-read = the token file { $path } cannot be read ({ $detail }); check the path and your permissions
+serve-needs-token = --bind { $bind } would accept requests from the network without a token; pass --token-file, or bind to 127.0.0.1
+serve-limits = --max-body-mb and --timeout must be at least 1
+serve-failed = cannot serve on { $bind } ({ $detail }); is another program using that port?

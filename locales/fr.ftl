@@ -242,3 +242,19 @@ help-seed = Graine des scènes : la même graine donne les mêmes images.
 help-backgrounds = Dossier de photos sur lesquelles composer (JPEG/PNG) ; des dégradés simples sinon.
 help-size = Taille des scènes, LARGEURxHAUTEUR.
 help-save = Écrit aussi chaque scène et sa sortie nettoyée dans ce dossier.
+
+## phiscrub serve (les réponses HTTP elles-mêmes restent en anglais : elles
+## s'adressent à des programmes)
+
+serve-listening = phiscrub serve : à l'écoute sur http://{ $addr }
+serve-token-empty = le fichier de jeton { $path } est vide ; mettez le jeton sur sa première ligne
+serve-token-read = le fichier de jeton { $path } est illisible ({ $detail }) ; vérifiez le chemin et vos droits
+serve-needs-token = --bind { $bind } accepterait des requêtes du réseau sans jeton ; ajoutez --token-file, ou écoutez sur 127.0.0.1
+serve-limits = --max-body-mb et --timeout doivent valoir au moins 1
+serve-failed = impossible de servir sur { $bind } ({ $detail }) ; un autre programme utilise-t-il ce port ?
+about-serve = Nettoie par HTTP pour d'autres programmes : POST /v1/scrub et /v1/check, GET /healthz, /metrics, /openapi.json. Boucle locale seulement par défaut ; les images restent en mémoire et ne sont jamais journalisées.
+help-bind = Adresse et port d'écoute. Toute adresse autre que la boucle locale exige --token-file.
+help-token-file = Fichier contenant le jeton que les clients doivent envoyer (Authorization: Bearer …) à /v1/* et /metrics.
+help-max-body-mb = Taille maximale d'une requête, en mégaoctets (413 au-delà).
+help-concurrency = Images nettoyées en même temps ; les requêtes en plus reçoivent 503 avec Retry-After [par défaut : nombre de cœurs].
+help-timeout = Durée maximale d'une requête, en secondes.

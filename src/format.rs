@@ -60,6 +60,21 @@ impl Format {
         }
     }
 
+    /// The media type (`image/jpeg`, …), for HTTP.
+    ///
+    /// ```
+    /// assert_eq!(phiscrub::Format::Png.mime(), "image/png");
+    /// ```
+    pub fn mime(&self) -> &'static str {
+        match self {
+            Format::Jpeg => "image/jpeg",
+            Format::Png => "image/png",
+            Format::Webp => "image/webp",
+            Format::Tiff => "image/tiff",
+            Format::Gif => "image/gif",
+        }
+    }
+
     /// The file extension given to outputs converted to this format.
     pub fn extension(&self) -> &'static str {
         match self {

@@ -31,6 +31,7 @@ pub mod redact;
 pub mod report;
 pub mod review;
 pub mod scrub;
+pub mod serve;
 pub mod synth;
 pub mod verify;
 pub mod walk;
@@ -42,7 +43,7 @@ pub use error::{FileError, Refusal, RefusalReason, ScrubError, SetupError, Unrea
 pub use format::Format;
 pub use geometry::{BoxF, Rect};
 pub use metadata::{Category, Hazard};
-pub use scrub::{Scrubbed, Scrubber, Timings};
+pub use scrub::{Scrubbed, Scrubber, Timings, Verdict};
 
 /// Writes `bytes` to `path` whole or not at all: a temporary file in the
 /// same folder, renamed into place. An existing file is replaced only when

@@ -39,6 +39,10 @@ enum Command {
     Check(CheckArgs),
     /// Show what identifying metadata files carry (reads only; changes nothing).
     Inspect(InspectArgs),
+    /// Scrub over HTTP for other programs: POST /v1/scrub and /v1/check,
+    /// GET /healthz, /metrics, /openapi.json. Loopback only by default;
+    /// images stay in memory and are never logged.
+    Serve(ServeArgs),
     /// Show where ONNX Runtime is loaded from and check the embedded models.
     Doctor,
     /// Measure detection against labelled images (writes nothing).
@@ -279,6 +283,30 @@ struct CheckArgs {
 }
 
 #[derive(Args)]
+struct ServeArgs {
+    /// Address and port to listen on. Any address other than loopback
+    /// needs --token-file.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
+    bind: std::net::SocketAddr,
+    /// File holding the bearer token clients must send
+    /// (Authorization: Bearer …) to /v1/* and /metrics.
+    #[arg(long, value_name = "FILE")]
+    token_file: Option<PathBuf>,
+    /// Largest request body, in megabytes (413 above).
+    #[arg(long, value_name = "MB", default_value_t = 50)]
+    max_body_mb: usize,
+    /// Images scrubbed at once; more requests get 503 with Retry-After
+    /// [default: number of CPU cores].
+    #[arg(long, value_name = "N")]
+    concurrency: Option<usize>,
+    /// Time limit of one request, in seconds.
+    #[arg(long, value_name = "S", default_value_t = 120)]
+    timeout: u64,
+    #[command(flatten)]
+    detect: DetectArgs,
+}
+
+#[derive(Args)]
 struct InspectArgs {
     /// Files or folders to inspect. Folders are walked recursively.
     #[arg(required = true, value_name = "PATH")]
@@ -315,6 +343,7 @@ fn main() -> ExitCode {
         Command::Scrub(args) => scrub(args),
         Command::Check(args) => check(args),
         Command::Inspect(args) => inspect(args),
+        Command::Serve(args) => serve(args),
         Command::Doctor => doctor(),
         Command::Eval(EvalCommand::Faces(args)) => eval_faces(args),
         Command::Eval(EvalCommand::Bands(args)) => eval_synth(args, SceneKind::Bands),
@@ -661,6 +690,78 @@ fn pixel_warning(config: &Config) -> Option<String> {
         off.push(t!("off-codes"));
     }
     (!off.is_empty()).then(|| t!("warn-off", what = off.join(&t!("list-sep"))))
+}
+
+fn serve(args: ServeArgs) -> i32 {
+    let token = match &args.token_file {
+        None => None,
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(t) if !t.trim().is_empty() => Some(t.trim().to_string()),
+            Ok(_) => {
+                eprintln!(
+                    "phiscrub: {}",
+                    t!("serve-token-empty", path = path_arg(path))
+                );
+                return report::EXIT_USAGE;
+            }
+            Err(e) => {
+                eprintln!(
+                    "phiscrub: {}",
+                    t!(
+                        "serve-token-read",
+                        path = path_arg(path),
+                        detail = e.to_string()
+                    )
+                );
+                return report::EXIT_USAGE;
+            }
+        },
+    };
+    if token.is_none() && !args.bind.ip().is_loopback() {
+        eprintln!(
+            "phiscrub: {}",
+            t!("serve-needs-token", bind = args.bind.to_string())
+        );
+        return report::EXIT_USAGE;
+    }
+    if args.max_body_mb == 0 || args.timeout == 0 {
+        eprintln!("phiscrub: {}", t!("serve-limits"));
+        return report::EXIT_USAGE;
+    }
+    let config = args.detect.apply(Config::default());
+    let (scrubber, slots) = match start_scrubber(config, args.concurrency) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    if let Some(w) = pixel_warning(scrubber.config()) {
+        eprintln!("phiscrub: {}", t!("warning-line", text = w.as_str()));
+    }
+    let opts = phiscrub::serve::ServeOptions {
+        bind: args.bind,
+        token,
+        max_body: args.max_body_mb.saturating_mul(1024 * 1024),
+        concurrency: slots,
+        timeout: std::time::Duration::from_secs(args.timeout),
+    };
+    let ready = |addr: std::net::SocketAddr| {
+        use std::io::Write;
+        println!("{}", t!("serve-listening", addr = addr.to_string()));
+        let _ = std::io::stdout().flush();
+    };
+    match phiscrub::serve::run(std::sync::Arc::new(scrubber), &opts, ready) {
+        Ok(()) => report::EXIT_OK,
+        Err(e) => {
+            eprintln!(
+                "phiscrub: {}",
+                t!(
+                    "serve-failed",
+                    bind = args.bind.to_string(),
+                    detail = e.to_string()
+                )
+            );
+            report::EXIT_FATAL
+        }
+    }
 }
 
 fn inspect(args: InspectArgs) -> i32 {

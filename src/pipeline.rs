@@ -153,6 +153,7 @@ fn scrub_file(scrubber: &Scrubber, job: &Job, start: Instant) -> (FileReport, Op
                     height: s.height,
                     removed: s.removed,
                     lossless: s.lossless,
+                    filled: s.filled,
                     timings: s.timings,
                 }),
                 elapsed: start.elapsed(),

@@ -60,6 +60,9 @@ pub struct Done {
     pub removed: Vec<Category>,
     /// The coded image data was kept byte for byte.
     pub lossless: bool,
+    /// The regions filled, `filled[i]` covering `findings[i]` of the report
+    /// (padded: a face's fill is larger than its detected box).
+    pub filled: Vec<crate::geometry::Rect>,
     pub timings: Timings,
 }
 

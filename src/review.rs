@@ -5,7 +5,8 @@
 //! and no picture at all. The page has no script and loads nothing: images
 //! are inlined as data URIs, so it opens the same from a USB stick.
 
-use crate::detect::{Finding, FindingKind};
+use crate::detect::FindingKind;
+use crate::geometry::BoxF;
 use crate::report::{FileReport, Status, Summary};
 use crate::t;
 use base64::Engine;
@@ -168,7 +169,7 @@ fn figure(r: &FileReport) -> String {
         ),
     };
     format!(
-        "<figure data-kinds=\"{}\">{picture}<figcaption><b>{name}</b><br>{}<br>{}</figcaption></figure>\n",
+        "<figure data-findings=\"{}\">{picture}<figcaption><b>{name}</b><br>{}<br>{}</figcaption></figure>\n",
         r.findings.len(),
         esc(&covered),
         esc(&metadata)
@@ -198,9 +199,21 @@ fn thumbnail(r: &FileReport) -> Result<String, String> {
     // Outlines stay readable at thumbnail size whatever the photo's size.
     let stroke = (2.0 / scale).max(1.0);
     let font = (13.0 / scale).max(8.0);
+    let filled = r.done.as_ref().map(|d| d.filled.as_slice()).unwrap_or(&[]);
     let mut svg = String::new();
-    for f in &r.findings {
-        svg.push_str(&outline(f, stroke, font));
+    for (i, f) in r.findings.iter().enumerate() {
+        // The filled region is what the outline shows; the detector's box
+        // when no fill is known.
+        let b = match filled.get(i) {
+            Some(rect) => BoxF {
+                x: rect.x0 as f32,
+                y: rect.y0 as f32,
+                w: rect.x1.saturating_sub(rect.x0) as f32,
+                h: rect.y1.saturating_sub(rect.y0) as f32,
+            },
+            None => f.bbox,
+        };
+        svg.push_str(&outline(f.kind, &b, stroke, font));
     }
     Ok(format!(
         "<div class=\"thumb\" style=\"aspect-ratio:{w}/{h}\"><img alt=\"\" src=\"data:image/jpeg;base64,{data}\">\
@@ -208,14 +221,13 @@ fn thumbnail(r: &FileReport) -> Result<String, String> {
     ))
 }
 
-fn outline(f: &Finding, stroke: f32, font: f32) -> String {
-    let (id, class) = match f.kind {
+fn outline(kind: FindingKind, b: &BoxF, stroke: f32, font: f32) -> String {
+    let (id, class) = match kind {
         FindingKind::Face => ("review-label-face", "face"),
         FindingKind::Text => ("review-label-text", "text"),
         FindingKind::Code => ("review-label-code", "code"),
         FindingKind::Wristband => ("review-label-wristband", "wristband"),
     };
-    let b = &f.bbox;
     // The label sits above the box, or inside it at the top edge.
     let ty = if b.y > font { b.y - stroke } else { b.y + font };
     format!(

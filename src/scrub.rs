@@ -76,6 +76,24 @@ pub struct Scrubbed {
     pub timings: Timings,
 }
 
+/// What an image shows as it is ([`Scrubber::inspect`]).
+#[derive(Clone, Debug)]
+pub struct Verdict {
+    /// Faces, text, codes and wristbands visible (in upright pixels).
+    pub findings: Vec<Finding>,
+    /// Kinds of identifying metadata the file carries.
+    pub metadata: Vec<Category>,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Verdict {
+    /// Anything found, or any identifying metadata.
+    pub fn would_leak(&self) -> bool {
+        !self.findings.is_empty() || !self.metadata.is_empty()
+    }
+}
+
 /// Wall-clock time per stage of one image.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Timings {
@@ -183,8 +201,69 @@ impl Scrubber {
         &self.config
     }
 
+    /// [`scrub`](Self::scrub) on a file's contents; the error names the
+    /// file. Writes nothing.
+    ///
+    /// ```no_run
+    /// use phiscrub::{Config, Scrubber};
+    /// let scrubber = Scrubber::new(Config::default())?;
+    /// match scrubber.scrub_path("ward/bed3.jpg".as_ref()) {
+    ///     Ok(safe) => std::fs::write("bed3-safe.jpg", &safe.bytes)?,
+    ///     Err(e) => eprintln!("{e}"), // "ward/bed3.jpg: refused: …"
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn scrub_path(&self, path: &std::path::Path) -> Result<Scrubbed, crate::error::FileError> {
+        let named = |error| crate::error::FileError {
+            path: path.to_path_buf(),
+            error,
+        };
+        let bytes = std::fs::read(path).map_err(|e| {
+            named(ScrubError::Unreadable(crate::error::Unreadable::Io(
+                crate::walk::describe_io(&e),
+            )))
+        })?;
+        self.scrub(&bytes).map_err(named)
+    }
+
+    /// What an image shows as it is: exactly what [`scrub`](Self::scrub)
+    /// would cover and remove, without keeping the output. An `Err` is what
+    /// `scrub` would answer (a refusal means the image would leak as it is
+    /// and cannot be made safe).
+    ///
+    /// ```no_run
+    /// use phiscrub::{Config, Scrubber};
+    /// let scrubber = Scrubber::new(Config::default())?;
+    /// let verdict = scrubber.inspect(&std::fs::read("slide-12.jpg")?)?;
+    /// if verdict.would_leak() {
+    ///     println!("{} finding(s), metadata {:?}", verdict.findings.len(), verdict.metadata);
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn inspect(&self, bytes: &[u8]) -> Result<Verdict, ScrubError> {
+        let s = self.scrub(bytes)?;
+        Ok(Verdict {
+            findings: s.findings,
+            metadata: s.removed,
+            width: s.width,
+            height: s.height,
+        })
+    }
+
     /// Scrubs one encoded image and returns the safe encoding, or why it
     /// cannot be exported.
+    ///
+    /// ```no_run
+    /// use phiscrub::{Config, ScrubError, Scrubber};
+    /// let scrubber = Scrubber::new(Config::default())?;
+    /// match scrubber.scrub(&std::fs::read("upload.jpg")?) {
+    ///     Ok(safe) => println!("{} bytes of {}", safe.bytes.len(), safe.format.mime()),
+    ///     Err(ScrubError::Refused(r)) => println!("refused, {} still visible", r.residual.len()),
+    ///     Err(ScrubError::Unreadable(why)) => println!("not an image we read: {why}"),
+    ///     Err(ScrubError::Internal(e)) => println!("bug: {e}"),
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn scrub(&self, bytes: &[u8]) -> Result<Scrubbed, ScrubError> {
         let failed = |e| refused(RefusalReason::DetectorFailed(e), Vec::new());
         match &self.faces {

@@ -1,0 +1,546 @@
+//! `phiscrub serve`: the [`Scrubber`] over HTTP, for intranet tools written
+//! in anything. Same detectors, same verification, same refusals as the
+//! command line: the handlers only move bytes in and out of
+//! [`Scrubber::scrub`] and [`Scrubber::inspect`].
+//!
+//! Safety of the service itself: it binds to loopback unless told
+//! otherwise, never writes an image to disk, never logs image content or
+//! metadata (one line per request: method, path, status, time), limits
+//! the body size, runs a bounded number of scrubs at once and answers 503
+//! with `Retry-After` beyond that instead of queueing without bound, gives
+//! each request a time limit, and on SIGTERM stops accepting and finishes
+//! the requests in flight.
+
+// A handler's early answer is an axum `Response`, carried as the error of
+// the steps before it; boxing each one would buy nothing per request.
+#![allow(clippy::result_large_err)]
+
+mod metrics;
+
+use crate::detect::Finding;
+use crate::error::{RefusalReason, ScrubError};
+use crate::Scrubber;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use metrics::Metrics;
+use serde_json::json;
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+
+/// The OpenAPI description of the service, served at `/openapi.json`.
+pub const OPENAPI: &str = include_str!("../../api/openapi.json");
+
+/// How the service runs.
+///
+/// ```
+/// let opts = phiscrub::serve::ServeOptions::default();
+/// assert!(opts.bind.ip().is_loopback(), "loopback unless told otherwise");
+/// assert!(opts.token.is_none());
+/// ```
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    pub bind: SocketAddr,
+    /// Requests to `/v1/*` and `/metrics` must carry
+    /// `Authorization: Bearer <token>` when set.
+    pub token: Option<String>,
+    /// Largest accepted request body, in bytes (413 above).
+    pub max_body: usize,
+    /// Scrubs run at once; more requests get 503 with `Retry-After`.
+    pub concurrency: usize,
+    /// Time limit of one request, body included (503 beyond).
+    pub timeout: Duration,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            token: None,
+            max_body: 50 * 1024 * 1024,
+            concurrency: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
+            timeout: Duration::from_secs(120),
+        }
+    }
+}
+
+struct AppState {
+    scrubber: Arc<Scrubber>,
+    token: Option<String>,
+    slots: Arc<Semaphore>,
+    timeout: Duration,
+    metrics: Metrics,
+}
+
+/// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight
+/// and returns. `on_ready` gets the bound address (useful with port 0)
+/// once the socket listens.
+pub fn run(
+    scrubber: Arc<Scrubber>,
+    opts: &ServeOptions,
+    on_ready: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("phiscrub-http")
+        .build()?;
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind(opts.bind).await?;
+        on_ready(listener.local_addr()?);
+        axum::serve(listener, router(scrubber, opts))
+            .with_graceful_shutdown(stop_signal())
+            .await
+    })
+}
+
+/// The service's routes, for embedding in another axum application.
+pub fn router(scrubber: Arc<Scrubber>, opts: &ServeOptions) -> Router {
+    let state = Arc::new(AppState {
+        scrubber,
+        token: opts.token.clone(),
+        slots: Arc::new(Semaphore::new(opts.concurrency.max(1))),
+        timeout: opts.timeout,
+        metrics: Metrics::default(),
+    });
+    Router::new()
+        .route("/v1/scrub", post(scrub))
+        .route("/v1/check", post(check))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/metrics", get(metrics))
+        .route(
+            "/openapi.json",
+            get(|| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }),
+        )
+        .layer(DefaultBodyLimit::max(opts.max_body))
+        .layer(axum::middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+async fn stop_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    eprintln!("phiscrub serve: stopping; finishing the requests in flight");
+}
+
+/// One line per request, with nothing from the request's body or headers.
+async fn log_request(req: Request, next: axum::middleware::Next) -> Response {
+    let (method, path) = (req.method().clone(), req.uri().path().to_string());
+    let t = Instant::now();
+    let resp = next.run(req).await;
+    eprintln!(
+        "phiscrub serve: {method} {path} {} {:.0} ms",
+        resp.status().as_u16(),
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+    resp
+}
+
+/// A JSON error answer.
+fn problem(status: StatusCode, body: serde_json::Value) -> Response {
+    let mut r = (status, Json(body)).into_response();
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+fn simple(status: StatusCode, kind: &str, message: &str) -> Response {
+    problem(status, json!({ "status": kind, "message": message }))
+}
+
+impl AppState {
+    fn authorize(&self, headers: &HeaderMap) -> Result<(), Response> {
+        let Some(token) = &self.token else {
+            return Ok(());
+        };
+        let given = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        if same_secret(given.as_bytes(), token.as_bytes()) {
+            Ok(())
+        } else {
+            let mut r = simple(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "missing or wrong bearer token",
+            );
+            r.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            Err(r)
+        }
+    }
+}
+
+/// Compares without stopping at the first difference, so the time taken
+/// does not tell how much of a guess was right.
+fn same_secret(given: &[u8], token: &[u8]) -> bool {
+    if token.is_empty() {
+        return false;
+    }
+    let mut diff = given.len() ^ token.len();
+    for (i, x) in given.iter().enumerate() {
+        diff |= usize::from(x ^ token[i % token.len()]);
+    }
+    diff == 0
+}
+
+/// The image in a request: the raw body (an image type,
+/// `application/octet-stream`, or no type), or the first file of a
+/// `multipart/form-data` form.
+async fn image_body(req: Request) -> Result<Bytes, (Response, &'static str)> {
+    let ctype = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let essence = ctype.split(';').next().unwrap_or("").trim().to_string();
+    if essence == "multipart/form-data" {
+        let mut form = Multipart::from_request(req, &()).await.map_err(|e| {
+            (
+                simple(e.status(), "bad_request", &e.body_text()),
+                "bad_request",
+            )
+        })?;
+        loop {
+            match form.next_field().await {
+                Ok(Some(field)) if field.file_name().is_some() || field.name() == Some("file") => {
+                    return field.bytes().await.map_err(|e| {
+                        let status = e.status();
+                        (
+                            simple(status, outcome_of(status), &e.body_text()),
+                            outcome_of(status),
+                        )
+                    });
+                }
+                Ok(Some(_)) => continue,
+                Ok(None) => {
+                    return Err((
+                        simple(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            "unreadable",
+                            "the form holds no file; send the image in a field named \"file\"",
+                        ),
+                        "unreadable",
+                    ))
+                }
+                Err(e) => {
+                    let status = e.status();
+                    return Err((
+                        simple(status, outcome_of(status), &e.body_text()),
+                        outcome_of(status),
+                    ));
+                }
+            }
+        }
+    }
+    let accepted = essence.is_empty()
+        || essence == "application/octet-stream"
+        || essence.starts_with("image/");
+    if !accepted {
+        return Err((
+            simple(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported",
+                "send the image as the raw body (Content-Type image/* or application/octet-stream) or as multipart/form-data",
+            ),
+            "unsupported",
+        ));
+    }
+    Bytes::from_request(req, &()).await.map_err(|e| {
+        let status = e.status();
+        (
+            simple(status, outcome_of(status), &e.body_text()),
+            outcome_of(status),
+        )
+    })
+}
+
+fn outcome_of(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported",
+        _ => "bad_request",
+    }
+}
+
+fn findings_json(found: &[Finding]) -> serde_json::Value {
+    found
+        .iter()
+        .map(|f| {
+            json!({
+                "kind": f.kind.as_str(),
+                "box": [f.bbox.x.round() as i64, f.bbox.y.round() as i64,
+                        f.bbox.w.round() as i64, f.bbox.h.round() as i64],
+                "score": (f64::from(f.score) * 1000.0).round() / 1000.0,
+            })
+        })
+        .collect()
+}
+
+/// The answer to a scrub that did not give an image.
+fn refusal(e: &ScrubError) -> (Response, &'static str) {
+    match e {
+        ScrubError::Refused(r) if matches!(r.reason, RefusalReason::Unsupported(_)) => (
+            problem(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                json!({"status": "unsupported", "reason": e.reason_code(), "message": e.to_string()}),
+            ),
+            "unsupported",
+        ),
+        ScrubError::Refused(r) => (
+            problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!({
+                    "status": "refused",
+                    "reason": e.reason_code(),
+                    "message": e.to_string(),
+                    "findings": findings_json(&r.residual),
+                }),
+            ),
+            "refused",
+        ),
+        ScrubError::Unreadable(_) => (
+            problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!({"status": "unreadable", "reason": e.reason_code(), "message": e.to_string()}),
+            ),
+            "unreadable",
+        ),
+        ScrubError::Internal(_) => (
+            simple(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                &e.to_string(),
+            ),
+            "internal",
+        ),
+    }
+}
+
+/// Reads the image, takes a slot (or answers 503), and runs `work` on a
+/// blocking thread within the time limit.
+async fn with_image<T: Send + 'static>(
+    st: &AppState,
+    endpoint: &'static str,
+    req: Request,
+    work: impl FnOnce(&Scrubber, &[u8]) -> T + Send + 'static,
+) -> Result<T, Response> {
+    let started = Instant::now();
+    if let Err(r) = st.authorize(req.headers()) {
+        st.metrics.record(endpoint, "unauthorized", None);
+        return Err(r);
+    }
+    // A full service answers at once rather than queueing. The upload is
+    // still read (within the body limit and time limit) and dropped: a
+    // client that is cut off mid-upload sees a broken connection, not the
+    // 503 that tells it to retry.
+    let Ok(permit) = st.slots.clone().try_acquire_owned() else {
+        let _ = tokio::time::timeout(st.timeout, image_body(req)).await;
+        st.metrics.record(endpoint, "busy", None);
+        let mut r = simple(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "all scrub slots are taken; retry shortly",
+        );
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return Err(r);
+    };
+    let body = match tokio::time::timeout(st.timeout, image_body(req)).await {
+        Ok(Ok(b)) => b,
+        Ok(Err((r, outcome))) => {
+            st.metrics.record(endpoint, outcome, None);
+            return Err(r);
+        }
+        Err(_) => {
+            st.metrics.record(endpoint, "timeout", None);
+            return Err(simple(
+                StatusCode::REQUEST_TIMEOUT,
+                "timeout",
+                "the request body did not arrive in time",
+            ));
+        }
+    };
+    let scrubber = st.scrubber.clone();
+    st.metrics.in_flight.fetch_add(1, Ordering::Relaxed);
+    let job = tokio::task::spawn_blocking(move || {
+        // The slot is held until the work itself ends, even when the
+        // client has given up: the number of scrubs stays bounded.
+        let _permit = permit;
+        work(&scrubber, &body)
+    });
+    let left = st.timeout.saturating_sub(started.elapsed());
+    let out = tokio::time::timeout(left, job).await;
+    st.metrics.in_flight.fetch_sub(1, Ordering::Relaxed);
+    match out {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(_)) => {
+            st.metrics
+                .record(endpoint, "internal", Some(started.elapsed()));
+            Err(simple(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "the scrub stopped unexpectedly; nothing was kept; please report it",
+            ))
+        }
+        Err(_) => {
+            st.metrics
+                .record(endpoint, "timeout", Some(started.elapsed()));
+            let mut r = simple(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "timeout",
+                "the image took longer than the time limit; nothing is returned",
+            );
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            Err(r)
+        }
+    }
+}
+
+async fn scrub(State(st): State<Arc<AppState>>, req: Request) -> Response {
+    let started = Instant::now();
+    let result = match with_image(&st, "scrub", req, |s, b| s.scrub(b)).await {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    match result {
+        Ok(safe) => {
+            st.metrics
+                .record("scrub", "exported", Some(started.elapsed()));
+            let mut counts = std::collections::BTreeMap::new();
+            for f in &safe.findings {
+                *counts.entry(f.kind.as_str()).or_insert(0usize) += 1;
+            }
+            let findings: Vec<String> = counts.iter().map(|(k, n)| format!("{k}={n}")).collect();
+            let removed: Vec<&str> = safe.removed.iter().map(|c| c.as_str()).collect();
+            let mut r = safe.bytes.into_response();
+            let h = r.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(safe.format.mime()),
+            );
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            for (name, value) in [
+                ("x-phiscrub-findings", findings.join(",")),
+                ("x-phiscrub-metadata-removed", removed.join(",")),
+                ("x-phiscrub-lossless", safe.lossless.to_string()),
+            ] {
+                if let Ok(v) = HeaderValue::from_str(&value) {
+                    h.insert(name, v);
+                }
+            }
+            r
+        }
+        Err(e) => {
+            let (resp, outcome) = refusal(&e);
+            st.metrics.record("scrub", outcome, Some(started.elapsed()));
+            resp
+        }
+    }
+}
+
+async fn check(State(st): State<Arc<AppState>>, req: Request) -> Response {
+    let started = Instant::now();
+    let result = match with_image(&st, "check", req, |s, b| s.inspect(b)).await {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    let body = match result {
+        Ok(v) => json!({
+            "would_leak": v.would_leak(),
+            "status": "exported",
+            "findings": findings_json(&v.findings),
+            "metadata": v.metadata.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+            "width": v.width,
+            "height": v.height,
+        }),
+        Err(ScrubError::Refused(r)) if !matches!(r.reason, RefusalReason::Unsupported(_)) => {
+            let e = ScrubError::Refused(r.clone());
+            json!({
+                "would_leak": true,
+                "status": "refused",
+                "reason": e.reason_code(),
+                "message": e.to_string(),
+                "findings": findings_json(&r.residual),
+            })
+        }
+        Err(e) => {
+            let (resp, outcome) = refusal(&e);
+            st.metrics.record("check", outcome, Some(started.elapsed()));
+            return resp;
+        }
+    };
+    st.metrics
+        .record("check", "answered", Some(started.elapsed()));
+    problem(StatusCode::OK, body)
+}
+
+async fn metrics(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    if let Err(r) = st.authorize(&headers) {
+        return r;
+    }
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        st.metrics.render(),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_secret;
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(same_secret(b"s3cret", b"s3cret"));
+        assert!(!same_secret(b"s3cre", b"s3cret"));
+        assert!(!same_secret(b"s3cret!", b"s3cret"));
+        assert!(!same_secret(b"", b"s3cret"));
+        assert!(!same_secret(b"x3cret", b"s3cret"));
+        assert!(!same_secret(b"", b""), "an empty token never matches");
+    }
+
+    #[test]
+    fn the_committed_openapi_document_is_json_and_names_every_route() {
+        let v: serde_json::Value = serde_json::from_str(super::OPENAPI).expect("valid JSON");
+        for p in [
+            "/v1/scrub",
+            "/v1/check",
+            "/healthz",
+            "/metrics",
+            "/openapi.json",
+        ] {
+            assert!(
+                v["paths"].get(p).is_some(),
+                "{p} missing from api/openapi.json"
+            );
+        }
+    }
+}
