@@ -5,12 +5,14 @@
 //! The library does all the work; the `phiscrub` binary is a thin layer over
 //! [`Scrubber`] (one image in memory) and [`pipeline`] (files and folders).
 //!
-//! ```no_run
+//! ```
 //! use phiscrub::{Config, Scrubber};
+//! # let bedside = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photos/grace_hopper.jpg");
+//! # let dir = tempfile::tempdir()?;
 //! let scrubber = Scrubber::new(Config::default())?;
-//! let safe = scrubber.scrub(&std::fs::read("bedside.jpg")?)?;
-//! println!("{} face(s) covered", safe.findings.len());
-//! std::fs::write("bedside-safe.jpg", &safe.bytes)?;
+//! let safe = scrubber.scrub(&std::fs::read(bedside)?)?;
+//! println!("{} region(s) covered", safe.findings.len());
+//! std::fs::write(dir.path().join("bedside-safe.jpg"), &safe.bytes)?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

@@ -20,14 +20,24 @@ use std::time::{Duration, Instant};
 /// share it: it is `Send + Sync`, and concurrent calls each get their own
 /// detector session.
 ///
-/// ```no_run
+/// ```
 /// use phiscrub::{Config, Scrubber};
+/// # let dir = tempfile::tempdir()?;
+/// # let ward = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photos/grace_hopper.jpg");
+/// # let out = dir.path().join("ward-safe.jpg");
 /// let scrubber = Scrubber::new(Config::default())?;
-/// let photo = std::fs::read("ward.jpg")?;
+/// let photo = std::fs::read(ward)?;
 /// match scrubber.scrub(&photo) {
-///     Ok(safe) => std::fs::write("ward-safe.jpg", &safe.bytes)?,
-///     Err(why) => eprintln!("ward.jpg not exported: {why}"),
+///     Ok(safe) => std::fs::write(&out, &safe.bytes)?,
+///     Err(why) => eprintln!("{ward} not exported: {why}"),
 /// }
+/// # assert!(out.is_file());
+/// // One scrubber, many threads.
+/// std::thread::scope(|s| {
+///     for _ in 0..2 {
+///         s.spawn(|| assert!(scrubber.scrub(&photo).is_ok()));
+///     }
+/// });
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Scrubber {
@@ -204,13 +214,14 @@ impl Scrubber {
     /// [`scrub`](Self::scrub) on a file's contents; the error names the
     /// file. Writes nothing.
     ///
-    /// ```no_run
+    /// ```
     /// use phiscrub::{Config, Scrubber};
     /// let scrubber = Scrubber::new(Config::default())?;
-    /// match scrubber.scrub_path("ward/bed3.jpg".as_ref()) {
-    ///     Ok(safe) => std::fs::write("bed3-safe.jpg", &safe.bytes)?,
-    ///     Err(e) => eprintln!("{e}"), // "ward/bed3.jpg: refused: …"
-    /// }
+    /// let e = scrubber.scrub_path("ward/no-such-photo.jpg".as_ref()).unwrap_err();
+    /// assert!(e.to_string().starts_with("ward/no-such-photo.jpg: cannot read the file"));
+    /// # let bed3 = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photos/chelsea.png");
+    /// let safe = scrubber.scrub_path(bed3.as_ref())?;
+    /// assert_eq!(safe.format, phiscrub::Format::Png);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn scrub_path(&self, path: &std::path::Path) -> Result<Scrubbed, crate::error::FileError> {
@@ -231,13 +242,14 @@ impl Scrubber {
     /// `scrub` would answer (a refusal means the image would leak as it is
     /// and cannot be made safe).
     ///
-    /// ```no_run
-    /// use phiscrub::{Config, Scrubber};
+    /// ```
+    /// use phiscrub::{Category, Config, FindingKind, Scrubber};
+    /// # let slide = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photos/hopper_phone.jpg");
     /// let scrubber = Scrubber::new(Config::default())?;
-    /// let verdict = scrubber.inspect(&std::fs::read("slide-12.jpg")?)?;
-    /// if verdict.would_leak() {
-    ///     println!("{} finding(s), metadata {:?}", verdict.findings.len(), verdict.metadata);
-    /// }
+    /// let verdict = scrubber.inspect(&std::fs::read(slide)?)?;
+    /// assert!(verdict.would_leak());
+    /// assert!(verdict.findings.iter().any(|f| f.kind == FindingKind::Face));
+    /// assert!(verdict.metadata.contains(&Category::Gps));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn inspect(&self, bytes: &[u8]) -> Result<Verdict, ScrubError> {
@@ -253,10 +265,10 @@ impl Scrubber {
     /// Scrubs one encoded image and returns the safe encoding, or why it
     /// cannot be exported.
     ///
-    /// ```no_run
+    /// ```
     /// use phiscrub::{Config, ScrubError, Scrubber};
     /// let scrubber = Scrubber::new(Config::default())?;
-    /// match scrubber.scrub(&std::fs::read("upload.jpg")?) {
+    /// match scrubber.scrub(b"GIF89a, but not really") {
     ///     Ok(safe) => println!("{} bytes of {}", safe.bytes.len(), safe.format.mime()),
     ///     Err(ScrubError::Refused(r)) => println!("refused, {} still visible", r.residual.len()),
     ///     Err(ScrubError::Unreadable(why)) => println!("not an image we read: {why}"),
@@ -741,3 +753,10 @@ fn refused(reason: RefusalReason, residual: Vec<Finding>) -> ScrubError {
 fn detector_failed(e: String) -> ScrubError {
     refused(RefusalReason::DetectorFailed(e), Vec::new())
 }
+
+// A Scrubber is built once and shared by threads and requests; this stops
+// the build if a change ever makes it unsafe to share.
+const _: () = {
+    const fn shareable<T: Send + Sync>() {}
+    shareable::<Scrubber>();
+};

@@ -77,12 +77,21 @@ struct AppState {
     token: Option<String>,
     slots: Arc<Semaphore>,
     timeout: Duration,
+    max_body: usize,
     metrics: Metrics,
 }
 
 /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight
 /// and returns. `on_ready` gets the bound address (useful with port 0)
 /// once the socket listens.
+///
+/// ```no_run
+/// use phiscrub::serve::{run, ServeOptions};
+/// use phiscrub::{Config, Scrubber};
+/// let scrubber = std::sync::Arc::new(Scrubber::new(Config::default())?);
+/// run(scrubber, &ServeOptions::default(), |addr| println!("listening on {addr}"))?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn run(
     scrubber: Arc<Scrubber>,
     opts: &ServeOptions,
@@ -102,12 +111,23 @@ pub fn run(
 }
 
 /// The service's routes, for embedding in another axum application.
+///
+/// ```
+/// use phiscrub::{serve, Config, Scrubber};
+/// let scrubber = std::sync::Arc::new(Scrubber::new(Config::default())?);
+/// let portal = axum::Router::new()
+///     .route("/", axum::routing::get(|| async { "case-report portal" }))
+///     .nest("/phiscrub", serve::router(scrubber, &serve::ServeOptions::default()));
+/// # let _ = portal;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn router(scrubber: Arc<Scrubber>, opts: &ServeOptions) -> Router {
     let state = Arc::new(AppState {
         scrubber,
         token: opts.token.clone(),
         slots: Arc::new(Semaphore::new(opts.concurrency.max(1))),
         timeout: opts.timeout,
+        max_body: opts.max_body,
         metrics: Metrics::default(),
     });
     Router::new()
@@ -212,7 +232,24 @@ fn same_secret(given: &[u8], token: &[u8]) -> bool {
 /// The image in a request: the raw body (an image type,
 /// `application/octet-stream`, or no type), or the first file of a
 /// `multipart/form-data` form.
-async fn image_body(req: Request) -> Result<Bytes, (Response, &'static str)> {
+async fn image_body(req: Request, max_body: usize) -> Result<Bytes, (Response, &'static str)> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max_body as u64) {
+        drain(req, max_body.saturating_mul(4)).await;
+        let status = StatusCode::PAYLOAD_TOO_LARGE;
+        return Err((
+            simple(
+                status,
+                "too_large",
+                &format!("the body is larger than the limit of {max_body} bytes"),
+            ),
+            "too_large",
+        ));
+    }
     let ctype = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -343,6 +380,21 @@ fn refusal(e: &ScrubError) -> (Response, &'static str) {
     }
 }
 
+/// Reads and drops a request body, up to `cap` bytes. An answer sent while
+/// the client is still uploading reaches it as a broken connection, not as
+/// the status that says why; bodies far over any limit are cut off anyway.
+async fn drain(req: Request, cap: usize) {
+    use http_body_util::BodyExt;
+    let mut body = req.into_body();
+    let mut seen = 0usize;
+    while let Some(Ok(frame)) = body.frame().await {
+        seen += frame.data_ref().map_or(0, |d| d.len());
+        if seen > cap {
+            break;
+        }
+    }
+}
+
 /// Reads the image, takes a slot (or answers 503), and runs `work` on a
 /// blocking thread within the time limit.
 async fn with_image<T: Send + 'static>(
@@ -353,15 +405,14 @@ async fn with_image<T: Send + 'static>(
 ) -> Result<T, Response> {
     let started = Instant::now();
     if let Err(r) = st.authorize(req.headers()) {
+        let _ = tokio::time::timeout(st.timeout, drain(req, st.max_body)).await;
         st.metrics.record(endpoint, "unauthorized", None);
         return Err(r);
     }
-    // A full service answers at once rather than queueing. The upload is
-    // still read (within the body limit and time limit) and dropped: a
-    // client that is cut off mid-upload sees a broken connection, not the
-    // 503 that tells it to retry.
+    // A full service answers at once rather than queueing; the upload is
+    // read and dropped first so that the client sees the 503.
     let Ok(permit) = st.slots.clone().try_acquire_owned() else {
-        let _ = tokio::time::timeout(st.timeout, image_body(req)).await;
+        let _ = tokio::time::timeout(st.timeout, drain(req, st.max_body)).await;
         st.metrics.record(endpoint, "busy", None);
         let mut r = simple(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -372,7 +423,7 @@ async fn with_image<T: Send + 'static>(
             .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         return Err(r);
     };
-    let body = match tokio::time::timeout(st.timeout, image_body(req)).await {
+    let body = match tokio::time::timeout(st.timeout, image_body(req, st.max_body)).await {
         Ok(Ok(b)) => b,
         Ok(Err((r, outcome))) => {
             st.metrics.record(endpoint, outcome, None);
