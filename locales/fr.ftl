@@ -258,3 +258,4 @@ help-token-file = Fichier contenant le jeton que les clients doivent envoyer (Au
 help-max-body-mb = Taille maximale d'une requête, en mégaoctets (413 au-delà).
 help-concurrency = Images nettoyées en même temps ; les requêtes en plus reçoivent 503 avec Retry-After [par défaut : nombre de cœurs].
 help-timeout = Durée maximale d'une requête, en secondes.
+about-eval-text = Texte réel : part des zones annotées dont la sortie nettoyée efface les contours des lettres (règle de textcover.py), par type et hauteur de texte, et surface modifiée hors du texte. Vérité : JSON lines {"{"}"file", "polys": [[[x, y], …]], "ignore", "kind"{"}"}.

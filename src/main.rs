@@ -61,6 +61,11 @@ enum EvalCommand {
     /// Synthetic monitor screens under perspective, glare and moiré: share of
     /// text lines covered.
     Screens(EvalSynthArgs),
+    /// Real text: share of labelled regions whose glyph edges the scrubbed
+    /// output removes (the rule of textcover.py), by kind and text height,
+    /// and the area changed away from text. Truth: JSON lines
+    /// {"file", "polys": [[[x, y], ...]], "ignore", "kind"}.
+    Text(EvalFacesArgs),
 }
 
 #[derive(Args)]
@@ -348,6 +353,7 @@ fn main() -> ExitCode {
         Command::Eval(EvalCommand::Faces(args)) => eval_faces(args),
         Command::Eval(EvalCommand::Bands(args)) => eval_synth(args, SceneKind::Bands),
         Command::Eval(EvalCommand::Screens(args)) => eval_synth(args, SceneKind::Screens),
+        Command::Eval(EvalCommand::Text(args)) => eval_text(args),
     };
     ExitCode::from(code as u8)
 }
@@ -984,6 +990,73 @@ fn eval_synth(args: EvalSynthArgs, kind: SceneKind) -> i32 {
     println!("findings         {}", found.join(", "));
     for p in scores.problems.iter().take(10) {
         println!("  {p}");
+    }
+    report::EXIT_OK
+}
+
+fn eval_text(args: EvalFacesArgs) -> i32 {
+    // Everything on, as `phiscrub scrub` runs: the score is of real outputs.
+    let config = args.run.detect.apply(Config::default());
+    if let Err(e) = config.validate() {
+        eprintln!("phiscrub: {e}");
+        return report::EXIT_USAGE;
+    }
+    let truth = match phiscrub::eval::text::read_truth(&args.truth) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("phiscrub: {e}");
+            return report::EXIT_USAGE;
+        }
+    };
+    if !args.images.is_dir() {
+        eprintln!(
+            "phiscrub: {}: not a folder; --images must be the folder holding the files named in the truth file",
+            args.images.display()
+        );
+        return report::EXIT_USAGE;
+    }
+    let (scrubber, threads) = match start_scrubber(config, args.run.jobs) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let scores = match phiscrub::eval::text::text(&scrubber, &args.images, &truth, threads) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("phiscrub: {e}");
+            return report::EXIT_FATAL;
+        }
+    };
+    for p in &scores.problems {
+        eprintln!("phiscrub: {p}");
+    }
+    if args.run.json {
+        println!("{}", serde_json::to_string(&scores).unwrap_or_default());
+        return report::EXIT_OK;
+    }
+    let share = |s: &phiscrub::eval::text::Share| match s.coverage {
+        Some(c) => format!("{c:.4} ({}/{})", s.covered, s.regions),
+        None => "–".into(),
+    };
+    println!(
+        "{} image(s): {} exported, {} refused, {} failed ({} region(s) in images not exported); {:.1} s, {:.2} s per image on one worker",
+        scores.images,
+        scores.exported,
+        scores.refused,
+        scores.failed,
+        scores.regions_in_unexported,
+        scores.seconds,
+        scores.seconds_per_image
+    );
+    println!("coverage         {}", share(&scores.pooled));
+    for (k, s) in &scores.by_kind {
+        println!("  {k:<14} {}", share(s));
+    }
+    for (k, s) in &scores.by_height {
+        println!("  {:>7} px     {}", k, share(s));
+    }
+    match scores.area_away {
+        Some(a) => println!("area away        {:.3} % of exported pixels", 100.0 * a),
+        None => println!("area away        –"),
     }
     report::EXIT_OK
 }

@@ -4,6 +4,8 @@
 //! rectangles), not from the detector's raw boxes, so padding and refusals
 //! count as the user would see them.
 
+pub mod text;
+
 use crate::geometry::Rect;
 use crate::scrub::Scrubber;
 use rayon::prelude::*;
