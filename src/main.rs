@@ -994,31 +994,41 @@ fn eval_synth(args: EvalSynthArgs, kind: SceneKind) -> i32 {
     report::EXIT_OK
 }
 
-fn eval_text(args: EvalFacesArgs) -> i32 {
-    // Everything on, as `phiscrub scrub` runs: the score is of real outputs.
-    let config = args.run.detect.apply(Config::default());
+/// What `eval faces` and `eval text` check before scoring: the settings,
+/// the truth file (read with `read`), the images folder; then the scrubber.
+/// Errors are reported; the exit code comes back.
+fn start_labelled_eval<T>(
+    args: &EvalFacesArgs,
+    config: Config,
+    read: impl Fn(&std::path::Path) -> Result<Vec<T>, String>,
+) -> Result<(Vec<T>, Scrubber, usize), i32> {
     if let Err(e) = config.validate() {
         eprintln!("phiscrub: {e}");
-        return report::EXIT_USAGE;
+        return Err(report::EXIT_USAGE);
     }
-    let truth = match phiscrub::eval::text::read_truth(&args.truth) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("phiscrub: {e}");
-            return report::EXIT_USAGE;
-        }
-    };
+    let truth = read(&args.truth).map_err(|e| {
+        eprintln!("phiscrub: {e}");
+        report::EXIT_USAGE
+    })?;
     if !args.images.is_dir() {
         eprintln!(
             "phiscrub: {}: not a folder; --images must be the folder holding the files named in the truth file",
             args.images.display()
         );
-        return report::EXIT_USAGE;
+        return Err(report::EXIT_USAGE);
     }
-    let (scrubber, threads) = match start_scrubber(config, args.run.jobs) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+    let (scrubber, threads) = start_scrubber(config, args.run.jobs)?;
+    Ok((truth, scrubber, threads))
+}
+
+fn eval_text(args: EvalFacesArgs) -> i32 {
+    // Everything on, as `phiscrub scrub` runs: the score is of real outputs.
+    let config = args.run.detect.apply(Config::default());
+    let (truth, scrubber, threads) =
+        match start_labelled_eval(&args, config, phiscrub::eval::text::read_truth) {
+            Ok(t) => t,
+            Err(code) => return code,
+        };
     let scores = match phiscrub::eval::text::text(&scrubber, &args.images, &truth, threads) {
         Ok(s) => s,
         Err(e) => {
@@ -1068,28 +1078,11 @@ fn eval_faces(args: EvalFacesArgs) -> i32 {
         detect_codes: false,
         ..args.run.detect.apply(Config::default())
     };
-    if let Err(e) = config.validate() {
-        eprintln!("phiscrub: {e}");
-        return report::EXIT_USAGE;
-    }
-    let truth = match phiscrub::eval::read_truth(&args.truth) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("phiscrub: {e}");
-            return report::EXIT_USAGE;
-        }
-    };
-    if !args.images.is_dir() {
-        eprintln!(
-            "phiscrub: {}: not a folder; --images must be the folder holding the files named in the truth file",
-            args.images.display()
-        );
-        return report::EXIT_USAGE;
-    }
-    let (scrubber, threads) = match start_scrubber(config, args.run.jobs) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+    let (truth, scrubber, threads) =
+        match start_labelled_eval(&args, config, phiscrub::eval::read_truth) {
+            Ok(t) => t,
+            Err(code) => return code,
+        };
     let (scores, outcomes) = match phiscrub::eval::faces(&scrubber, &args.images, &truth, threads) {
         Ok(r) => r,
         Err(e) => {

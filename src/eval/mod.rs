@@ -33,6 +33,31 @@ pub struct Truth {
 
 /// Reads a truth file (JSON lines). Errors name the line.
 pub fn read_truth(path: &Path) -> Result<Vec<Truth>, String> {
+    read_json_lines(
+        path,
+        r#"{"file": "a.jpg", "boxes": [[x, y, w, h], ...]}"#,
+        |t: &Truth| match t
+            .boxes
+            .iter()
+            .chain(&t.ignore)
+            .find(|b| !(b[2] > 0.0 && b[3] > 0.0))
+        {
+            Some(b) => Err(format!(
+                "box {b:?} has no area; boxes are [x, y, width, height]"
+            )),
+            None => Ok(()),
+        },
+    )
+}
+
+/// The non-blank lines of a JSON-lines truth file, each parsed and then
+/// checked by `check`; an error names the file and line and, for a line
+/// that does not parse, shows the `expected` form.
+pub(crate) fn read_json_lines<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    expected: &str,
+    check: impl Fn(&T) -> Result<(), String>,
+) -> Result<Vec<T>, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("{}: cannot read the truth file ({e})", path.display()))?;
     let mut out = Vec::new();
@@ -40,29 +65,11 @@ pub fn read_truth(path: &Path) -> Result<Vec<Truth>, String> {
         if line.trim().is_empty() {
             continue;
         }
-        let t: Truth = serde_json::from_str(line).map_err(|e| {
-            format!(
-                "{}:{}: not a truth line ({e}); expected {{\"file\": \"a.jpg\", \"boxes\": [[x, y, w, h], ...]}}",
-                path.display(),
-                i + 1
-            )
-        })?;
-        if let Some(b) = t
-            .boxes
-            .iter()
-            .chain(&t.ignore)
-            .find(|b| !(b[2] > 0.0 && b[3] > 0.0))
-        {
-            return Err(format!(
-                "{}:{}: box {b:?} has no area; boxes are [x, y, width, height]",
-                path.display(),
-                i + 1
-            ));
-        }
+        let at = || format!("{}:{}", path.display(), i + 1);
+        let t: T = serde_json::from_str(line)
+            .map_err(|e| format!("{}: not a truth line ({e}); expected {expected}", at()))?;
+        check(&t).map_err(|why| format!("{}: {why}", at()))?;
         out.push(t);
-    }
-    if out.is_empty() {
-        return Err(format!("{}: the truth file has no lines", path.display()));
     }
     Ok(out)
 }

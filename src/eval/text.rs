@@ -50,30 +50,14 @@ fn unknown_kind() -> String {
 
 /// Reads a truth file (JSON lines); errors name the line.
 pub fn read_truth(path: &Path) -> Result<Vec<TextTruth>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: cannot read the truth file ({e})", path.display()))?;
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let t: TextTruth = serde_json::from_str(line).map_err(|e| {
-            format!(
-                "{}:{}: not a text truth line ({e}); expected {{\"file\": \"a.jpg\", \"polys\": [[[x, y], ...], ...]}}",
-                path.display(),
-                i + 1
-            )
-        })?;
-        if let Some(p) = t.polys.iter().chain(&t.ignore).find(|p| p.len() < 3) {
-            return Err(format!(
-                "{}:{}: polygon {p:?} has fewer than 3 points",
-                path.display(),
-                i + 1
-            ));
-        }
-        out.push(t);
-    }
-    Ok(out)
+    super::read_json_lines(
+        path,
+        r#"{"file": "a.jpg", "polys": [[[x, y], ...], ...]}"#,
+        |t: &TextTruth| match t.polys.iter().chain(&t.ignore).find(|p| p.len() < 3) {
+            Some(p) => Err(format!("polygon {p:?} has fewer than 3 points")),
+            None => Ok(()),
+        },
+    )
 }
 
 /// Covered regions out of all, as a share.
@@ -461,6 +445,25 @@ mod tests {
         }
         let s = score_image(&Grey::of(&before), &Grey::of(&far), &truth());
         assert_eq!(s.away, 100);
+    }
+
+    #[test]
+    fn bad_truth_lines_are_named() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("t.jsonl");
+        std::fs::write(
+            &p,
+            "{\"file\": \"a.jpg\", \"polys\": [[[0,0],[4,0],[4,4]]]}\n\n{\"file\": \"b.jpg\", \"polys\": [[[0,0],[4,0]]]}\n",
+        )
+        .unwrap();
+        let e = read_truth(&p).unwrap_err();
+        assert!(e.contains("t.jsonl:3: polygon"), "{e}");
+        std::fs::write(&p, "{\"file\": 3}\n").unwrap();
+        let e = read_truth(&p).unwrap_err();
+        assert!(
+            e.contains("t.jsonl:1: not a truth line") && e.contains("polys"),
+            "{e}"
+        );
     }
 
     #[test]
