@@ -104,6 +104,22 @@ pub struct TextScores {
     pub seconds_per_image: f64,
     /// Why images were not exported, by file.
     pub problems: Vec<String>,
+    /// Every labelled region left readable in an exported image.
+    pub misses: Vec<Miss>,
+    /// Share of each exported image changed away from labelled text.
+    pub area_away_by_file: BTreeMap<String, f64>,
+}
+
+/// A labelled region the output leaves readable.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Miss {
+    pub file: String,
+    /// Its index among the file's `polys`.
+    pub region: usize,
+    /// Text height in pixels.
+    pub height: f64,
+    /// Share of its glyph edges that survive (above 0.10 means readable).
+    pub surviving: f64,
 }
 
 /// One image's score, or `(refused, why)` when it was not exported.
@@ -111,7 +127,8 @@ type Outcome = Result<ImageScore, (bool, String)>;
 
 /// What one image gave.
 struct ImageScore {
-    regions: Vec<(bool, f64)>,
+    /// Per region: covered, text height, share of glyph edges surviving.
+    regions: Vec<(bool, f64, f64)>,
     away: u64,
     pixels: u64,
 }
@@ -155,7 +172,17 @@ pub fn text(
                 s.exported += 1;
                 away += img.away;
                 pixels += img.pixels;
-                for (covered, h) in img.regions {
+                s.area_away_by_file
+                    .insert(t.file.clone(), img.away as f64 / img.pixels.max(1) as f64);
+                for (i, (covered, h, surviving)) in img.regions.into_iter().enumerate() {
+                    if !covered {
+                        s.misses.push(Miss {
+                            file: t.file.clone(),
+                            region: i,
+                            height: h,
+                            surviving,
+                        });
+                    }
                     s.pooled.add(covered);
                     s.by_kind.entry(t.kind.clone()).or_default().add(covered);
                     if let Some(b) = HEIGHTS.iter().find(|b| b.0 <= h && h < b.1) {
@@ -365,7 +392,8 @@ fn score_image(before: &Grey, after: &Grey, t: &TextTruth) -> ImageScore {
                 .filter(|&&i| es[i] >= 0.5 * eo[i] && (after.v[i] - before.v[i]).abs() < 30.0)
                 .count();
             let covered = glyph.is_empty() || alive as f64 <= 0.10 * glyph.len() as f64;
-            (covered, text_height(q))
+            let surviving = alive as f64 / glyph.len().max(1) as f64;
+            (covered, text_height(q), surviving)
         })
         .collect();
     ImageScore {
