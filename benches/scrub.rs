@@ -113,7 +113,7 @@ fn benches(c: &mut Criterion) {
         c.bench_function(name, |b| {
             b.iter(|| {
                 text.forget();
-                text.detect(black_box(img), 0.4).unwrap()
+                text.detect(black_box(img), 0.4, &[]).unwrap()
             })
         });
     }

@@ -632,7 +632,7 @@ impl Scrubber {
         if let Some(text) = dets.text.as_deref_mut() {
             let t = self.config.text_threshold;
             let found = text
-                .detect(rgb, t * verify::JUDGED_FLOOR)
+                .detect(rgb, t * verify::JUDGED_FLOOR, &d.filled)
                 .map_err(detector_failed)?;
             let uncovered = verify::residual(found, &d.filled, width, height);
             let (sure, doubtful, weak) = judge(uncovered, t, t, &d.judged);

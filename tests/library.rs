@@ -200,7 +200,12 @@ struct FragmentsAfterEncoding {
 }
 
 impl phiscrub::TextDetect for FragmentsAfterEncoding {
-    fn detect(&mut self, img: &RgbImage, _: f32) -> Result<Vec<Finding>, String> {
+    fn detect(
+        &mut self,
+        img: &RgbImage,
+        _: f32,
+        _: &[phiscrub::Rect],
+    ) -> Result<Vec<Finding>, String> {
         self.calls += 1;
         let mut out = Vec::new();
         for k in 0..(self.calls - 1).min(self.fragments) {

@@ -27,7 +27,7 @@ fn every_line_of_a_printed_page_is_found() {
     let img = rgb(&fixture("text/page.png"));
     let mut det = TextDetector::new(1, TextParams::default()).unwrap();
     let found = det
-        .detect(&img, TextParams::default().box_threshold)
+        .detect(&img, TextParams::default().box_threshold, &[])
         .unwrap();
     assert!(found.iter().all(|f| f.kind == FindingKind::Text));
     for (i, &(x, y, w, h)) in PAGE_LINES.iter().enumerate() {

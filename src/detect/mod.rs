@@ -103,9 +103,15 @@ pub trait FaceDetect: Send {
 /// A text detector working on upright RGB pixels. Implemented by
 /// [`text::TextDetector`]; tests substitute fakes.
 pub trait TextDetect: Send {
-    /// Returns every text region scoring above `threshold`. An `Err` means
-    /// the image could not be checked and must be refused.
-    fn detect(&mut self, img: &image::RgbImage, threshold: f32) -> Result<Vec<Finding>, String>;
+    /// Returns every text region scoring above `threshold` outside the
+    /// `covered` regions (already filled: text there is not looked for). An
+    /// `Err` means the image could not be checked and must be refused.
+    fn detect(
+        &mut self,
+        img: &image::RgbImage,
+        threshold: f32,
+        covered: &[crate::geometry::Rect],
+    ) -> Result<Vec<Finding>, String>;
 }
 
 /// True when the `(x, y, w, h)` region of two RGB buffers `stride` pixels

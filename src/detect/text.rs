@@ -17,7 +17,7 @@
 use crate::detect::scales::spans;
 use crate::detect::{same_region, Finding, FindingKind, TextDetect};
 use crate::error::SetupError;
-use crate::geometry::{BoxF, Quad};
+use crate::geometry::{BoxF, Quad, Rect};
 use crate::models;
 use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
@@ -70,12 +70,20 @@ pub struct TextDetector {
     inferences: u64,
 }
 
-/// The last call's resized pixels and every tile's regions (all scores).
+/// The last call's resized pixels and every tile's probability map.
 struct Memo {
     size: (u32, u32),
     pixels: Vec<u8>,
     tiles: Vec<(u32, u32, u32, u32)>,
-    found: Vec<Vec<(Quad, f32)>>,
+    maps: Vec<Map>,
+}
+
+/// A tile's text probability, `w` × `h` (the tile padded to multiples of 32).
+#[derive(Clone)]
+struct Map {
+    w: usize,
+    h: usize,
+    prob: Vec<f32>,
 }
 
 impl TextDetector {
@@ -115,13 +123,13 @@ impl TextDetector {
         Ok(dst.into_vec())
     }
 
-    /// Regions of one tile of the resized image, in tile pixels, all scores.
+    /// The probability map of one tile of the resized image.
     fn infer(
         &mut self,
         pixels: &[u8],
         stride: u32,
         (x, y, w, h): (u32, u32, u32, u32),
-    ) -> Result<Vec<(Quad, f32)>, String> {
+    ) -> Result<Map, String> {
         let (pw, ph) = (w.div_ceil(32) * 32, h.div_ceil(32) * 32);
         let input = normalise(pixels, stride, (x, y, w, h), pw, ph);
         let tensor = TensorRef::from_array_view(input.view()).map_err(|e| e.to_string())?;
@@ -141,22 +149,31 @@ impl TextDetector {
         if !prob.iter().all(|v| v.is_finite()) {
             return Err("the text detector produced non-finite scores".into());
         }
-        let all = TextParams {
-            box_threshold: 0.0,
-            ..self.params
-        };
-        Ok(regions(prob, pw as usize, ph as usize, &all))
+        Ok(Map {
+            w: pw as usize,
+            h: ph as usize,
+            prob: prob.to_vec(),
+        })
     }
 }
 
 impl TextDetect for TextDetector {
-    fn detect(&mut self, img: &RgbImage, threshold: f32) -> Result<Vec<Finding>, String> {
+    fn detect(
+        &mut self,
+        img: &RgbImage,
+        threshold: f32,
+        covered: &[Rect],
+    ) -> Result<Vec<Finding>, String> {
         let (w, h) = img.dimensions();
         if w == 0 || h == 0 {
             return Ok(Vec::new());
         }
         let (nw, nh) = network_size(w, h, &self.params);
-        let pixels = self.resized(img, nw, nh)?;
+        let mut pixels = self.resized(img, nw, nh)?;
+        let hidden = covered_cells(covered, (w, h), (nw, nh));
+        if let Some(hidden) = &hidden {
+            paint_over(&mut pixels, hidden, (nw, nh));
+        }
         let (ov, tile) = (self.params.overlap, self.params.tile);
         let mut tiles = Vec::new();
         for &(ty, th) in &spans(nh, tile, ov) {
@@ -168,18 +185,34 @@ impl TextDetect for TextDetector {
             .memo
             .take()
             .filter(|m| m.size == (nw, nh) && m.tiles == tiles);
-        let mut found = Vec::with_capacity(tiles.len());
+        let mut maps = Vec::with_capacity(tiles.len());
         for &t in &tiles {
-            let i = found.len();
+            let i = maps.len();
             match &previous {
-                Some(m) if same_region(&m.pixels, &pixels, nw, t) => found.push(m.found[i].clone()),
-                _ => found.push(self.infer(&pixels, nw, t)?),
+                Some(m) if same_region(&m.pixels, &pixels, nw, t) => maps.push(m.maps[i].clone()),
+                _ => maps.push(self.infer(&pixels, nw, t)?),
             }
         }
         let (fx, fy) = (w as f32 / nw as f32, h as f32 / nh as f32);
+        let all = TextParams {
+            box_threshold: threshold,
+            ..self.params
+        };
         let mut out = Vec::new();
-        for (&(tx, ty, _, _), regions) in tiles.iter().zip(&found) {
-            for &(q, score) in regions.iter().filter(|r| r.1 > threshold) {
+        for (&(tx, ty, tw, th), map) in tiles.iter().zip(&maps) {
+            let mut prob = map.prob.clone();
+            if let Some(hidden) = &hidden {
+                for row in 0..th as usize {
+                    let from = (ty as usize + row) * nw as usize + tx as usize;
+                    let cells = &hidden[from..from + tw as usize];
+                    for (p, &off) in prob[row * map.w..].iter_mut().zip(cells) {
+                        if off {
+                            *p = 0.0;
+                        }
+                    }
+                }
+            }
+            for (q, score) in regions(&prob, map.w, map.h, &all) {
                 let quad = q.map(|[x, y]| [(tx as f32 + x) * fx, (ty as f32 + y) * fy]);
                 out.push(text_finding(quad, score, w, h));
             }
@@ -188,9 +221,136 @@ impl TextDetect for TextDetector {
             size: (nw, nh),
             pixels,
             tiles,
-            found,
+            maps,
         });
         Ok(out)
+    }
+}
+
+/// The cells of the `nw` × `nh` network image whose centres fall in a filled
+/// region of the `w` × `h` image, row-major; `None` when nothing is filled.
+///
+/// Text already covered is not text to find again, and leaving it out keeps
+/// the detector from joining filled lines and the paper between them into
+/// one block: a second look at a filled receipt would otherwise black out
+/// the sheet.
+fn covered_cells(covered: &[Rect], (w, h): (u32, u32), (nw, nh): (u32, u32)) -> Option<Vec<bool>> {
+    if covered.is_empty() {
+        return None;
+    }
+    let (sx, sy) = (w as f32 / nw as f32, h as f32 / nh as f32);
+    let mut cells = vec![false; nw as usize * nh as usize];
+    for row in 0..nh {
+        let y = (((row as f32 + 0.5) * sy) as u32).min(h - 1);
+        let line = &mut cells[row as usize * nw as usize..][..nw as usize];
+        for r in covered {
+            if let Some((a, b)) = r.row_span(y) {
+                // Columns whose centre x satisfies a <= x < b.
+                let first = ((a as f32 / sx - 0.5).ceil().max(0.0)) as usize;
+                let end = ((b as f32 / sx - 0.5).ceil().max(0.0) as usize).min(nw as usize);
+                if first < end {
+                    line[first..end].fill(true);
+                }
+            }
+        }
+    }
+    Some(dilate(&cells, nw as usize, nh as usize, FILL_HALO))
+}
+
+/// Cells beside a fill hidden with it, in network pixels. Encoding rings
+/// around a black fill for a few pixels; left in view, that halo reads as
+/// text fragments at every fill's edge, each of which a look at the output
+/// would fill, uncovering the next.
+const FILL_HALO: usize = 2;
+
+/// `cells` grown by `r` in every direction (a square neighbourhood).
+fn dilate(cells: &[bool], w: usize, h: usize, r: usize) -> Vec<bool> {
+    let mut rows = vec![false; w * h];
+    for y in 0..h {
+        let src = &cells[y * w..(y + 1) * w];
+        let dst = &mut rows[y * w..(y + 1) * w];
+        for x in (0..w).filter(|&x| src[x]) {
+            dst[x.saturating_sub(r)..(x + r + 1).min(w)].fill(true);
+        }
+    }
+    let mut out = vec![false; w * h];
+    for y in 0..h {
+        for x in (0..w).filter(|&x| rows[y * w + x]) {
+            for yy in y.saturating_sub(r)..(y + r + 1).min(h) {
+                out[yy * w + x] = true;
+            }
+        }
+    }
+    out
+}
+
+/// Paints the `hidden` cells of RGB `pixels` with the colour around them.
+///
+/// Filled regions are black; the paper left between filled lines then reads
+/// to the detector as white text on black (probability near 1 over whole
+/// receipts). Showing it the page without the bars keeps that from happening
+/// while the ends of a line a fill cut short stay in view. Each connected
+/// patch of hidden cells takes one colour, the median of the visible pixels
+/// bordering it: painting row by row instead leaves horizontal stripes where
+/// the background changes, and stripes read as text.
+fn paint_over(pixels: &mut [u8], hidden: &[bool], (nw, nh): (u32, u32)) {
+    let (nw, nh) = (nw as usize, nh as usize);
+    let mut seen = vec![false; nw * nh];
+    let (mut stack, mut members, mut ring) = (Vec::new(), Vec::new(), Vec::new());
+    let mut border: [Vec<u8>; 3] = Default::default();
+    for start in 0..nw * nh {
+        if !hidden[start] || seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        stack.push(start);
+        members.clear();
+        ring.clear();
+        while let Some(i) = stack.pop() {
+            members.push(i);
+            let (x, y) = (i % nw, i / nw);
+            let mut look = |j: usize| {
+                if !hidden[j] {
+                    ring.push(j);
+                } else if !seen[j] {
+                    seen[j] = true;
+                    stack.push(j);
+                }
+            };
+            if x > 0 {
+                look(i - 1);
+            }
+            if x + 1 < nw {
+                look(i + 1);
+            }
+            if y > 0 {
+                look(i - nw);
+            }
+            if y + 1 < nh {
+                look(i + nw);
+            }
+        }
+        ring.sort_unstable();
+        ring.dedup();
+        for c in &mut border {
+            c.clear();
+        }
+        for &j in &ring {
+            for (c, v) in border.iter_mut().zip(&pixels[j * 3..j * 3 + 3]) {
+                c.push(*v);
+            }
+        }
+        let colour = if ring.is_empty() {
+            [128, 128, 128]
+        } else {
+            border.each_mut().map(|c| {
+                let mid = c.len() / 2;
+                *c.select_nth_unstable(mid).1
+            })
+        };
+        for &i in &members {
+            pixels[i * 3..i * 3 + 3].copy_from_slice(&colour);
+        }
     }
 }
 

@@ -20,6 +20,12 @@ const REACH: f32 = 1.5;
 /// its outermost findings.
 const MARGIN: f32 = 0.5;
 
+/// A label holds a few lines (name, date of birth, record number, ward) and
+/// its codes: a group stacked deeper than this many median line heights
+/// across its text is a page, a receipt or a form, whose lines are covered
+/// one by one rather than by blacking out the whole sheet.
+const LABEL_DEPTH: f32 = 8.0;
+
 /// Replaces each group of codes and nearby text by one wristband finding
 /// covering the strip; other findings pass through unchanged.
 ///
@@ -77,7 +83,12 @@ pub fn group(findings: Vec<Finding>, width: u32, height: u32) -> Vec<Finding> {
         }
         let mut heights: Vec<f32> = members.iter().map(|&i| thickness(&findings[i])).collect();
         heights.sort_by(f32::total_cmp);
-        let m = MARGIN * heights[heights.len() / 2];
+        let line = heights[heights.len() / 2];
+        if depth(&members, &findings) > LABEL_DEPTH * line {
+            out.extend(members.iter().map(|&i| findings[i].clone()));
+            continue;
+        }
+        let m = MARGIN * line;
         let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
         let mut score = 0f32;
         for &i in &members {
@@ -104,6 +115,47 @@ fn thickness(f: &Finding) -> f32 {
         }
         None => f.bbox.w.min(f.bbox.h),
     }
+}
+
+/// How deep a group is across its text: the spread of its members' corners
+/// along the normal of the lines (the mean direction of the slanted outlines,
+/// horizontal when every member is upright).
+fn depth(members: &[usize], findings: &[Finding]) -> f32 {
+    let (mut ax, mut ay) = (0f32, 0f32);
+    for f in members.iter().map(|&i| &findings[i]) {
+        if let (Some(q), FindingKind::Text) = (f.outline, f.kind) {
+            let (mut dx, mut dy) = (q[1][0] - q[0][0], q[1][1] - q[0][1]);
+            if (q[2][0] - q[1][0]).hypot(q[2][1] - q[1][1]) > dx.hypot(dy) {
+                (dx, dy) = (q[2][0] - q[1][0], q[2][1] - q[1][1]);
+            }
+            // Directions, not vectors: fold them into one half-plane.
+            if dx < 0.0 || (dx == 0.0 && dy < 0.0) {
+                (dx, dy) = (-dx, -dy);
+            }
+            let len = dx.hypot(dy).max(f32::EPSILON);
+            ax += dx / len;
+            ay += dy / len;
+        }
+    }
+    let (nx, ny) = if ax == 0.0 && ay == 0.0 {
+        (0.0, 1.0)
+    } else {
+        let len = ax.hypot(ay);
+        (-ay / len, ax / len)
+    };
+    let (mut lo, mut hi) = (f32::MAX, f32::MIN);
+    for f in members.iter().map(|&i| &findings[i]) {
+        let b = f.bbox;
+        let corners =
+            f.outline
+                .unwrap_or([[b.x, b.y], [b.x2(), b.y], [b.x2(), b.y2()], [b.x, b.y2()]]);
+        for [x, y] in corners {
+            let v = x * nx + y * ny;
+            lo = lo.min(v);
+            hi = hi.max(v);
+        }
+    }
+    hi - lo
 }
 
 /// True when the gap between two findings' boxes is within reach of the
@@ -149,6 +201,50 @@ mod tests {
         let code = |x| Finding::new(FindingKind::Code, BoxF::new(x, 0.0, 60.0, 30.0), 1.0);
         let codes = vec![code(10.0), code(12.0)];
         assert_eq!(group(codes.clone(), 100, 100), codes);
+    }
+
+    #[test]
+    fn a_receipt_with_a_code_keeps_its_lines_apart() {
+        // Twenty lines 12 px tall, 4 px apart, and a code under them: far
+        // deeper than a label, so nothing is blacked out between the lines.
+        let mut found: Vec<Finding> = (0..20)
+            .map(|i| text(20.0, 10.0 + 16.0 * i as f32, 200.0, 12.0))
+            .collect();
+        found.push(Finding::new(
+            FindingKind::Code,
+            BoxF::new(40.0, 332.0, 120.0, 30.0),
+            1.0,
+        ));
+        let out = group(found.clone(), 300, 400);
+        assert_eq!(out, found);
+    }
+
+    #[test]
+    fn a_slanted_label_is_measured_across_its_lines() {
+        // Four lines 12 px thick rising at 40°, stacked 16 px apart, with a
+        // code at their end: the upright box is deep, the label is not.
+        let (c, s) = (40f32.to_radians().cos(), 40f32.to_radians().sin());
+        let line = |k: f32, len: f32| {
+            let (ox, oy) = (100.0 + k * 16.0 * s, 300.0 + k * 16.0 * c);
+            let at = |u: f32, v: f32| [ox + u * c + v * s, oy - u * s + v * c];
+            let q = [at(0.0, 0.0), at(len, 0.0), at(len, 12.0), at(0.0, 12.0)];
+            Finding {
+                kind: FindingKind::Text,
+                bbox: BoxF::around(&q),
+                score: 0.7,
+                outline: Some(q),
+            }
+        };
+        let mut found: Vec<Finding> = (0..4).map(|k| line(k as f32, 200.0)).collect();
+        let end = BoxF::around(&line(1.0, 260.0).outline.unwrap());
+        found.push(Finding::new(
+            FindingKind::Code,
+            BoxF::new(end.x2() - 40.0, end.y, 40.0, 40.0),
+            1.0,
+        ));
+        let out = group(found, 600, 600);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0].kind, FindingKind::Wristband);
     }
 
     #[test]
