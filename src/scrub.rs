@@ -60,6 +60,19 @@ struct Detectors<'f, 't> {
 }
 
 /// A successfully scrubbed image.
+///
+/// ```
+/// use phiscrub::{Config, FindingKind, Scrubber};
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photos/grace_hopper.jpg");
+/// let scrubber = Scrubber::new(Config::default())?;
+/// let safe = scrubber.scrub(&std::fs::read(path)?)?;
+/// assert!(safe.findings.iter().any(|f| f.kind == FindingKind::Face));
+/// // One fill per finding, and pixels were re-encoded to cover them.
+/// assert_eq!(safe.filled.len(), safe.findings.len());
+/// assert!(!safe.lossless);
+/// assert_eq!((safe.width, safe.height), (512, 600));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Scrubbed {
     /// The encoded output: pixels only, plus the ICC profile when kept.
@@ -87,6 +100,15 @@ pub struct Scrubbed {
 }
 
 /// What an image shows as it is ([`Scrubber::inspect`]).
+///
+/// ```
+/// use phiscrub::{Category, Config, Scrubber};
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/jpeg_camera_everything.jpg");
+/// let scrubber = Scrubber::new(Config::default())?;
+/// let verdict = scrubber.inspect(&std::fs::read(path)?)?;
+/// assert!(verdict.metadata.contains(&Category::Gps));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Verdict {
     /// Faces, text, codes and wristbands visible (in upright pixels).
@@ -99,12 +121,34 @@ pub struct Verdict {
 
 impl Verdict {
     /// Anything found, or any identifying metadata.
+    ///
+    /// ```
+    /// use phiscrub::{Config, Scrubber};
+    /// # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photos/");
+    /// let scrubber = Scrubber::new(Config::default())?;
+    /// let face = scrubber.inspect(&std::fs::read(format!("{dir}grace_hopper.jpg"))?)?;
+    /// assert!(face.would_leak());
+    /// // Once scrubbed, nothing is left to find.
+    /// let safe = scrubber.scrub(&std::fs::read(format!("{dir}grace_hopper.jpg"))?)?;
+    /// assert!(!scrubber.inspect(&safe.bytes)?.would_leak());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn would_leak(&self) -> bool {
         !self.findings.is_empty() || !self.metadata.is_empty()
     }
 }
 
 /// Wall-clock time per stage of one image.
+///
+/// ```
+/// use phiscrub::{Config, Scrubber};
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photos/rocket.jpg");
+/// let scrubber = Scrubber::new(Config::default())?;
+/// let t = scrubber.scrub(&std::fs::read(path)?)?.timings;
+/// println!("decode {:?}, detect {:?}, encode {:?}, verify {:?}", t.decode, t.detect, t.encode, t.verify);
+/// assert!(t.detect > std::time::Duration::ZERO);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Timings {
     pub decode: Duration,
@@ -117,6 +161,18 @@ impl Scrubber {
     /// Checks `config`, loads ONNX Runtime and one session of each detector,
     /// so that a missing runtime or damaged model stops a run before any file
     /// is touched. Metadata-only scrubbing does not need the runtime.
+    ///
+    /// ```
+    /// use phiscrub::{Config, Scrubber, SetupError};
+    /// let scrubber = Scrubber::new(Config::default())?;
+    /// // One scrubber serves every thread.
+    /// std::thread::scope(|s| {
+    ///     s.spawn(|| scrubber.config().face_threshold);
+    /// });
+    /// let bad = Config { face_threshold: 0.0, ..Config::default() };
+    /// assert!(matches!(Scrubber::new(bad), Err(SetupError::Config(_))));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(config: Config) -> Result<Scrubber, SetupError> {
         config.validate()?;
         if config.detect_faces || config.detect_text {
@@ -207,6 +263,15 @@ impl Scrubber {
         })
     }
 
+    /// The settings this scrubber was built with.
+    ///
+    /// ```
+    /// use phiscrub::{Config, Scrubber};
+    /// let config = Config { detect_faces: false, detect_text: false, ..Config::default() };
+    /// let scrubber = Scrubber::new(config)?;
+    /// assert!(!scrubber.config().detect_faces);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn config(&self) -> &Config {
         &self.config
     }
