@@ -12,6 +12,16 @@ pub mod wristband;
 use crate::geometry::{BoxF, Quad, Rect};
 
 /// What a finding is.
+///
+/// ```
+/// use phiscrub::{Config, FindingKind, Scrubber};
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/text/page.png");
+/// let safe = Scrubber::new(Config::default())?.scrub(&std::fs::read(path)?)?;
+/// // A printed page: text, and no face.
+/// assert!(safe.findings.iter().any(|f| f.kind == FindingKind::Text));
+/// assert!(safe.findings.iter().all(|f| f.kind != FindingKind::Face));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FindingKind {
     Face,
@@ -25,6 +35,12 @@ pub enum FindingKind {
 }
 
 impl FindingKind {
+    /// The name used in reports, the review sheet and HTTP answers.
+    ///
+    /// ```
+    /// use phiscrub::FindingKind;
+    /// assert_eq!(FindingKind::Wristband.as_str(), "wristband");
+    /// ```
     pub fn as_str(&self) -> &'static str {
         match self {
             FindingKind::Face => "face",
@@ -58,6 +74,12 @@ pub struct Finding {
 
 impl Finding {
     /// An upright finding.
+    ///
+    /// ```
+    /// use phiscrub::{BoxF, Finding, FindingKind};
+    /// let f = Finding::new(FindingKind::Code, BoxF::new(10.0, 10.0, 40.0, 40.0), 1.0);
+    /// assert!(f.outline.is_none());
+    /// ```
     pub fn new(kind: FindingKind, bbox: BoxF, score: f32) -> Finding {
         Finding {
             kind,
@@ -67,7 +89,18 @@ impl Finding {
         }
     }
 
-    /// The pixels the finding occupies: its outline, or its box.
+    /// The pixels the finding occupies: its outline, or its box, rounded
+    /// outwards and clipped to a `width` × `height` image; `None` when it
+    /// lies outside.
+    ///
+    /// ```
+    /// use phiscrub::{BoxF, Finding, FindingKind};
+    /// let f = Finding::new(FindingKind::Text, BoxF::new(90.5, 4.2, 20.0, 5.0), 0.8);
+    /// let r = f.region(100, 50).unwrap();
+    /// assert_eq!((r.x0, r.y0, r.x1, r.y1), (90, 4, 100, 10));
+    /// let gone = Finding::new(FindingKind::Text, BoxF::new(200.0, 0.0, 5.0, 5.0), 0.8);
+    /// assert!(gone.region(100, 50).is_none());
+    /// ```
     pub fn region(&self, width: u32, height: u32) -> Option<Rect> {
         match self.outline {
             Some(q) => Rect::from_quad(q, width, height),
@@ -77,6 +110,13 @@ impl Finding {
 
     /// The central half of the finding (half its length and thickness):
     /// what verification requires to be covered.
+    ///
+    /// ```
+    /// use phiscrub::{BoxF, Finding, FindingKind};
+    /// let f = Finding::new(FindingKind::Face, BoxF::new(0.0, 0.0, 40.0, 20.0), 0.9);
+    /// let c = f.core(100, 100).unwrap();
+    /// assert_eq!((c.x0, c.y0, c.x1, c.y1), (10, 5, 30, 15));
+    /// ```
     pub fn core(&self, width: u32, height: u32) -> Option<Rect> {
         match self.outline {
             Some(q) => {
@@ -94,6 +134,19 @@ impl Finding {
 
 /// A face detector working on upright RGB pixels. Implemented by
 /// [`face::CenterFace`]; tests and benchmarks substitute fakes.
+///
+/// ```
+/// use phiscrub::{BoxF, FaceDetect, Finding, FindingKind};
+/// /// Sees one face, always in the top-left corner.
+/// struct Corner;
+/// impl FaceDetect for Corner {
+///     fn detect(&mut self, _: &image::RgbImage, _: f32) -> Result<Vec<Finding>, String> {
+///         Ok(vec![Finding::new(FindingKind::Face, BoxF::new(0.0, 0.0, 8.0, 8.0), 0.9)])
+///     }
+/// }
+/// let found = Corner.detect(&image::RgbImage::new(32, 32), 0.5).unwrap();
+/// assert_eq!(found[0].kind, FindingKind::Face);
+/// ```
 pub trait FaceDetect: Send {
     /// Returns every face scoring above `threshold`, in `img`'s pixels. An
     /// `Err` means the image could not be checked and must be refused.
@@ -102,6 +155,20 @@ pub trait FaceDetect: Send {
 
 /// A text detector working on upright RGB pixels. Implemented by
 /// [`text::TextDetector`]; tests substitute fakes.
+///
+/// ```
+/// use phiscrub::detect::text::{TextDetector, TextParams};
+/// use phiscrub::{FindingKind, TextDetect};
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/text/page.png");
+/// let page = image::open(path)?.to_rgb8();
+/// let mut detector = TextDetector::new(1, TextParams::default())?;
+/// let lines = detector.detect(&page, 0.4, &[])?;
+/// assert!(lines.len() >= 7 && lines.iter().all(|f| f.kind == FindingKind::Text));
+/// // Regions already filled are not looked at again.
+/// let all = phiscrub::Rect { x0: 0, y0: 0, x1: page.width(), y1: page.height(), ..Default::default() };
+/// assert!(detector.detect(&page, 0.4, &[all])?.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub trait TextDetect: Send {
     /// Returns every text region scoring above `threshold` outside the
     /// `covered` regions (already filled: text there is not looked for). An
