@@ -101,6 +101,12 @@ impl Default for Config {
 }
 
 /// A setting outside its allowed range; the message names the setting.
+///
+/// ```
+/// use phiscrub::Config;
+/// let e = Config { text_threshold: 1.5, ..Config::default() }.validate().unwrap_err();
+/// assert!(e.to_string().contains("1.5"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfigError(pub String);
 
@@ -114,6 +120,11 @@ impl std::error::Error for ConfigError {}
 
 impl Config {
     /// The face detector's pass layout for these settings.
+    ///
+    /// ```
+    /// let config = phiscrub::Config { min_face: 24, ..Default::default() };
+    /// assert_eq!(config.scale_params().min_face, 24);
+    /// ```
     pub fn scale_params(&self) -> crate::detect::scales::ScaleParams {
         crate::detect::scales::ScaleParams {
             global_side: self.detect_max_side,
@@ -124,6 +135,11 @@ impl Config {
     }
 
     /// The text detector's settings.
+    ///
+    /// ```
+    /// let config = phiscrub::Config { text_detail_side: 4096, ..Default::default() };
+    /// assert_eq!(config.text_params().detail_side, 4096);
+    /// ```
     pub fn text_params(&self) -> crate::detect::text::TextParams {
         crate::detect::text::TextParams {
             box_threshold: self.text_threshold,
@@ -133,6 +149,18 @@ impl Config {
     }
 
     /// True when the pixels are examined at all (not metadata-only).
+    ///
+    /// ```
+    /// use phiscrub::Config;
+    /// assert!(Config::default().examines_pixels());
+    /// let metadata_only = Config {
+    ///     detect_faces: false,
+    ///     detect_text: false,
+    ///     detect_codes: false,
+    ///     ..Config::default()
+    /// };
+    /// assert!(!metadata_only.examines_pixels());
+    /// ```
     pub fn examines_pixels(&self) -> bool {
         self.detect_faces || self.detect_text || self.detect_codes
     }
@@ -150,6 +178,12 @@ impl Config {
     }
 
     /// Checks every setting; the error says which one is wrong and what is allowed.
+    ///
+    /// ```
+    /// use phiscrub::Config;
+    /// assert!(Config::default().validate().is_ok());
+    /// assert!(Config { face_threshold: 0.0, ..Config::default() }.validate().is_err());
+    /// ```
     pub fn validate(&self) -> Result<(), ConfigError> {
         use crate::t;
         let unit = |id: &str, v: f32| {

@@ -8,6 +8,15 @@ use std::fmt;
 use std::path::PathBuf;
 
 /// phiscrub cannot start: the runtime or a model is missing or broken.
+///
+/// ```
+/// use phiscrub::{Config, Scrubber, SetupError};
+/// let bad = Config { jpeg_quality: 0, ..Config::default() };
+/// match Scrubber::new(bad) {
+///     Err(SetupError::Config(e)) => assert!(e.to_string().contains("100")),
+///     other => panic!("expected a settings error, got {:?}", other.err()),
+/// }
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
     /// ONNX Runtime could not be found or loaded.
@@ -44,6 +53,18 @@ pub enum ScrubError {
 }
 
 impl ScrubError {
+    /// The image was read but not made safe (as opposed to unreadable input
+    /// or an internal fault): what an upload form reports as "refused".
+    ///
+    /// ```
+    /// use phiscrub::{Config, Scrubber};
+    /// # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/");
+    /// let scrubber = Scrubber::new(Config::default())?;
+    /// let two_frames = std::fs::read(format!("{dir}png_apng_2frames.png"))?;
+    /// assert!(scrubber.scrub(&two_frames).unwrap_err().is_refusal());
+    /// assert!(!scrubber.scrub(b"not a picture").unwrap_err().is_refusal());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_refusal(&self) -> bool {
         matches!(self, ScrubError::Refused(_))
     }
@@ -76,6 +97,14 @@ impl ScrubError {
 }
 
 /// Why an input could not be read as an image.
+///
+/// ```
+/// use phiscrub::{Config, ScrubError, Scrubber, Unreadable};
+/// let scrubber = Scrubber::new(Config::default())?;
+/// let e = scrubber.scrub(b"Bed 12: J. Doe, 1950-01-02").unwrap_err();
+/// assert!(matches!(e, ScrubError::Unreadable(Unreadable::NotAnImage)), "{e:?}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unreadable {
     /// The bytes are not an image file phiscrub recognises (checked by
@@ -111,6 +140,20 @@ impl fmt::Display for Unreadable {
 }
 
 /// An image that was read but could not be made safe.
+///
+/// ```
+/// use phiscrub::{Config, RefusalReason, ScrubError, Scrubber};
+/// # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/");
+/// let scrubber = Scrubber::new(Config::default())?;
+/// match scrubber.scrub(&std::fs::read(format!("{dir}png_apng_2frames.png"))?) {
+///     Err(ScrubError::Refused(r)) => {
+///         assert!(matches!(r.reason, RefusalReason::MultiFrame { frames: 2, .. }));
+///         assert!(r.residual.is_empty());
+///     }
+///     other => panic!("expected a refusal, got {:?}", other.map(|s| s.findings)),
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Refusal {
     pub reason: RefusalReason,
@@ -120,6 +163,15 @@ pub struct Refusal {
 }
 
 /// Why an image was refused.
+///
+/// ```
+/// use phiscrub::{Refusal, RefusalReason, ScrubError};
+/// let e = ScrubError::Refused(Refusal {
+///     reason: RefusalReason::DetectorFailed("out of memory".into()),
+///     residual: Vec::new(),
+/// });
+/// assert_eq!(e.reason_code(), "detector_failed");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefusalReason {
     /// A recognised image format, or a feature of one, that phiscrub cannot
@@ -186,6 +238,14 @@ impl fmt::Display for Refusal {
 }
 
 /// An error about one file, carrying its path.
+///
+/// ```
+/// use phiscrub::{Config, Scrubber};
+/// let scrubber = Scrubber::new(Config::default())?;
+/// let e = scrubber.scrub_path("no/such/photo.jpg".as_ref()).unwrap_err();
+/// assert!(e.to_string().starts_with("no/such/photo.jpg: "));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct FileError {
     pub path: PathBuf,

@@ -3,6 +3,17 @@
 use std::fmt;
 
 /// An image container phiscrub reads and writes.
+///
+/// ```
+/// use phiscrub::{Config, Format, Scrubber};
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photos/rocket.jpg");
+/// // Outputs keep their input's format unless one is asked for.
+/// let to_png = Config { output_format: Some(Format::Png), ..Config::default() };
+/// let safe = Scrubber::new(to_png)?.scrub(&std::fs::read(path)?)?;
+/// assert_eq!(safe.format, Format::Png);
+/// assert_eq!(Format::sniff(&safe.bytes), Some(Format::Png));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
@@ -14,6 +25,13 @@ pub enum Format {
 }
 
 /// What the first bytes of a file say it is.
+///
+/// ```
+/// use phiscrub::format::{sniff, Sniffed};
+/// let heic = b"\0\0\0\x18ftypheic\0\0\0\0";
+/// assert!(matches!(sniff(heic), Sniffed::Unsupported(_)));
+/// assert_eq!(sniff(b"hello"), Sniffed::Unknown);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sniffed {
     /// A container phiscrub handles.
@@ -25,6 +43,12 @@ pub enum Sniffed {
 }
 
 impl Format {
+    /// Every format, in the order help texts list them.
+    ///
+    /// ```
+    /// use phiscrub::Format;
+    /// assert!(Format::ALL.iter().all(|f| Format::from_name(f.as_str()) == Some(*f)));
+    /// ```
     pub const ALL: [Format; 5] = [
         Format::Jpeg,
         Format::Png,
@@ -50,6 +74,10 @@ impl Format {
     }
 
     /// Lower-case name, as used on the command line (`--format`).
+    ///
+    /// ```
+    /// assert_eq!(phiscrub::Format::Webp.as_str(), "webp");
+    /// ```
     pub fn as_str(&self) -> &'static str {
         match self {
             Format::Jpeg => "jpeg",
@@ -76,6 +104,10 @@ impl Format {
     }
 
     /// The file extension given to outputs converted to this format.
+    ///
+    /// ```
+    /// assert_eq!(phiscrub::Format::Jpeg.extension(), "jpg");
+    /// ```
     pub fn extension(&self) -> &'static str {
         match self {
             Format::Jpeg => "jpg",
@@ -86,7 +118,13 @@ impl Format {
         }
     }
 
-    /// Parses a `--format` value.
+    /// Parses a `--format` value (any case; `jpg` and `tif` too).
+    ///
+    /// ```
+    /// use phiscrub::Format;
+    /// assert_eq!(Format::from_name("JPG"), Some(Format::Jpeg));
+    /// assert_eq!(Format::from_name("heic"), None);
+    /// ```
     pub fn from_name(name: &str) -> Option<Format> {
         match name.to_ascii_lowercase().as_str() {
             "jpeg" | "jpg" => Some(Format::Jpeg),
@@ -122,6 +160,12 @@ impl fmt::Display for Format {
 }
 
 /// Classifies `bytes` by their signature.
+///
+/// ```
+/// use phiscrub::format::{sniff, Sniffed};
+/// use phiscrub::Format;
+/// assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Sniffed::Supported(Format::Webp));
+/// ```
 pub fn sniff(bytes: &[u8]) -> Sniffed {
     let starts = |sig: &[u8]| bytes.starts_with(sig);
     if starts(&[0xFF, 0xD8, 0xFF]) {

@@ -20,6 +20,17 @@ use serde::Serialize;
 use std::fmt;
 
 /// A kind of identifying metadata, as `phiscrub inspect` groups them.
+///
+/// ```
+/// use phiscrub::{Category, Config, Scrubber};
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/jpeg_camera_everything.jpg");
+/// let scrubber = Scrubber::new(Config::default())?;
+/// let safe = scrubber.scrub(&std::fs::read(path)?)?;
+/// // What the input carried, all of it removed.
+/// assert!(safe.removed.contains(&Category::Gps));
+/// assert!(scrubber.inspect(&safe.bytes)?.metadata.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
@@ -54,6 +65,11 @@ pub enum Category {
 }
 
 impl Category {
+    /// The name used in reports and `inspect`'s tables.
+    ///
+    /// ```
+    /// assert_eq!(phiscrub::Category::TrailingData.as_str(), "trailing_data");
+    /// ```
     pub fn as_str(&self) -> &'static str {
         match self {
             Category::Gps => "gps",
@@ -74,6 +90,16 @@ impl Category {
 }
 
 /// One piece of identifying metadata found in a file.
+///
+/// ```
+/// use phiscrub::metadata::examine;
+/// use phiscrub::{Category, Format};
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/jpeg_camera_everything.jpg");
+/// let found = examine(&std::fs::read(path)?, Format::Jpeg)?;
+/// let gps = found.hazards.iter().find(|h| h.category == Category::Gps).unwrap();
+/// println!("{}", gps.detail);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Hazard {
     pub category: Category,
@@ -93,6 +119,15 @@ impl Hazard {
 }
 
 /// What the structure walk of one file found.
+///
+/// ```
+/// use phiscrub::metadata::examine;
+/// use phiscrub::Format;
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/jpeg_mpf_secondary.jpg");
+/// let found = examine(&std::fs::read(path)?, Format::Jpeg)?;
+/// assert!(found.frames > 1, "MPF holds a second picture");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Container {
     pub format: Format,
@@ -107,6 +142,15 @@ pub struct Container {
 }
 
 /// Why a file's structure cannot be trusted.
+///
+/// ```
+/// use phiscrub::metadata::{examine, ContainerError};
+/// use phiscrub::Format;
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/bad_png_crc.png");
+/// let e = examine(&std::fs::read(path)?, Format::Png).unwrap_err();
+/// assert!(matches!(e, ContainerError::BadChecksum(_)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ContainerError {
     /// The file ends inside a structure.
@@ -130,6 +174,14 @@ impl fmt::Display for ContainerError {
 impl std::error::Error for ContainerError {}
 
 /// Walks the structure of `bytes`, a file in `format`.
+///
+/// ```
+/// use phiscrub::metadata::examine;
+/// use phiscrub::Format;
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/jpeg_orientation6.jpg");
+/// assert_eq!(examine(&std::fs::read(path)?, Format::Jpeg)?.orientation, Some(6));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn examine(bytes: &[u8], format: Format) -> Result<Container, ContainerError> {
     match format {
         Format::Jpeg => jpeg::examine(bytes),
@@ -142,6 +194,13 @@ pub fn examine(bytes: &[u8], format: Format) -> Result<Container, ContainerError
 
 /// Reads the EXIF orientation from a file's bytes, whatever the container.
 /// `None` when there is no EXIF orientation or it cannot be read.
+///
+/// ```
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/jpeg_orientation6.jpg");
+/// assert_eq!(phiscrub::metadata::orientation(&std::fs::read(path)?), Some(6));
+/// assert_eq!(phiscrub::metadata::orientation(b"not an image"), None);
+/// # Ok::<(), std::io::Error>(())
+/// ```
 pub fn orientation(bytes: &[u8]) -> Option<u16> {
     let format = Format::sniff(bytes)?;
     examine(bytes, format).ok()?.orientation
@@ -152,6 +211,15 @@ pub fn orientation(bytes: &[u8]) -> Option<u16> {
 /// present). TIFF files are EXIF-structured throughout and GIF cannot carry
 /// EXIF, so for them this is always false: their tags are judged by
 /// [`examine`].
+///
+/// ```
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/jpeg_camera_everything.jpg");
+/// let bytes = std::fs::read(path)?;
+/// assert!(phiscrub::metadata::has_exif(&bytes));
+/// let scrubber = phiscrub::Scrubber::new(phiscrub::Config::default()).unwrap();
+/// assert!(!phiscrub::metadata::has_exif(&scrubber.scrub(&bytes).unwrap().bytes));
+/// # Ok::<(), std::io::Error>(())
+/// ```
 pub fn has_exif(bytes: &[u8]) -> bool {
     if !matches!(
         Format::sniff(bytes),
