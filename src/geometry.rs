@@ -20,10 +20,23 @@ pub struct BoxF {
 }
 
 impl BoxF {
+    /// A box from its top-left corner and size.
+    ///
+    /// ```
+    /// let b = phiscrub::BoxF::new(1.0, 2.0, 3.0, 4.0);
+    /// assert_eq!((b.x2(), b.y2()), (4.0, 6.0));
+    /// ```
     pub fn new(x: f32, y: f32, w: f32, h: f32) -> Self {
         BoxF { x, y, w, h }
     }
 
+    /// A box from two corners; an inverted box has zero size.
+    ///
+    /// ```
+    /// use phiscrub::BoxF;
+    /// assert_eq!(BoxF::from_corners(1.0, 2.0, 4.0, 6.0), BoxF::new(1.0, 2.0, 3.0, 4.0));
+    /// assert_eq!(BoxF::from_corners(4.0, 0.0, 1.0, 1.0).area(), 0.0);
+    /// ```
     pub fn from_corners(x1: f32, y1: f32, x2: f32, y2: f32) -> Self {
         BoxF {
             x: x1,
@@ -34,6 +47,12 @@ impl BoxF {
     }
 
     /// The smallest box holding a quadrilateral.
+    ///
+    /// ```
+    /// use phiscrub::BoxF;
+    /// let tilted = [[5.0, 0.0], [10.0, 5.0], [5.0, 10.0], [0.0, 5.0]];
+    /// assert_eq!(BoxF::around(&tilted), BoxF::new(0.0, 0.0, 10.0, 10.0));
+    /// ```
     pub fn around(q: &Quad) -> BoxF {
         let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
         for &[x, y] in q {
@@ -46,6 +65,12 @@ impl BoxF {
     }
 
     /// The box cut to a `width` × `height` image.
+    ///
+    /// ```
+    /// use phiscrub::BoxF;
+    /// let b = BoxF::new(-5.0, 90.0, 20.0, 20.0).clipped(100, 100);
+    /// assert_eq!(b, BoxF::new(0.0, 90.0, 15.0, 10.0));
+    /// ```
     pub fn clipped(&self, width: u32, height: u32) -> BoxF {
         BoxF::from_corners(
             self.x.max(0.0),
@@ -55,22 +80,49 @@ impl BoxF {
         )
     }
 
+    /// The right edge.
+    ///
+    /// ```
+    /// assert_eq!(phiscrub::BoxF::new(1.0, 0.0, 2.0, 2.0).x2(), 3.0);
+    /// ```
     pub fn x2(&self) -> f32 {
         self.x + self.w
     }
 
+    /// The bottom edge.
+    ///
+    /// ```
+    /// assert_eq!(phiscrub::BoxF::new(0.0, 1.0, 2.0, 2.0).y2(), 3.0);
+    /// ```
     pub fn y2(&self) -> f32 {
         self.y + self.h
     }
 
+    /// Width times height; a box with a negative side has none.
+    ///
+    /// ```
+    /// assert_eq!(phiscrub::BoxF::new(0.0, 0.0, -2.0, 2.0).area(), 0.0);
+    /// ```
     pub fn area(&self) -> f32 {
         self.w.max(0.0) * self.h.max(0.0)
     }
 
+    /// The centre point.
+    ///
+    /// ```
+    /// assert_eq!(phiscrub::BoxF::new(0.0, 0.0, 4.0, 2.0).center(), (2.0, 1.0));
+    /// ```
     pub fn center(&self) -> (f32, f32) {
         (self.x + self.w / 2.0, self.y + self.h / 2.0)
     }
 
+    /// The area the two boxes share.
+    ///
+    /// ```
+    /// use phiscrub::BoxF;
+    /// let (a, b) = (BoxF::new(0.0, 0.0, 4.0, 4.0), BoxF::new(2.0, 2.0, 4.0, 4.0));
+    /// assert_eq!(a.intersection(&b), 4.0);
+    /// ```
     pub fn intersection(&self, other: &BoxF) -> f32 {
         let w = self.x2().min(other.x2()) - self.x.max(other.x);
         let h = self.y2().min(other.y2()) - self.y.max(other.y);
@@ -81,6 +133,13 @@ impl BoxF {
         }
     }
 
+    /// Intersection over union, in `[0, 1]`.
+    ///
+    /// ```
+    /// use phiscrub::BoxF;
+    /// let (a, b) = (BoxF::new(0.0, 0.0, 4.0, 4.0), BoxF::new(2.0, 0.0, 4.0, 4.0));
+    /// assert_eq!(a.iou(&b), 8.0 / 24.0);
+    /// ```
     pub fn iou(&self, other: &BoxF) -> f32 {
         let inter = self.intersection(other);
         let union = self.area() + other.area() - inter;
@@ -93,6 +152,11 @@ impl BoxF {
 
     /// Scales the box about its centre: `sx`, `sy` are the new width and height
     /// as multiples of the old ones.
+    ///
+    /// ```
+    /// use phiscrub::BoxF;
+    /// assert_eq!(BoxF::new(10.0, 10.0, 10.0, 10.0).scaled(2.0, 1.0), BoxF::new(5.0, 10.0, 20.0, 10.0));
+    /// ```
     pub fn scaled(&self, sx: f32, sy: f32) -> BoxF {
         let (cx, cy) = self.center();
         let (w, h) = (self.w * sx, self.h * sy);
@@ -101,6 +165,13 @@ impl BoxF {
 
     /// The whole pixels this box touches, clipped to a `width` × `height` image.
     /// Rounds outwards: a redaction must never leave a partly covered pixel.
+    ///
+    /// ```
+    /// use phiscrub::BoxF;
+    /// let r = BoxF::new(1.5, 1.5, 2.0, 2.0).to_rect(10, 10).unwrap();
+    /// assert_eq!((r.x0, r.y0, r.x1, r.y1), (1, 1, 4, 4));
+    /// assert!(BoxF::new(20.0, 0.0, 2.0, 2.0).to_rect(10, 10).is_none());
+    /// ```
     pub fn to_rect(&self, width: u32, height: u32) -> Option<Rect> {
         let x0 = self.x.floor().max(0.0) as u32;
         let y0 = self.y.floor().max(0.0) as u32;
@@ -136,6 +207,14 @@ pub struct Rect {
 }
 
 /// The shape of a filled region within its rectangle.
+///
+/// ```
+/// use phiscrub::geometry::{Rect, Shape};
+/// let round = Rect { x0: 0, y0: 0, x1: 10, y1: 10, shape: Shape::Ellipse };
+/// let square = Rect { shape: Shape::Box, ..round };
+/// // The ellipse leaves the corners; the box fills them.
+/// assert!(!round.contains(0, 0) && square.contains(0, 0));
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub enum Shape {
     /// Every pixel of the rectangle.
@@ -149,11 +228,23 @@ pub enum Shape {
 }
 
 /// Four corners of a convex quadrilateral, in order around it.
+///
+/// ```
+/// let q: phiscrub::geometry::Quad = [[0.0, 0.0], [8.0, 0.0], [8.0, 2.0], [0.0, 2.0]];
+/// assert_eq!(phiscrub::BoxF::around(&q).area(), 16.0);
+/// ```
 pub type Quad = [[f32; 2]; 4];
 
 impl Rect {
     /// The columns `[a, b)` of row `y` that belong to the region, or `None`
     /// when the row holds none of it.
+    ///
+    /// ```
+    /// use phiscrub::Rect;
+    /// let r = Rect { x0: 2, y0: 0, x1: 6, y1: 3, ..Default::default() };
+    /// assert_eq!(r.row_span(1), Some((2, 6)));
+    /// assert_eq!(r.row_span(3), None);
+    /// ```
     pub fn row_span(&self, y: u32) -> Option<(u32, u32)> {
         if y < self.y0 || y >= self.y1 || self.x0 >= self.x1 {
             return None;
@@ -187,6 +278,13 @@ impl Rect {
 
     /// The region a quadrilateral fills: its outward-rounded bounds, clipped
     /// to a `width` × `height` image, with the quadrilateral as shape.
+    ///
+    /// ```
+    /// use phiscrub::Rect;
+    /// let diamond = [[5.0, 0.0], [10.0, 5.0], [5.0, 10.0], [0.0, 5.0]];
+    /// let r = Rect::from_quad(diamond, 100, 100).unwrap();
+    /// assert!(r.contains(5, 5) && !r.contains(0, 0));
+    /// ```
     pub fn from_quad(q: Quad, width: u32, height: u32) -> Option<Rect> {
         let bounds = BoxF::around(&q);
         let mut r = bounds.to_rect(width, height)?;
@@ -194,14 +292,31 @@ impl Rect {
         Some(r)
     }
 
+    /// Columns spanned.
+    ///
+    /// ```
+    /// assert_eq!(phiscrub::Rect { x0: 2, x1: 5, ..Default::default() }.width(), 3);
+    /// ```
     pub fn width(&self) -> u32 {
         self.x1 - self.x0
     }
 
+    /// Rows spanned.
+    ///
+    /// ```
+    /// assert_eq!(phiscrub::Rect { y0: 1, y1: 5, ..Default::default() }.height(), 4);
+    /// ```
     pub fn height(&self) -> u32 {
         self.y1 - self.y0
     }
 
+    /// Whether pixel `(x, y)` is part of the region (its shape, not only
+    /// its bounds).
+    ///
+    /// ```
+    /// let r = phiscrub::Rect { x0: 0, y0: 0, x1: 2, y1: 2, ..Default::default() };
+    /// assert!(r.contains(1, 1) && !r.contains(2, 1));
+    /// ```
     pub fn contains(&self, x: u32, y: u32) -> bool {
         self.row_span(y).is_some_and(|(a, b)| x >= a && x < b)
     }
@@ -232,6 +347,13 @@ fn quad_strip(q: &Quad, top: f32, bottom: f32) -> Option<(f32, f32)> {
 
 /// Greedy non-maximum suppression: keeps the highest-scoring box of every
 /// group whose pairwise IoU reaches `iou`. Returns the kept indices, best first.
+///
+/// ```
+/// use phiscrub::geometry::nms;
+/// use phiscrub::BoxF;
+/// let boxes = [BoxF::new(0.0, 0.0, 10.0, 10.0), BoxF::new(1.0, 0.0, 10.0, 10.0), BoxF::new(50.0, 0.0, 5.0, 5.0)];
+/// assert_eq!(nms(&boxes, &[0.5, 0.9, 0.7], 0.5), vec![1, 2]);
+/// ```
 pub fn nms(boxes: &[BoxF], scores: &[f32], iou: f32) -> Vec<usize> {
     debug_assert_eq!(boxes.len(), scores.len());
     let mut order: Vec<usize> = (0..boxes.len()).collect();
@@ -254,6 +376,13 @@ pub fn nms(boxes: &[BoxF], scores: &[f32], iou: f32) -> Vec<usize> {
 
 /// Of the `kept` indices, drops each box that has at least `share` of its
 /// area inside a larger kept box. Keeps the order of `kept`.
+///
+/// ```
+/// use phiscrub::geometry::suppress_contained;
+/// use phiscrub::BoxF;
+/// let boxes = [BoxF::new(0.0, 0.0, 20.0, 20.0), BoxF::new(5.0, 5.0, 4.0, 4.0)];
+/// assert_eq!(suppress_contained(&boxes, &[1, 0], 0.9), vec![0]);
+/// ```
 pub fn suppress_contained(boxes: &[BoxF], kept: &[usize], share: f32) -> Vec<usize> {
     kept.iter()
         .copied()

@@ -15,6 +15,23 @@ use std::time::Instant;
 pub use crate::walk::plan;
 
 /// How a batch run writes its outputs.
+///
+/// ```
+/// use phiscrub::pipeline::{plan, run, RunOptions};
+/// use phiscrub::report::Status;
+/// use phiscrub::{Config, Scrubber};
+/// # let photos = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photos"));
+/// # let dir = tempfile::tempdir()?;
+/// # let out = dir.path().join("safe");
+/// let scrubber = Scrubber::new(Config::default())?;
+/// let opts = RunOptions { out_dir: out.clone(), overwrite: false, threads: 2 };
+/// let reports = run(&scrubber, &plan(&[photos.clone()], &out, None), &opts, &|_| {})?;
+/// assert!(reports.iter().any(|r| r.status == Status::Exported));
+/// // A second run into the same folder replaces nothing.
+/// let again = run(&scrubber, &plan(&[photos], &out, None), &opts, &|_| {})?;
+/// assert!(again.iter().all(|r| r.status == Status::Failed));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct RunOptions {
     pub out_dir: PathBuf,
@@ -28,6 +45,22 @@ pub struct RunOptions {
 /// Processes every job of `plan` and reports every file, including the plan's
 /// problems, in input order. `on_done` is called as each file finishes (from
 /// worker threads), for progress display.
+///
+/// ```
+/// use phiscrub::pipeline::{plan, run, RunOptions};
+/// use phiscrub::{Config, Scrubber};
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// # let photos = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photos"));
+/// # let dir = tempfile::tempdir()?;
+/// let scrubber = Scrubber::new(Config::default())?;
+/// let opts = RunOptions { out_dir: dir.path().to_owned(), overwrite: false, threads: 2 };
+/// let done = AtomicUsize::new(0);
+/// let reports = run(&scrubber, &plan(&[photos], dir.path(), None), &opts, &|_| {
+///     done.fetch_add(1, Ordering::Relaxed);
+/// })?;
+/// assert_eq!(done.into_inner(), reports.len());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn run(
     scrubber: &Scrubber,
     plan: &Plan,
@@ -44,6 +77,19 @@ pub fn run(
 
 /// [`check`]s every job of `plan` on `threads` workers and reports every
 /// file, including the plan's problems, in input order. Writes nothing.
+///
+/// ```
+/// use phiscrub::pipeline::{check_all, plan};
+/// use phiscrub::{Config, Scrubber};
+/// # let photos = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photos"));
+/// # let dir = tempfile::tempdir()?;
+/// let scrubber = Scrubber::new(Config::default())?;
+/// let reports = check_all(&scrubber, &plan(&[photos], dir.path(), None), 2, &|_| {})?;
+/// // The astronaut's face would leak as it is; nothing was written.
+/// assert!(reports.iter().any(|r| r.would_leak()));
+/// assert_eq!(std::fs::read_dir(dir.path())?.count(), 0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn check_all(
     scrubber: &Scrubber,
     plan: &Plan,
@@ -90,6 +136,21 @@ fn each_file(
 
 /// One file: read, scrub, write. Never panics on bad input; every way it can
 /// go wrong becomes a report.
+///
+/// ```
+/// use phiscrub::pipeline::{plan, process, RunOptions};
+/// use phiscrub::report::Status;
+/// use phiscrub::{Config, Scrubber};
+/// # let photo = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photos/grace_hopper.jpg"));
+/// # let dir = tempfile::tempdir()?;
+/// let scrubber = Scrubber::new(Config::default())?;
+/// let jobs = plan(&[photo], dir.path(), None).jobs;
+/// let opts = RunOptions { out_dir: dir.path().to_owned(), overwrite: false, threads: 1 };
+/// let report = process(&scrubber, &jobs[0], &opts);
+/// assert_eq!(report.status, Status::Exported);
+/// assert!(report.output.unwrap().is_file());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn process(scrubber: &Scrubber, job: &Job, opts: &RunOptions) -> FileReport {
     let start = Instant::now();
     let out = opts.out_dir.join(&job.relative);
@@ -123,6 +184,17 @@ pub fn process(scrubber: &Scrubber, job: &Job, opts: &RunOptions) -> FileReport 
 /// written. A report with status `Exported` means the file would be
 /// exported; its findings and removed metadata are what it would leak as it
 /// is ([`FileReport::would_leak`]).
+///
+/// ```
+/// use phiscrub::pipeline::{check, plan};
+/// use phiscrub::{Config, Scrubber};
+/// # let photo = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photos/grace_hopper.jpg"));
+/// # let dir = tempfile::tempdir()?;
+/// let scrubber = Scrubber::new(Config::default())?;
+/// let report = check(&scrubber, &plan(&[photo], dir.path(), None).jobs[0]);
+/// assert!(report.would_leak() && report.output.is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn check(scrubber: &Scrubber, job: &Job) -> FileReport {
     scrub_file(scrubber, job, Instant::now()).0
 }
