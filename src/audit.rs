@@ -15,6 +15,17 @@ use std::path::Path;
 use std::time::Duration;
 
 /// Version of the report's layout; raised on any change a reader must know.
+///
+/// ```
+/// use phiscrub::audit::{Report, REPORT_VERSION};
+/// use phiscrub::Config;
+/// let report = Report::new("check", &Config::default(), None, &[], &[], Default::default());
+/// let json: serde_json::Value = serde_json::from_str(&report.to_json())?;
+/// // A reader checks the version before trusting the fields it knows.
+/// assert_eq!(json["schema"], "phiscrub-report");
+/// assert_eq!(json["version"], REPORT_VERSION);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub const REPORT_VERSION: u32 = 1;
 
 /// The whole report.
@@ -43,6 +54,17 @@ pub struct Report {
     pub files: Vec<FileEntry>,
 }
 
+/// A model the run used, identified by its file's SHA-256 so that an archived
+/// report says exactly which detector looked at the images.
+///
+/// ```
+/// use phiscrub::audit::Report;
+/// use phiscrub::Config;
+/// let report = Report::new("scrub", &Config::default(), None, &[], &[], Default::default());
+/// let face = report.models.iter().find(|m| m.name == "CenterFace").unwrap();
+/// assert_eq!(face.file, "centerface.onnx");
+/// assert_eq!(face.sha256, phiscrub::models::sha256_hex(phiscrub::models::CENTERFACE.bytes));
+/// ```
 #[derive(Debug, Serialize)]
 pub struct ModelEntry {
     pub name: &'static str,
@@ -50,6 +72,18 @@ pub struct ModelEntry {
     pub sha256: &'static str,
 }
 
+/// The settings the run used, so a reader can tell what was looked for.
+///
+/// ```
+/// use phiscrub::audit::Report;
+/// use phiscrub::Config;
+/// let config = Config { detect_text: false, ..Config::default() };
+/// let report = Report::new("scrub", &config, None, &[], &[], Default::default());
+/// // A detector switched off is recorded, not hidden.
+/// assert!(report.settings.faces && !report.settings.text);
+/// assert_eq!(report.settings.face_threshold, config.face_threshold);
+/// assert!(!report.settings.renamed);
+/// ```
 #[derive(Debug, Serialize)]
 pub struct Settings {
     pub faces: bool,
@@ -63,6 +97,28 @@ pub struct Settings {
     pub renamed: bool,
 }
 
+/// The run's counts.
+///
+/// ```
+/// use phiscrub::audit::Report;
+/// use phiscrub::{BoxF, Config, Finding, FindingKind};
+/// # use phiscrub::report::{FileReport, Status};
+/// # fn file(name: &str, status: Status, findings: Vec<phiscrub::Finding>) -> FileReport {
+/// #     FileReport { input: name.into(), relative: name.into(), output: None, status,
+/// #         message: None, reason: None, findings, done: None, elapsed: Default::default() }
+/// # }
+/// let face = || Finding::new(FindingKind::Face, BoxF::new(10.0, 10.0, 40.0, 40.0), 0.9);
+/// let files = [
+///     file("a.jpg", Status::Exported, vec![face(), face()]),
+///     file("b.jpg", Status::Refused, vec![face()]),
+///     file("c.txt", Status::Failed, vec![]),
+/// ];
+/// let t = Report::new("scrub", &Config::default(), None, &files, &[], Default::default()).totals;
+/// assert_eq!((t.files, t.exported, t.refused, t.failed), (3, 1, 1, 1));
+/// // Findings are counted over exported files only: b.jpg's face was not covered.
+/// assert_eq!(t.findings["face"], 2);
+/// assert_eq!(t.would_leak, 2, "a.jpg showed faces, b.jpg could not be made safe");
+/// ```
 #[derive(Debug, Serialize)]
 pub struct Totals {
     pub files: usize,
@@ -77,6 +133,32 @@ pub struct Totals {
     pub seconds: f64,
 }
 
+/// One file's line in the report.
+///
+/// ```
+/// use phiscrub::audit::Report;
+/// use phiscrub::report::{FileReport, Status};
+/// use phiscrub::Config;
+/// use std::path::Path;
+/// let exported = FileReport {
+///     input: "/photos/ward 4/bed2.jpg".into(),
+///     relative: Path::new("ward 4").join("bed2.jpg"),
+///     output: Some(Path::new("/clean").join("ward 4").join("bed2.jpg")),
+///     status: Status::Exported,
+///     message: None,
+///     reason: None,
+///     findings: vec![],
+///     done: None,
+///     elapsed: Default::default(),
+/// };
+/// let out = Path::new("/clean");
+/// let report = Report::new("scrub", &Config::default(), Some(out), &[exported], &[], Default::default());
+/// let f = &report.files[0];
+/// // Paths are relative, with forward slashes on every system.
+/// assert_eq!(f.input, "ward 4/bed2.jpg");
+/// assert_eq!(f.output.as_deref(), Some("ward 4/bed2.jpg"));
+/// assert_eq!((f.status, f.verification), ("exported", "passed"));
+/// ```
 #[derive(Debug, Serialize)]
 pub struct FileEntry {
     pub input: String,
@@ -104,6 +186,29 @@ pub struct FileEntry {
     pub would_leak: bool,
 }
 
+/// One region found, without what it showed.
+///
+/// ```
+/// use phiscrub::audit::Report;
+/// use phiscrub::{BoxF, Config, Finding, FindingKind};
+/// # use phiscrub::report::{FileReport, Status};
+/// # fn file(name: &str, status: Status, findings: Vec<phiscrub::Finding>) -> FileReport {
+/// #     FileReport { input: name.into(), relative: name.into(), output: None, status,
+/// #         message: None, reason: None, findings, done: None, elapsed: Default::default() }
+/// # }
+/// let code = Finding::new(FindingKind::Code, BoxF::new(12.345, 40.0, 80.06, 80.0), 0.98765);
+/// let report = Report::new("scrub", &Config::default(), None,
+///     &[file("a.jpg", Status::Exported, vec![code])], &[], Default::default());
+/// let f = &report.files[0].findings[0];
+/// assert_eq!(f.kind, "code");
+/// // Rounded: a tenth of a pixel, a thousandth of a score.
+/// assert_eq!(f.bbox, [12.3, 40.0, 80.1, 80.0]);
+/// assert_eq!(f.score, 0.988);
+/// // The JSON field is called `box`.
+/// let json = serde_json::to_value(f)?;
+/// assert!(json.get("box").is_some() && json.get("bbox").is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Serialize)]
 pub struct FindingEntry {
     /// `face`, `text`, `code` or `wristband`.
@@ -114,6 +219,22 @@ pub struct FindingEntry {
     pub score: f32,
 }
 
+/// Where one file's time went; the steps are `None` for a file that was
+/// never made safe.
+///
+/// ```
+/// use phiscrub::audit::Report;
+/// use phiscrub::report::{FileReport, Status};
+/// use phiscrub::Config;
+/// use std::time::Duration;
+/// let failed = FileReport { input: "a.jpg".into(), relative: "a.jpg".into(), output: None,
+///     status: Status::Failed, message: None, reason: Some("unreadable"), findings: vec![],
+///     done: None, elapsed: Duration::from_millis(250) };
+/// let report = Report::new("scrub", &Config::default(), None, &[failed], &[], Default::default());
+/// let s = &report.files[0].seconds;
+/// assert_eq!(s.total, 0.25);
+/// assert!(s.decode.is_none() && s.detect.is_none() && s.encode.is_none() && s.verify.is_none());
+/// ```
 #[derive(Debug, Serialize)]
 pub struct Seconds {
     pub total: f64,
@@ -127,6 +248,29 @@ impl Report {
     /// The report of a run of `command` with `config` over `files`, whose
     /// outputs went under `out_dir`; `warnings` as printed to the user;
     /// `elapsed` the run's wall time.
+    ///
+    /// ```
+    /// use phiscrub::audit::Report;
+    /// use phiscrub::pipeline::{plan, run, RunOptions};
+    /// use phiscrub::{Config, Scrubber};
+    /// # let photo = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/jpeg_camera_everything.jpg"));
+    /// # let dir = tempfile::tempdir()?;
+    /// # let out = dir.path().join("clean");
+    /// let config = Config { detect_faces: false, detect_text: false, detect_codes: false, ..Config::default() };
+    /// let warnings = vec!["faces, text and codes are not looked for".to_string()];
+    /// let scrubber = Scrubber::new(config.clone())?;
+    /// let opts = RunOptions { out_dir: out.clone(), overwrite: false, threads: 1 };
+    /// let start = std::time::Instant::now();
+    /// let files = run(&scrubber, &plan(&[photo], &out, None), &opts, &|_| {})?;
+    /// let report = Report::new("scrub", &config, Some(&out), &files, &warnings, start.elapsed());
+    /// assert_eq!((report.totals.files, report.totals.exported), (1, 1));
+    /// let f = &report.files[0];
+    /// assert_eq!(f.output.as_deref(), Some("jpeg_camera_everything.jpg"));
+    /// // Categories of what was removed, never the values (no coordinates here).
+    /// assert!(f.metadata.contains(&phiscrub::Category::Gps));
+    /// assert_eq!(report.warnings, warnings);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(
         command: &'static str,
         config: &Config,
@@ -186,6 +330,36 @@ impl Report {
     /// list never got a neutral name, so their names and messages (which
     /// may name other inputs) are replaced by `unlisted-N`; the terminal
     /// showed them to the user.
+    ///
+    /// ```
+    /// use phiscrub::audit::Report;
+    /// use phiscrub::walk::{plan, rename};
+    /// use phiscrub::Config;
+    /// # use phiscrub::report::{FileReport, Status};
+    /// # let dir = tempfile::tempdir()?;
+    /// # let out = dir.path().join("out");
+    /// # let doe = dir.path().join("Doe, Jane.jpg");
+    /// std::fs::write(&doe, b"not read in this example")?;
+    /// let missing = dir.path().join("Smith, John.jpg");
+    /// let mut plan = plan(&[doe, missing.clone()], &out, None);
+    /// rename(&mut plan);
+    /// // What a run reports: the listed file under its neutral name, and the
+    /// // missing one under its own name, with a message that repeats it.
+    /// # let report = |relative: &str, status, message: Option<String>| FileReport {
+    /// #     input: relative.into(), relative: relative.into(), output: None, status, message,
+    /// #     reason: None, findings: vec![], done: None, elapsed: Default::default() };
+    /// let files = [
+    ///     report("image-0001.jpg", Status::Exported, None),
+    ///     report("Smith, John.jpg", Status::Failed, Some(format!("{}: does not exist", missing.display()))),
+    /// ];
+    /// let audit = Report::new("scrub", &Config::default(), None, &files, &[], Default::default())
+    ///     .renamed(&plan);
+    /// assert!(audit.settings.renamed);
+    /// assert_eq!(audit.files[0].input, "image-0001.jpg");
+    /// assert_eq!(audit.files[1].input, "unlisted-1");
+    /// assert!(!audit.to_json().contains("Smith"), "no patient name left in the report");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn renamed(mut self, plan: &crate::walk::Plan) -> Report {
         self.settings.renamed = true;
         let listed: std::collections::HashSet<&Path> =
@@ -204,6 +378,21 @@ impl Report {
     /// Writes the report to `path` whole or not at all (a temporary file
     /// renamed into place); an existing file is replaced only when
     /// `overwrite`.
+    ///
+    /// ```
+    /// use phiscrub::audit::Report;
+    /// use phiscrub::Config;
+    /// # let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("run.json");
+    /// let report = Report::new("scrub", &Config::default(), None, &[], &[], Default::default());
+    /// report.write(&path, false)?;
+    /// assert_eq!(std::fs::read_to_string(&path)?, report.to_json());
+    /// // An archived report is not replaced by accident; the message says what to do.
+    /// let e = report.write(&path, false).unwrap_err();
+    /// assert!(e.contains("--force"), "{e}");
+    /// report.write(&path, true)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn write(&self, path: &Path, overwrite: bool) -> Result<(), String> {
         use crate::write::{atomic_write, WriteError};
         match atomic_write(path, self.to_json().as_bytes(), overwrite) {
@@ -221,6 +410,18 @@ impl Report {
     }
 
     /// The report as pretty JSON.
+    ///
+    /// ```
+    /// use phiscrub::audit::Report;
+    /// use phiscrub::Config;
+    /// let report = Report::new("check", &Config::default(), None, &[], &[], Default::default());
+    /// let json = report.to_json();
+    /// assert!(json.contains('\n'), "indented, for a person to read too");
+    /// let v: serde_json::Value = serde_json::from_str(&json)?;
+    /// assert_eq!(v["command"], "check");
+    /// assert_eq!(v["files"], serde_json::json!([]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("the report serialises")
     }

@@ -31,6 +31,15 @@ pub enum Lang {
 
 impl Lang {
     /// `en` or `fr` (as `--lang` takes them).
+    ///
+    /// ```
+    /// use phiscrub::i18n::Lang;
+    /// assert_eq!(Lang::from_name("fr"), Some(Lang::Fr));
+    /// // Forgiving about case and stray spaces, as typed on a command line.
+    /// assert_eq!(Lang::from_name(" EN "), Some(Lang::En));
+    /// assert_eq!(Lang::from_name("de"), None);
+    /// assert_eq!(Lang::from_name("french"), None);
+    /// ```
     pub fn from_name(name: &str) -> Option<Lang> {
         match name.trim().to_ascii_lowercase().as_str() {
             "en" => Some(Lang::En),
@@ -41,6 +50,15 @@ impl Lang {
 
     /// The language of a POSIX locale name such as `fr_FR.UTF-8` or
     /// `en_GB`; `None` for `C`, `POSIX` and languages phiscrub does not speak.
+    ///
+    /// ```
+    /// use phiscrub::i18n::Lang;
+    /// assert_eq!(Lang::from_locale("fr_FR.UTF-8"), Some(Lang::Fr));
+    /// assert_eq!(Lang::from_locale("en_GB"), Some(Lang::En));
+    /// assert_eq!(Lang::from_locale("fr-CH"), Some(Lang::Fr));
+    /// assert_eq!(Lang::from_locale("POSIX"), None);
+    /// assert_eq!(Lang::from_locale("de_DE.UTF-8"), None);
+    /// ```
     pub fn from_locale(locale: &str) -> Option<Lang> {
         let lang = locale.split(['_', '.', '@', '-']).next()?;
         Lang::from_name(lang)
@@ -49,6 +67,24 @@ impl Lang {
     /// The language the environment asks for, in POSIX order of precedence:
     /// `LC_ALL`, then `LC_MESSAGES`, then `LANG`. English when none names a
     /// language phiscrub speaks.
+    ///
+    /// ```
+    /// use phiscrub::i18n::Lang;
+    /// use std::env::{remove_var, set_var};
+    /// set_var("LANG", "en_US.UTF-8");
+    /// set_var("LC_ALL", "fr_FR.UTF-8");
+    /// assert_eq!(Lang::from_env(), Lang::Fr, "LC_ALL outranks LANG");
+    /// // The first variable set decides, even when phiscrub does not speak
+    /// // its language: later ones are not consulted.
+    /// set_var("LC_ALL", "de_DE.UTF-8");
+    /// set_var("LC_MESSAGES", "fr_FR.UTF-8");
+    /// assert_eq!(Lang::from_env(), Lang::En);
+    /// remove_var("LC_ALL");
+    /// assert_eq!(Lang::from_env(), Lang::Fr);
+    /// remove_var("LC_MESSAGES");
+    /// remove_var("LANG");
+    /// assert_eq!(Lang::from_env(), Lang::En);
+    /// ```
     pub fn from_env() -> Lang {
         for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
             match std::env::var(var) {
@@ -61,6 +97,16 @@ impl Lang {
     }
 
     /// The BCP 47 tag, for HTML `lang` attributes.
+    ///
+    /// ```
+    /// use phiscrub::i18n::Lang;
+    /// let html = format!("<html lang=\"{}\">", Lang::Fr.tag());
+    /// assert_eq!(html, r#"<html lang="fr">"#);
+    /// // The tag is also the name `--lang` takes.
+    /// for l in [Lang::En, Lang::Fr] {
+    ///     assert_eq!(Lang::from_name(l.tag()), Some(l));
+    /// }
+    /// ```
     pub fn tag(self) -> &'static str {
         match self {
             Lang::En => "en",
@@ -72,11 +118,28 @@ impl Lang {
 static CURRENT: AtomicU8 = AtomicU8::new(0);
 
 /// Sets the language of every message from now on, in every thread.
+///
+/// ```
+/// use phiscrub::i18n::{lang, set_lang, Lang};
+/// set_lang(Lang::Fr);
+/// // Messages built on other threads (the pipeline's workers) follow it.
+/// let msg = std::thread::spawn(|| phiscrub::t!("file-not-found")).join().unwrap();
+/// assert!(msg.starts_with("n'existe pas"), "{msg}");
+/// set_lang(Lang::En);
+/// assert_eq!(lang(), Lang::En);
+/// ```
 pub fn set_lang(lang: Lang) {
     CURRENT.store(lang as u8, Ordering::Relaxed);
 }
 
 /// The language messages are currently written in.
+///
+/// ```
+/// use phiscrub::i18n::{lang, set_lang, Lang};
+/// assert_eq!(lang(), Lang::En, "English until something sets it");
+/// set_lang(Lang::Fr);
+/// assert_eq!(lang(), Lang::Fr);
+/// ```
 pub fn lang() -> Lang {
     match CURRENT.load(Ordering::Relaxed) {
         1 => Lang::Fr,
@@ -108,6 +171,16 @@ fn bundle(lang: Lang) -> &'static FluentBundle<FluentResource> {
 }
 
 /// One argument of a message.
+///
+/// ```
+/// use phiscrub::i18n::{path_arg, tr_in, Arg, Lang};
+/// let args: [Arg<'_>; 2] = [
+///     ("path", path_arg(std::path::Path::new("run.json"))),
+///     ("detail", "disk full".into()),
+/// ];
+/// let msg = tr_in(Lang::En, "report-write", &args);
+/// assert!(msg.contains("run.json") && msg.contains("disk full"), "{msg}");
+/// ```
 pub type Arg<'a> = (&'a str, FluentValue<'a>);
 
 /// The message `id` in the current language, with `args` filled in.
@@ -124,6 +197,14 @@ pub fn tr(id: &str, args: &[Arg<'_>]) -> String {
 
 /// The message `id` in `lang`; English when `lang` lacks it, the id itself
 /// when no language has it (so a gap shows up, rather than an empty line).
+///
+/// ```
+/// use phiscrub::i18n::{tr_in, Lang};
+/// assert_eq!(tr_in(Lang::En, "file-not-found", &[]), "does not exist; check the path");
+/// assert!(tr_in(Lang::Fr, "file-not-found", &[]).starts_with("n'existe pas"));
+/// // An unknown id comes back as itself, so the gap is visible.
+/// assert_eq!(tr_in(Lang::Fr, "no-such-message", &[]), "no-such-message");
+/// ```
 pub fn tr_in(lang: Lang, id: &str, args: &[Arg<'_>]) -> String {
     let mut fargs = FluentArgs::new();
     for (k, v) in args {
@@ -156,16 +237,42 @@ macro_rules! t {
 pub use fluent_bundle::FluentValue;
 
 /// Whether `lang` itself (not its English fallback) has message `id`.
+///
+/// ```
+/// use phiscrub::i18n::{has_message, Lang};
+/// assert!(has_message(Lang::Fr, "file-not-found"));
+/// // The command line's help is in the code's doc comments in English, and
+/// // a message only in other languages.
+/// assert!(has_message(Lang::Fr, "about-scrub"));
+/// assert!(!has_message(Lang::En, "about-scrub"));
+/// ```
 pub fn has_message(lang: Lang, id: &str) -> bool {
     bundle(lang).has_message(id)
 }
 
 /// A path as a message argument.
+///
+/// ```
+/// use phiscrub::i18n::path_arg;
+/// use std::path::Path;
+/// let p = Path::new("clean").join("review.html");
+/// let msg = phiscrub::t!("review-exists", path = path_arg(&p));
+/// assert!(msg.contains(&p.display().to_string()), "{msg}");
+/// ```
 pub fn path_arg(p: &std::path::Path) -> FluentValue<'static> {
     FluentValue::from(p.display().to_string())
 }
 
 /// The ids a Fluent file defines, in order.
+///
+/// ```
+/// use phiscrub::i18n::{has_message, message_ids, Lang};
+/// let ids = message_ids(Lang::En);
+/// assert!(ids.iter().any(|id| id == "file-not-found"));
+/// // Every English message has a French translation.
+/// let untranslated: Vec<_> = ids.iter().filter(|id| !has_message(Lang::Fr, id)).collect();
+/// assert!(untranslated.is_empty(), "{untranslated:?}");
+/// ```
 pub fn message_ids(lang: Lang) -> Vec<String> {
     let text = match lang {
         Lang::En => EN,

@@ -8,12 +8,42 @@ use std::io::Cursor;
 
 /// Decoded pixels as stored in the file (orientation not applied), and the
 /// colour profile the decoder found.
+///
+/// ```
+/// use phiscrub::image_io::{decode, icc_fits};
+/// use phiscrub::Format;
+/// # let bytes = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/jpeg_multisegment_icc.jpg"));
+/// let decoded = decode(bytes, Format::Jpeg, 10_000_000)?;
+/// assert!(decoded.image.width() > 0);
+/// // The profile, reassembled from its two APP2 segments, ready to be
+/// // embedded again when the pixels are encoded.
+/// let icc = decoded.icc.as_deref().unwrap();
+/// assert_eq!(icc.len(), 72592);
+/// assert!(icc_fits(icc, &decoded.image));
+/// # Ok::<(), phiscrub::image_io::DecodeError>(())
+/// ```
 pub struct Decoded {
     pub image: DynamicImage,
     pub icc: Option<Vec<u8>>,
 }
 
 /// Why pixels could not be decoded.
+///
+/// ```
+/// use phiscrub::image_io::{decode, DecodeError};
+/// use phiscrub::{Format, Unreadable};
+/// # let photo = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photos/grace_hopper.jpg"));
+/// # let text = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/bad/not-an-image.jpg"));
+/// // Not JPEG data at all: unreadable.
+/// let e = decode(text, Format::Jpeg, 1_000_000).err().unwrap();
+/// assert!(matches!(e, DecodeError::Unreadable(Unreadable::Corrupt(_))));
+/// // A 512 × 600 photo over a 100 000-pixel limit: unreadable, with the numbers.
+/// let e = decode(photo, Format::Jpeg, 100_000).err().unwrap();
+/// assert_eq!(
+///     e,
+///     DecodeError::Unreadable(Unreadable::TooLarge { width: 512, height: 600, limit: 100_000 })
+/// );
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DecodeError {
     /// Damaged, truncated or too large.
@@ -30,6 +60,18 @@ impl From<Unreadable> for DecodeError {
 }
 
 /// Decodes the first picture of `bytes`, refusing anything over `max_pixels`.
+///
+/// ```
+/// use phiscrub::image_io::decode;
+/// use phiscrub::Format;
+/// # let bytes = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/jpeg_orientation6.jpg"));
+/// let decoded = decode(bytes, Format::Jpeg, 1_000_000)?;
+/// // The pixels as stored: sideways (the file's EXIF orientation is 6).
+/// assert_eq!((decoded.image.width(), decoded.image.height()), (96, 144));
+/// // The same file under a smaller limit is refused before decoding.
+/// assert!(decode(bytes, Format::Jpeg, 96 * 144 - 1).is_err());
+/// # Ok::<(), phiscrub::image_io::DecodeError>(())
+/// ```
 pub fn decode(bytes: &[u8], format: Format, max_pixels: u64) -> Result<Decoded, DecodeError> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format.image_format());
     let mut limits = image::Limits::default();
@@ -46,6 +88,21 @@ pub fn decode(bytes: &[u8], format: Format, max_pixels: u64) -> Result<Decoded, 
 
 /// Reads the picture's size from its headers alone, refusing anything over
 /// `max_pixels`. For paths that keep the coded data and never decode it.
+///
+/// ```
+/// use phiscrub::image_io::{dimensions, DecodeError};
+/// use phiscrub::{Format, Unreadable};
+/// # let photo = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photos/grace_hopper.jpg"));
+/// # let bomb = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/bad_png_huge_dimensions.png"));
+/// assert_eq!(dimensions(photo, Format::Jpeg, 1_000_000)?, (512, 600));
+/// // A PNG whose header claims 100 000 × 100 000 is refused without
+/// // allocating anything.
+/// assert!(matches!(
+///     dimensions(bomb, Format::Png, 120_000_000),
+///     Err(DecodeError::Unreadable(Unreadable::TooLarge { width: 100_000, height: 100_000, .. }))
+/// ));
+/// # Ok::<(), DecodeError>(())
+/// ```
 pub fn dimensions(
     bytes: &[u8],
     format: Format,
@@ -75,6 +132,24 @@ fn within_limit(width: u32, height: u32, max_pixels: u64) -> Result<(), DecodeEr
 
 /// Rotates and flips pixels as EXIF orientation `value` (1–8) says, so that
 /// they are upright. Other values leave the pixels alone.
+///
+/// ```
+/// use phiscrub::image_io::{decode, orient};
+/// use phiscrub::Format;
+/// # let bytes = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/jpeg_orientation6.jpg"));
+/// let orientation = phiscrub::metadata::orientation(bytes).unwrap();
+/// assert_eq!(orientation, 6);
+/// let mut image = decode(bytes, Format::Jpeg, 1_000_000)?.image;
+/// orient(&mut image, orientation);
+/// // Upright: landscape, with the file's red marker in the top-left corner.
+/// assert_eq!((image.width(), image.height()), (144, 96));
+/// let [r, g, b] = image.to_rgb8().get_pixel(4, 4).0;
+/// assert!(r > 200 && g < 80 && b < 80, "{r} {g} {b}");
+/// // Values outside 1–8 change nothing.
+/// orient(&mut image, 0);
+/// assert_eq!((image.width(), image.height()), (144, 96));
+/// # Ok::<(), phiscrub::image_io::DecodeError>(())
+/// ```
 pub fn orient(image: &mut DynamicImage, value: u16) {
     if let Some(o) = u8::try_from(value)
         .ok()
@@ -111,6 +186,21 @@ fn one_line(s: &str) -> String {
 /// its header is sane and its colour space is RGB for colour pixels or GRAY
 /// for grey ones. A CMYK profile left on pixels converted to RGB would
 /// misrender them, and a malformed blob is not a profile at all.
+///
+/// ```
+/// use image::DynamicImage;
+/// use phiscrub::image_io::{decode, icc_fits};
+/// use phiscrub::Format;
+/// # let bytes = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/jpeg_multisegment_icc.jpg"));
+/// let decoded = decode(bytes, Format::Jpeg, 10_000_000)?;
+/// let srgb = decoded.icc.unwrap();
+/// // An RGB profile fits colour pixels...
+/// assert!(icc_fits(&srgb, &DynamicImage::new_rgb8(4, 4)));
+/// // ...but not grey ones, and a truncated profile fits nothing.
+/// assert!(!icc_fits(&srgb, &DynamicImage::new_luma8(4, 4)));
+/// assert!(!icc_fits(&srgb[..1000], &DynamicImage::new_rgb8(4, 4)));
+/// # Ok::<(), phiscrub::image_io::DecodeError>(())
+/// ```
 pub fn icc_fits(icc: &[u8], image: &DynamicImage) -> bool {
     if icc.len() < 132 || icc.len() > 4 << 20 {
         return false;
@@ -130,6 +220,22 @@ pub fn icc_fits(icc: &[u8], image: &DynamicImage) -> bool {
 }
 
 /// How to encode.
+///
+/// ```
+/// use image::DynamicImage;
+/// use phiscrub::image_io::{decode, encode, EncodeOptions};
+/// use phiscrub::Format;
+/// # let bytes = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/jpeg_multisegment_icc.jpg"));
+/// let source = decode(bytes, Format::Jpeg, 10_000_000).unwrap();
+/// let opts = EncodeOptions { jpeg_quality: 90, icc: source.icc.clone() };
+/// let jpeg = encode(&source.image, Format::Jpeg, &opts)?;
+/// // The profile travels with the pixels; nothing else does.
+/// assert_eq!(decode(&jpeg, Format::Jpeg, 10_000_000).unwrap().icc, source.icc);
+/// // Without one, none is written.
+/// let plain = encode(&source.image, Format::Jpeg, &EncodeOptions { icc: None, ..opts })?;
+/// assert!(decode(&plain, Format::Jpeg, 10_000_000).unwrap().icc.is_none());
+/// # Ok::<(), String>(())
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct EncodeOptions {
     /// JPEG quality, 1–100.
@@ -140,6 +246,26 @@ pub struct EncodeOptions {
 
 /// Encodes pixels only: no EXIF, XMP, comments, text chunks or timestamps are
 /// written, because none are ever handed to the encoder.
+///
+/// ```
+/// use image::{DynamicImage, Rgba, RgbaImage};
+/// use phiscrub::image_io::{decode, encode, EncodeOptions};
+/// use phiscrub::Format;
+/// let pixels = DynamicImage::ImageRgba8(RgbaImage::from_fn(32, 16, |x, y| {
+///     Rgba([x as u8 * 8, y as u8 * 16, 128, 255 - x as u8])
+/// }));
+/// let opts = EncodeOptions { jpeg_quality: 95, icc: None };
+/// // PNG keeps the pixels exactly, alpha included...
+/// let png = encode(&pixels, Format::Png, &opts)?;
+/// assert_eq!(decode(&png, Format::Png, 10_000).unwrap().image, pixels);
+/// // ...and carries nothing but them.
+/// let found = phiscrub::metadata::examine(&png, Format::Png).unwrap();
+/// assert!(found.hazards.is_empty() && !found.has_icc);
+/// // JPEG has no alpha: the pixels are written as RGB.
+/// let jpeg = encode(&pixels, Format::Jpeg, &opts)?;
+/// assert!(!decode(&jpeg, Format::Jpeg, 10_000).unwrap().image.color().has_alpha());
+/// # Ok::<(), String>(())
+/// ```
 pub fn encode(
     image: &DynamicImage,
     format: Format,

@@ -35,6 +35,21 @@ pub struct Inspection {
 
 impl Inspection {
     /// The distinct categories found, in a stable order.
+    ///
+    /// ```
+    /// use phiscrub::inspect::inspect;
+    /// use phiscrub::Category;
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/jpeg_camera_everything.jpg");
+    /// let found = inspect(&std::fs::read(path)?).unwrap();
+    /// let cats = found.categories();
+    /// // One entry per category, however many hazards share it (this file
+    /// // has several comments), sorted.
+    /// assert!(found.hazards.iter().filter(|h| h.category == Category::Comment).count() > 1);
+    /// assert_eq!(cats.iter().filter(|c| **c == Category::Comment).count(), 1);
+    /// assert!(cats.windows(2).all(|w| w[0] < w[1]));
+    /// assert!(cats.contains(&Category::Gps));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn categories(&self) -> Vec<Category> {
         let mut c: Vec<Category> = self.hazards.iter().map(|h| h.category).collect();
         c.sort();
@@ -44,6 +59,16 @@ impl Inspection {
 }
 
 /// Why a file could not be inspected.
+///
+/// ```
+/// use phiscrub::inspect::{inspect, InspectError};
+/// assert_eq!(inspect(b"Patient: J. Doe").unwrap_err(), InspectError::NotAnImage);
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/bad_png_chunk_overrun.png");
+/// let damaged = inspect(&std::fs::read(path)?).unwrap_err();
+/// assert!(matches!(damaged, InspectError::Damaged(_)), "{damaged:?}");
+/// assert!(damaged.to_string().starts_with("damaged: "));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InspectError {
     NotAnImage,
@@ -60,6 +85,24 @@ impl std::fmt::Display for InspectError {
 }
 
 /// Examines a file's bytes.
+///
+/// ```
+/// use phiscrub::inspect::inspect;
+/// use phiscrub::Format;
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/jpeg_orientation6.jpg");
+/// let found = inspect(&std::fs::read(path)?).unwrap();
+/// assert_eq!(found.format, Some(Format::Jpeg));
+/// // The size as stored, and the EXIF orientation that turns it upright.
+/// assert_eq!((found.width, found.height), (Some(96), Some(144)));
+/// assert_eq!(found.orientation, Some(6));
+/// // A PNG made in memory carries nothing but its pixels.
+/// let mut png = Vec::new();
+/// image::RgbImage::new(4, 4).write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
+/// let plain = inspect(&png).unwrap();
+/// assert_eq!((plain.width, plain.height, plain.frames), (Some(4), Some(4), 1));
+/// assert!(plain.hazards.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn inspect(bytes: &[u8]) -> Result<Inspection, InspectError> {
     match format::sniff(bytes) {
         Sniffed::Unknown => Err(InspectError::NotAnImage),

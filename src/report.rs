@@ -7,6 +7,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// The outcome class of one input file.
+///
+/// ```
+/// use phiscrub::report::Status;
+/// // Only an exported file has an output; the others wrote nothing.
+/// let wrote_something = |s: Status| matches!(s, Status::Exported);
+/// assert!(wrote_something(Status::Exported));
+/// assert!(!wrote_something(Status::Refused) && !wrote_something(Status::Failed));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Status {
     /// A safe output was written.
@@ -19,6 +27,14 @@ pub enum Status {
 }
 
 impl Status {
+    /// The status as the JSON report and the HTTP answers spell it.
+    ///
+    /// ```
+    /// use phiscrub::report::Status;
+    /// assert_eq!(Status::Exported.as_str(), "exported");
+    /// assert_eq!(Status::Refused.as_str(), "refused");
+    /// assert_eq!(Status::Failed.as_str(), "failed");
+    /// ```
     pub fn as_str(&self) -> &'static str {
         match self {
             Status::Exported => "exported",
@@ -29,6 +45,27 @@ impl Status {
 }
 
 /// One input file's result.
+///
+/// ```
+/// use phiscrub::pipeline::{plan, run, RunOptions};
+/// use phiscrub::report::Status;
+/// use phiscrub::{Config, Scrubber};
+/// # let dir = tempfile::tempdir()?;
+/// # let (inputs, out) = (dir.path().join("in"), dir.path().join("out"));
+/// # std::fs::create_dir_all(inputs.join("ward 4"))?;
+/// std::fs::write(inputs.join("ward 4/bed2.jpg"), b"Bed 2: J. Doe")?;
+/// # let config = Config { detect_faces: false, detect_text: false, detect_codes: false, ..Config::default() };
+/// let scrubber = Scrubber::new(config)?;
+/// let opts = RunOptions { out_dir: out.clone(), overwrite: false, threads: 1 };
+/// let reports = run(&scrubber, &plan(&[inputs], &out, None), &opts, &|_| {})?;
+/// let r = &reports[0];
+/// // Reports name the file by its path inside the folder given.
+/// assert_eq!(r.relative, std::path::Path::new("ward 4/bed2.jpg"));
+/// assert_eq!((r.status, r.reason), (Status::Failed, Some("unreadable")));
+/// assert!(r.message.is_some(), "says what went wrong and what to do");
+/// assert!(r.output.is_none() && r.done.is_none(), "nothing was written");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct FileReport {
     pub input: PathBuf,
@@ -52,6 +89,25 @@ pub struct FileReport {
 }
 
 /// What was done to an image that was made safe.
+///
+/// ```
+/// use phiscrub::pipeline::{plan, run, RunOptions};
+/// use phiscrub::{Category, Config, Scrubber};
+/// # let photo = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/jpeg_camera_everything.jpg"));
+/// # let dir = tempfile::tempdir()?;
+/// // Metadata only: no model is loaded, so this is quick.
+/// let config = Config { detect_faces: false, detect_text: false, detect_codes: false, ..Config::default() };
+/// let scrubber = Scrubber::new(config)?;
+/// let opts = RunOptions { out_dir: dir.path().to_owned(), overwrite: false, threads: 1 };
+/// let reports = run(&scrubber, &plan(&[photo], dir.path(), None), &opts, &|_| {})?;
+/// let done = reports[0].done.as_ref().expect("exported");
+/// assert!(done.width > 0 && done.height > 0);
+/// // The camera's GPS position was in the input, and is not in the output.
+/// assert!(done.removed.contains(&Category::Gps));
+/// assert!(done.lossless, "the JPEG's coded data was kept as it was");
+/// assert!(done.filled.is_empty(), "nothing was looked for, nothing covered");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Done {
     pub width: u32,
@@ -69,6 +125,26 @@ pub struct Done {
 impl FileReport {
     /// Whether the input as it is would leak something: anything found to
     /// cover, identifying metadata, or an image that cannot be made safe.
+    ///
+    /// ```
+    /// use phiscrub::report::{Done, FileReport, Status};
+    /// use phiscrub::Category;
+    /// let report = |status, removed: Vec<Category>| FileReport {
+    ///     input: "a.jpg".into(), relative: "a.jpg".into(), output: None, status,
+    ///     message: None, reason: None, findings: vec![],
+    ///     done: Some(Done { width: 8, height: 8, removed, lossless: true,
+    ///         filled: vec![], timings: Default::default() }),
+    ///     elapsed: Default::default(),
+    /// };
+    /// // Exported with nothing found and no metadata: the input was already safe.
+    /// assert!(!report(Status::Exported, vec![]).would_leak());
+    /// // Exported, but the input carried a GPS position.
+    /// assert!(report(Status::Exported, vec![Category::Gps]).would_leak());
+    /// // A refused image shows something that could not be covered.
+    /// assert!(report(Status::Refused, vec![]).would_leak());
+    /// // A file that could not be read is not counted either way.
+    /// assert!(!report(Status::Failed, vec![]).would_leak());
+    /// ```
     pub fn would_leak(&self) -> bool {
         match self.status {
             Status::Exported => {
@@ -97,17 +173,62 @@ pub struct Summary {
 }
 
 /// Every image was exported (or there was none to process).
+///
+/// ```
+/// use phiscrub::report::{Status, Summary, EXIT_OK};
+/// assert_eq!(EXIT_OK, 0, "the code shells treat as success");
+/// assert_eq!(Summary::from_statuses([Status::Exported; 3]).exit_code(), EXIT_OK);
+/// assert_eq!(Summary::default().exit_code(), EXIT_OK, "no images: nothing went wrong");
+/// ```
 pub const EXIT_OK: i32 = 0;
 /// phiscrub could not start (runtime, model, output folder).
+///
+/// ```
+/// use phiscrub::report::{Status, Summary, EXIT_FATAL, EXIT_OK};
+/// assert_ne!(EXIT_FATAL, EXIT_OK);
+/// // A run that processed files never ends with it: it is for a run that
+/// // could not start at all.
+/// let ran = Summary::from_statuses([Status::Exported, Status::Refused, Status::Failed]);
+/// assert_ne!(ran.exit_code(), EXIT_FATAL);
+/// ```
 pub const EXIT_FATAL: i32 = 1;
 /// The command line was wrong.
+///
+/// ```
+/// use phiscrub::report::{EXIT_FAILED, EXIT_FATAL, EXIT_OK, EXIT_REFUSED, EXIT_USAGE};
+/// // The same code as the argument parser's own usage errors.
+/// assert_eq!(EXIT_USAGE, 2);
+/// assert!(![EXIT_OK, EXIT_FATAL, EXIT_REFUSED, EXIT_FAILED].contains(&EXIT_USAGE));
+/// ```
 pub const EXIT_USAGE: i32 = 2;
 /// At least one image was refused, and none failed.
+///
+/// ```
+/// use phiscrub::report::{Status, Summary, EXIT_OK, EXIT_REFUSED};
+/// assert_ne!(EXIT_REFUSED, EXIT_OK);
+/// let s = Summary::from_statuses([Status::Exported, Status::Refused, Status::Exported]);
+/// assert_eq!(s.exit_code(), EXIT_REFUSED);
+/// ```
 pub const EXIT_REFUSED: i32 = 3;
 /// At least one file failed (unreadable input, or output not written).
+///
+/// ```
+/// use phiscrub::report::{Status, Summary, EXIT_FAILED, EXIT_OK};
+/// assert_ne!(EXIT_FAILED, EXIT_OK);
+/// // One failure is enough, whatever else happened.
+/// let s = Summary::from_statuses([Status::Refused, Status::Failed, Status::Exported]);
+/// assert_eq!(s.exit_code(), EXIT_FAILED);
+/// ```
 pub const EXIT_FAILED: i32 = 4;
 
 impl Summary {
+    /// Counts `statuses`, one per file.
+    ///
+    /// ```
+    /// use phiscrub::report::{Status, Summary};
+    /// let s = Summary::from_statuses([Status::Exported, Status::Exported, Status::Failed]);
+    /// assert_eq!(s, Summary { exported: 2, refused: 0, failed: 1 });
+    /// ```
     pub fn from_statuses(statuses: impl IntoIterator<Item = Status>) -> Summary {
         let mut s = Summary::default();
         for st in statuses {
@@ -120,12 +241,27 @@ impl Summary {
         s
     }
 
+    /// Files counted, whatever their status.
+    ///
+    /// ```
+    /// use phiscrub::report::Summary;
+    /// let s = Summary { exported: 5, refused: 2, failed: 1 };
+    /// assert_eq!(s.total(), 8);
+    /// assert_eq!(Summary::default().total(), 0);
+    /// ```
     pub fn total(&self) -> usize {
         self.exported + self.refused + self.failed
     }
 
     /// Failures outrank refusals: a file that could not be read was not even
     /// checked, which is the thing a user most needs to know.
+    ///
+    /// ```
+    /// use phiscrub::report::{Summary, EXIT_FAILED, EXIT_OK, EXIT_REFUSED};
+    /// assert_eq!(Summary { exported: 4, refused: 0, failed: 0 }.exit_code(), EXIT_OK);
+    /// assert_eq!(Summary { exported: 3, refused: 1, failed: 0 }.exit_code(), EXIT_REFUSED);
+    /// assert_eq!(Summary { exported: 2, refused: 1, failed: 1 }.exit_code(), EXIT_FAILED);
+    /// ```
     pub fn exit_code(&self) -> i32 {
         if self.failed > 0 {
             EXIT_FAILED

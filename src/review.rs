@@ -16,6 +16,25 @@ use std::path::Path;
 
 /// Longest side of a thumbnail, in pixels: enough to see that a face box
 /// sits on the face, small enough for hundreds in one page.
+///
+/// ```
+/// use base64::Engine;
+/// use phiscrub::report::{FileReport, Status};
+/// use phiscrub::review::{render, THUMB_SIDE};
+/// # let dir = tempfile::tempdir()?;
+/// let exported = dir.path().join("wide.png");
+/// image::RgbImage::new(1200, 600).save(&exported)?;
+/// let report = FileReport { input: "in/wide.png".into(), relative: "wide.png".into(),
+///     output: Some(exported), status: Status::Exported, message: None, reason: None,
+///     findings: vec![], done: None, elapsed: Default::default() };
+/// let html = render(&[report], dir.path(), &[]);
+/// // The one thumbnail in the page, decoded back.
+/// let data = html.split("data:image/jpeg;base64,").nth(1).unwrap().split('"').next().unwrap();
+/// let thumb = image::load_from_memory(&base64::engine::general_purpose::STANDARD.decode(data)?)?;
+/// // Its longest side is THUMB_SIDE; the shape is kept.
+/// assert_eq!((thumb.width(), thumb.height()), (THUMB_SIDE, THUMB_SIDE / 2));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub const THUMB_SIDE: u32 = 480;
 
 /// The review sheet of a finished run, in the current language
@@ -260,6 +279,21 @@ fn esc(s: &str) -> String {
 
 /// Writes the sheet whole or not at all; an existing file is replaced only
 /// when `overwrite`.
+///
+/// ```
+/// use phiscrub::review::{render, write};
+/// # let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("review.html");
+/// let html = render(&[], dir.path(), &[]);
+/// write(&path, &html, false)?;
+/// assert_eq!(std::fs::read_to_string(&path)?, html);
+/// // A sheet someone may be reading is not replaced unless asked.
+/// let e = write(&path, "<p>newer</p>", false).unwrap_err();
+/// assert!(e.contains("--force"), "{e}");
+/// write(&path, "<p>newer</p>", true)?;
+/// assert_eq!(std::fs::read_to_string(&path)?, "<p>newer</p>");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn write(path: &Path, html: &str, overwrite: bool) -> Result<(), String> {
     use crate::write::{atomic_write, WriteError};
     match atomic_write(path, html.as_bytes(), overwrite) {

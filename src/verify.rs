@@ -12,6 +12,20 @@ use crate::redact::covered_fraction;
 const CENTRAL_COVER: f32 = 0.9;
 
 /// The re-detected findings that the fills do not cover.
+///
+/// ```
+/// use phiscrub::verify::residual;
+/// use phiscrub::{BoxF, Finding, FindingKind, Rect};
+/// // A face found again at (20, 20), 40 × 40: its central half is 30..50.
+/// let face = Finding::new(FindingKind::Face, BoxF::new(20.0, 20.0, 40.0, 40.0), 0.8);
+/// let whole = Rect { x0: 10, y0: 10, x1: 70, y1: 70, ..Default::default() };
+/// let top = Rect { x0: 10, y0: 10, x1: 70, y1: 40, ..Default::default() };
+/// // Filled over: nothing left to worry about.
+/// assert!(residual(vec![face.clone()], &[whole], 100, 100).is_empty());
+/// // Only the eyes filled: the rest of the face still shows.
+/// assert_eq!(residual(vec![face.clone()], &[top], 100, 100), vec![face.clone()]);
+/// assert_eq!(residual(vec![face.clone()], &[], 100, 100), vec![face]);
+/// ```
 pub fn residual(found: Vec<Finding>, fills: &[Rect], width: u32, height: u32) -> Vec<Finding> {
     found
         .into_iter()
@@ -25,12 +39,38 @@ pub fn residual(found: Vec<Finding>, fills: &[Rect], width: u32, height: u32) ->
 /// The detection stage records candidates down to this fraction of the
 /// verification threshold, so that one just under it before encoding and just
 /// over it after can be recognised.
+///
+/// ```
+/// use phiscrub::verify::{unexplained, JUDGED_FLOOR};
+/// use phiscrub::{BoxF, Config, Finding, FindingKind};
+/// let check = Config::default().verify_threshold;
+/// // The detection stage asks the detector for everything above this score.
+/// let floor = check * JUDGED_FLOOR;
+/// assert!(0.0 < floor && floor < check);
+/// // A candidate seen there just under the threshold is recorded as judged,
+/// let before = Finding::new(FindingKind::Face, BoxF::new(10.0, 10.0, 30.0, 30.0), check - 0.01);
+/// assert!(before.score >= floor);
+/// // so when encoding lifts it just over the threshold, it is recognised.
+/// let after = Finding { score: check + 0.01, ..before.clone() };
+/// assert!(unexplained(vec![after], &[before]).is_empty());
+/// ```
 pub const JUDGED_FLOOR: f32 = 0.7;
 
 /// How much a candidate's score may rise between the detection stage and the
 /// encoded output and still count as the same judgement. Re-encoding at JPEG
 /// quality 95 moves weak candidates by 0.003 on average (95 % within ±0.006,
 /// measured on the shared face set); quality 92 by 0.011.
+///
+/// ```
+/// use phiscrub::verify::{unexplained, SCORE_JITTER};
+/// use phiscrub::{BoxF, Finding, FindingKind};
+/// let seen = Finding::new(FindingKind::Face, BoxF::new(10.0, 10.0, 30.0, 30.0), 0.15);
+/// // Risen by less than the jitter: the same weak candidate.
+/// let jittered = Finding { score: 0.15 + SCORE_JITTER / 2.0, ..seen.clone() };
+/// // Risen by more: something the output shows that the input did not.
+/// let risen = Finding { score: 0.15 + 2.0 * SCORE_JITTER, ..seen.clone() };
+/// assert_eq!(unexplained(vec![jittered, risen.clone()], &[seen]), vec![risen]);
+/// ```
 pub const SCORE_JITTER: f32 = 0.03;
 
 /// Boxes of the same candidate seen twice overlap at least this much.
@@ -43,6 +83,20 @@ const SAME_PLACE_IOU: f32 = 0.3;
 /// the detection stage saw at the same place at or below the verification
 /// threshold (`judged`), and whose score has risen by at most
 /// [`SCORE_JITTER`], is the same weak candidate, not a new face.
+///
+/// ```
+/// use phiscrub::verify::unexplained;
+/// use phiscrub::{BoxF, Finding, FindingKind};
+/// // Left alone before encoding: a weak face candidate at (10, 10).
+/// let judged = [Finding::new(FindingKind::Face, BoxF::new(10.0, 10.0, 30.0, 30.0), 0.17)];
+/// // After encoding: the same candidate, moved by 2 px and scoring a little more,
+/// let same = Finding::new(FindingKind::Face, BoxF::new(12.0, 10.0, 30.0, 30.0), 0.18);
+/// // a face somewhere else, and text where the candidate was.
+/// let elsewhere = Finding::new(FindingKind::Face, BoxF::new(60.0, 60.0, 30.0, 30.0), 0.18);
+/// let text = Finding::new(FindingKind::Text, BoxF::new(10.0, 10.0, 30.0, 30.0), 0.18);
+/// let refuse = unexplained(vec![same, elsewhere.clone(), text.clone()], &judged);
+/// assert_eq!(refuse, vec![elsewhere, text]);
+/// ```
 pub fn unexplained(uncovered: Vec<Finding>, judged: &[Finding]) -> Vec<Finding> {
     uncovered
         .into_iter()

@@ -8,6 +8,22 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// One input file and where its output goes, relative to the output folder.
+///
+/// ```
+/// use phiscrub::walk::plan;
+/// use std::path::Path;
+/// # let dir = tempfile::tempdir()?;
+/// # let photos = dir.path().join("photos");
+/// std::fs::create_dir_all(photos.join("ward 4"))?;
+/// std::fs::write(photos.join("ward 4/bed2.png"), b"")?;
+/// let out = dir.path().join("clean");
+/// let job = &plan(&[photos.clone()], &out, None).jobs[0];
+/// assert_eq!(job.input, photos.join("ward 4/bed2.png"));
+/// // The output keeps the file's place inside the folder given.
+/// assert_eq!(out.join(&job.relative), out.join("ward 4/bed2.png"));
+/// assert_eq!(job.shown, Path::new("ward 4/bed2.png"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Job {
     pub input: PathBuf,
@@ -19,6 +35,21 @@ pub struct Job {
 }
 
 /// The files to process, and the inputs that could not even be listed.
+///
+/// ```
+/// use phiscrub::walk::plan;
+/// # let dir = tempfile::tempdir()?;
+/// let here = dir.path().join("a.jpg");
+/// std::fs::write(&here, b"")?;
+/// let gone = dir.path().join("b.jpg");
+/// let plan = plan(&[here, gone.clone()], &dir.path().join("out"), None);
+/// assert_eq!(plan.jobs.len(), 1);
+/// // A missing input is reported, not silently skipped.
+/// let (path, why) = &plan.problems[0];
+/// assert_eq!(path, &gone);
+/// assert!(why.contains("does not exist"), "{why}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Default)]
 pub struct Plan {
     pub jobs: Vec<Job>,
@@ -33,6 +64,27 @@ pub struct Plan {
 /// itself are skipped, so a second run never re-reads its own outputs. With
 /// `convert_to`, output names take that format's extension, and collisions are
 /// judged on those final names.
+///
+/// ```
+/// use phiscrub::walk::plan;
+/// use phiscrub::Format;
+/// # let dir = tempfile::tempdir()?;
+/// # let photos = dir.path().join("photos");
+/// # std::fs::create_dir_all(photos.join(".thumbnails"))?;
+/// for name in ["a.png", "b.tif", ".hidden.jpg", ".thumbnails/a.jpg", "Thumbs.db"] {
+///     std::fs::write(photos.join(name), b"")?;
+/// }
+/// let out = photos.join("clean");
+/// std::fs::create_dir(&out)?;
+/// std::fs::write(out.join("old.jpg"), b"")?; // a previous run's output
+/// let p = plan(&[photos.clone()], &out, Some(Format::Jpeg));
+/// let names: Vec<_> = p.jobs.iter().map(|j| j.relative.to_str().unwrap()).collect();
+/// // Hidden files, OS clutter and the output folder are skipped; names take
+/// // the extension of the format asked for.
+/// assert_eq!(names, ["a.jpg", "b.jpg"]);
+/// assert!(p.problems.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn plan(inputs: &[PathBuf], out_dir: &Path, convert_to: Option<Format>) -> Plan {
     let out_canon = out_dir.canonicalize().ok();
     let mut plan = Plan::default();
@@ -223,6 +275,18 @@ fn is_os_clutter(name: &std::ffi::OsStr) -> bool {
 }
 
 /// A one-line explanation of an I/O error on an input, with what to do.
+///
+/// ```
+/// use phiscrub::walk::describe_io;
+/// use std::io::{Error, ErrorKind};
+/// let e = std::fs::read("/no/such/folder/bed2.jpg").unwrap_err();
+/// assert_eq!(describe_io(&e), "does not exist; check the path");
+/// let denied = describe_io(&Error::from(ErrorKind::PermissionDenied));
+/// assert!(denied.contains("permission denied"), "{denied}");
+/// // Anything else keeps the system's own words.
+/// let other = describe_io(&Error::other("stale file handle"));
+/// assert!(other.contains("stale file handle"), "{other}");
+/// ```
 pub fn describe_io(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => t!("file-not-found"),

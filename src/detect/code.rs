@@ -277,6 +277,22 @@ fn bar_region(luma: &GrayImage, cells: &[usize], cw: u32, angle: f32) -> Option<
 /// square of dense modules is weaker evidence of a code than a run of bars
 /// (some glyphs and logos pass), so it may join a wristband another code
 /// started but does not start one (see `wristband::group`).
+///
+/// ```
+/// use phiscrub::detect::code::MATRIX_SCORE;
+/// use phiscrub::detect::wristband::group;
+/// use phiscrub::{BoxF, Finding, FindingKind};
+/// let name = Finding::new(FindingKind::Text, BoxF::new(0.0, 6.0, 110.0, 12.0), 0.8);
+/// let square = Finding::new(FindingKind::Code, BoxF::new(120.0, 0.0, 24.0, 24.0), MATRIX_SCORE);
+/// // A square of modules beside a name is not enough to call it a label.
+/// let alone = group(vec![name.clone(), square.clone()], 400, 100);
+/// assert!(alone.iter().all(|f| f.kind != FindingKind::Wristband));
+/// // A code scoring above MATRIX_SCORE (decoded, or found by its bars) is.
+/// let bars = Finding { score: 1.0, ..square };
+/// let label = group(vec![name, bars], 400, 100);
+/// assert_eq!(label.len(), 1);
+/// assert_eq!(label[0].kind, FindingKind::Wristband);
+/// ```
 pub const MATRIX_SCORE: f32 = 0.4;
 
 /// Sides, in pixels, of the 2D codes the matrix finder reports: below 12 px

@@ -22,6 +22,21 @@ const NMS_IOU: f32 = 0.3;
 
 /// One ONNX Runtime session of CenterFace. Not shareable between threads while
 /// running; the scrubber keeps one per worker.
+///
+/// ```
+/// use phiscrub::detect::{face::CenterFace, scales::ScaleParams};
+/// use phiscrub::{FaceDetect, FindingKind};
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photos/grace_hopper.jpg");
+/// let portrait = image::open(path)?.to_rgb8();
+/// let mut detector = CenterFace::new(1, ScaleParams::default())?;
+/// let faces = detector.detect(&portrait, 0.5)?;
+/// assert_eq!(faces.len(), 1);
+/// assert_eq!(faces[0].kind, FindingKind::Face);
+/// // The box is around the face (hand-labelled core centred at 260, 235).
+/// let (cx, cy) = faces[0].bbox.center();
+/// assert!((cx - 260.0).abs() < 40.0 && (cy - 235.0).abs() < 40.0, "{cx}, {cy}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct CenterFace {
     session: Session,
     scales: ScaleParams,
@@ -51,6 +66,22 @@ struct Memo {
 impl CenterFace {
     /// Loads the embedded model. `scales` says which passes each image gets
     /// (see [`scales::plan`]).
+    ///
+    /// ```
+    /// use phiscrub::detect::face::CenterFace;
+    /// use phiscrub::detect::scales::{plan, ScaleParams};
+    /// use phiscrub::FaceDetect;
+    /// // Faces down to 4 px: a whole-frame pass and a finer, tiled one.
+    /// let scales = ScaleParams { min_face: 4, tile: 256, ..ScaleParams::default() };
+    /// let mut detector = CenterFace::new(1, scales)?;
+    /// let blank = image::RgbImage::new(200, 150);
+    /// assert!(detector.detect(&blank, 0.5)?.is_empty());
+    /// // The network ran once per tile the plan laid out.
+    /// let tiles: usize = plan(200, 150, &scales).iter().map(|p| p.tiles.len()).sum();
+    /// assert!(tiles > 2);
+    /// assert_eq!(detector.inferences(), tiles as u64);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(intra_threads: usize, scales: ScaleParams) -> Result<Self, SetupError> {
         let session = super::runtime::session(&models::CENTERFACE, intra_threads)?;
         Ok(CenterFace {
@@ -66,6 +97,26 @@ impl CenterFace {
     /// Runs the tiles of a pass as one batch (one network call) rather than
     /// one call each. Same answers; which is faster depends on the machine
     /// (see BENCHMARKS.md).
+    ///
+    /// ```
+    /// use phiscrub::detect::{face::CenterFace, scales::ScaleParams};
+    /// use phiscrub::FaceDetect;
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photos/grace_hopper.jpg");
+    /// let portrait = image::open(path)?.resize(256, 300, image::imageops::Triangle).to_rgb8();
+    /// // Small faces wanted: the finer pass is cut into several tiles.
+    /// let scales = ScaleParams { min_face: 8, tile: 192, ..ScaleParams::default() };
+    /// let mut one_by_one = CenterFace::new(1, scales)?;
+    /// let mut batched = CenterFace::new(1, scales)?.batch_tiles(true);
+    /// let a = one_by_one.detect(&portrait, 0.5)?;
+    /// let b = batched.detect(&portrait, 0.5)?;
+    /// assert_eq!(a.len(), b.len());
+    /// for (a, b) in a.iter().zip(&b) {
+    ///     assert!(a.bbox.iou(&b.bbox) > 0.99);
+    /// }
+    /// // Every tile still counts as one inference.
+    /// assert_eq!(one_by_one.inferences(), batched.inferences());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn batch_tiles(mut self, on: bool) -> Self {
         self.batch = on;
         self
@@ -73,12 +124,52 @@ impl CenterFace {
 
     /// Forgets the previous call, so that the next one runs every tile (for
     /// benchmarks that call it repeatedly on the same pixels).
+    ///
+    /// ```
+    /// use phiscrub::detect::{face::CenterFace, scales::ScaleParams};
+    /// use phiscrub::FaceDetect;
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photos/grace_hopper.jpg");
+    /// let portrait = image::open(path)?.to_rgb8();
+    /// let mut detector = CenterFace::new(1, ScaleParams::default())?;
+    /// let first = detector.detect(&portrait, 0.5)?;
+    /// let cold = detector.inferences();
+    /// // The same pixels again: every tile's answer is reused.
+    /// assert_eq!(detector.detect(&portrait, 0.5)?, first);
+    /// assert_eq!(detector.inferences(), cold);
+    /// // Forgotten, the network runs on every tile once more.
+    /// detector.forget();
+    /// assert_eq!(detector.detect(&portrait, 0.5)?, first);
+    /// assert_eq!(detector.inferences(), 2 * cold);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn forget(&mut self) {
         self.memo.clear();
     }
 
     /// How many times the network has run (one per tile not reused), for
     /// tests and benchmarks.
+    ///
+    /// ```
+    /// use phiscrub::detect::{face::CenterFace, scales::ScaleParams};
+    /// use phiscrub::FaceDetect;
+    /// let mut img = image::RgbImage::from_pixel(400, 300, image::Rgb([90, 120, 150]));
+    /// // A whole-frame pass plus a finer pass of 2 × 2 tiles.
+    /// let scales = ScaleParams { min_face: 8, tile: 320, ..ScaleParams::default() };
+    /// let mut detector = CenterFace::new(1, scales)?;
+    /// assert_eq!(detector.inferences(), 0);
+    /// detector.detect(&img, 0.5)?;
+    /// assert_eq!(detector.inferences(), 5);
+    /// // Fill a corner, as a redaction round does: only the whole frame and
+    /// // the one tile holding the corner are looked at again.
+    /// for y in 0..20 {
+    ///     for x in 0..20 {
+    ///         img.put_pixel(x, y, image::Rgb([0, 0, 0]));
+    ///     }
+    /// }
+    /// detector.detect(&img, 0.5)?;
+    /// assert_eq!(detector.inferences(), 5 + 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn inferences(&self) -> u64 {
         self.inferences
     }

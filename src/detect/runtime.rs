@@ -6,6 +6,14 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 /// The ONNX Runtime version this build was made and tested with.
+///
+/// ```
+/// use phiscrub::detect::runtime::{candidates, ORT_VERSION};
+/// # std::env::remove_var("ORT_DYLIB_PATH");
+/// // Beside the binary, the library is looked for under its versioned name.
+/// let versioned = format!("libonnxruntime.so.{ORT_VERSION}");
+/// assert!(candidates().iter().any(|(p, _)| p.ends_with(&versioned)));
+/// ```
 pub const ORT_VERSION: &str = "1.31.1";
 const LIB_NAME: &str = "libonnxruntime.so.1.31.1";
 
@@ -15,6 +23,23 @@ const BUILD_PATH: &str = env!("PHISCRUB_ORT_DYLIB");
 
 /// Where the runtime library was looked for, in order, with the reason each
 /// candidate was chosen.
+///
+/// ```
+/// use phiscrub::detect::runtime::candidates;
+/// use std::path::PathBuf;
+/// # std::env::remove_var("ORT_DYLIB_PATH");
+/// // By default: beside the running binary first.
+/// let exe_dir = std::env::current_exe()?.parent().unwrap().to_path_buf();
+/// assert!(candidates()[0].0.starts_with(&exe_dir));
+///
+/// // An explicit ORT_DYLIB_PATH is the only place looked at.
+/// std::env::set_var("ORT_DYLIB_PATH", "/opt/ort/libonnxruntime.so");
+/// assert_eq!(
+///     candidates(),
+///     vec![(PathBuf::from("/opt/ort/libonnxruntime.so"), "ORT_DYLIB_PATH")]
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn candidates() -> Vec<(PathBuf, &'static str)> {
     let mut out = Vec::new();
     if let Some(p) = std::env::var_os("ORT_DYLIB_PATH").filter(|p| !p.is_empty()) {
@@ -37,6 +62,22 @@ pub fn candidates() -> Vec<(PathBuf, &'static str)> {
 }
 
 /// Locates the runtime library without loading it.
+///
+/// ```
+/// use phiscrub::detect::runtime::locate;
+/// use phiscrub::SetupError;
+/// # std::env::remove_var("ORT_DYLIB_PATH");
+/// // `cargo build` provisioned the library, so it is found.
+/// assert!(locate()?.is_file());
+///
+/// // A wrong override is an error naming where it looked, with no fallback.
+/// std::env::set_var("ORT_DYLIB_PATH", "/nowhere/libonnxruntime.so");
+/// match locate() {
+///     Err(SetupError::Runtime(msg)) => assert!(msg.contains("/nowhere/libonnxruntime.so")),
+///     other => panic!("expected a runtime error, got {other:?}"),
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn locate() -> Result<PathBuf, SetupError> {
     let cands = candidates();
     cands
@@ -62,6 +103,14 @@ fn not_found_message(cands: &[(PathBuf, &'static str)]) -> String {
 static ENV: OnceLock<Result<ort::environment::Environment, String>> = OnceLock::new();
 
 /// Loads the runtime once per process and returns its environment.
+///
+/// ```
+/// use phiscrub::detect::runtime::environment;
+/// let first = environment()?;
+/// // Later calls share the one environment: the library is loaded once.
+/// assert!(std::ptr::eq(first, environment()?));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn environment() -> Result<&'static ort::environment::Environment, SetupError> {
     ENV.get_or_init(|| {
         let path = locate().map_err(|e| e.to_string())?;
@@ -91,6 +140,16 @@ pub fn environment() -> Result<&'static ort::environment::Environment, SetupErro
 
 /// A session of an embedded model with `intra_threads` ONNX Runtime
 /// threads and no inter-op parallelism (workers give the parallelism).
+///
+/// ```
+/// use phiscrub::detect::runtime::session;
+/// use phiscrub::models::CENTERFACE;
+/// let face_net = session(&CENTERFACE, 1)?;
+/// // The model's own input and output names, ready for `Session::run`.
+/// assert_eq!(face_net.inputs()[0].name(), "input.1");
+/// assert!(face_net.outputs().iter().any(|o| o.name() == "537"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn session(
     model: &'static crate::models::Model,
     intra_threads: usize,

@@ -8,9 +8,35 @@
 /// The smallest face, in network pixels (longer side), that CenterFace finds
 /// reliably. The finer pass scales the image so that `min_face` image pixels
 /// become this many. Measured on the development face set: see BENCHMARKS.md.
+///
+/// ```
+/// use phiscrub::detect::scales::{plan, ScaleParams, NET_MIN_FACE};
+/// // A 12-megapixel phone photo, searched for faces down to 20 px.
+/// let params = ScaleParams { min_face: 20, ..ScaleParams::default() };
+/// let fine = plan(4032, 3024, &params).pop().unwrap();
+/// // The finer pass shrinks the image just enough that a 20 px face still
+/// // spans NET_MIN_FACE network pixels.
+/// assert_eq!(params.min_face as f32 * fine.scale, NET_MIN_FACE);
+/// ```
 pub const NET_MIN_FACE: f32 = 10.0;
 
 /// How a detector lays out its passes.
+///
+/// ```
+/// use phiscrub::detect::scales::{plan, ScaleParams};
+/// let defaults = ScaleParams::default();
+/// // A 640×480 photo fits the whole-frame pass unscaled, and that pass already
+/// // finds 16 px faces: one pass.
+/// assert_eq!(plan(640, 480, &defaults).len(), 1);
+///
+/// // Asking for 4 px faces adds a finer pass, enlarged at most `max_upscale`
+/// // times and cut into tiles no larger than `tile`.
+/// let tiny = ScaleParams { min_face: 4, tile: 512, ..defaults };
+/// let passes = plan(640, 480, &tiny);
+/// assert_eq!(passes.len(), 2);
+/// assert_eq!(passes[1].scale, tiny.max_upscale);
+/// assert!(passes[1].tiles.iter().all(|&(_, _, w, h)| w <= 512 && h <= 512));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ScaleParams {
     /// The whole-frame pass sees the image scaled down so that its longer side
@@ -37,6 +63,23 @@ impl Default for ScaleParams {
 
 /// One detection pass: the image resized by `scale` to `width` × `height`,
 /// then run through the network tile by tile.
+///
+/// ```
+/// use phiscrub::detect::scales::{plan, ScaleParams};
+/// let passes = plan(4000, 3000, &ScaleParams::default());
+/// // The whole-frame pass: scaled down to 1280 px on the longer side, one tile.
+/// let whole = &passes[0];
+/// assert_eq!((whole.width, whole.height), (1280, 960));
+/// assert_eq!(whole.tiles, vec![(0, 0, 1280, 960)]);
+/// // The finer pass: tiles of one size that stay inside the resized image.
+/// let fine = &passes[1];
+/// let (_, _, tw, th) = fine.tiles[0];
+/// for &(x, y, w, h) in &fine.tiles {
+///     assert_eq!((w, h), (tw, th));
+///     assert!(x + w <= fine.width && y + h <= fine.height);
+/// }
+/// assert!(fine.overlap > 0);
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pass {
     /// Network pixels per image pixel.
@@ -54,6 +97,18 @@ pub struct Pass {
 impl Pass {
     /// Network pixels this pass feeds through the model (tiles padded to
     /// multiples of 32 by the detector are not counted).
+    ///
+    /// ```
+    /// use phiscrub::detect::scales::{plan, Pass, ScaleParams};
+    /// let passes = plan(640, 480, &ScaleParams::default());
+    /// assert_eq!(passes[0].pixels(), 640 * 480);
+    /// // Overlapping tiles see some pixels twice: a tiled pass costs more
+    /// // than its image's area.
+    /// let fine = plan(4000, 3000, &ScaleParams::default()).pop().unwrap();
+    /// assert!(fine.pixels() > fine.width as u64 * fine.height as u64);
+    /// let total: u64 = plan(4000, 3000, &ScaleParams::default()).iter().map(Pass::pixels).sum();
+    /// assert!(total < 4000 * 3000, "cheaper than the full-resolution image");
+    /// ```
     pub fn pixels(&self) -> u64 {
         self.tiles.iter().map(|t| t.2 as u64 * t.3 as u64).sum()
     }
@@ -61,6 +116,24 @@ impl Pass {
     /// True when a box (in resized pixels, tile-relative corners) touches an
     /// edge of tile `t` that is shared with a neighbour, i.e. it may be a face
     /// cut in two whose whole lies in the next tile.
+    ///
+    /// ```
+    /// use phiscrub::detect::scales::Pass;
+    /// // Two 120 px tiles side by side over a 200 px wide image.
+    /// let pass = Pass {
+    ///     scale: 1.0,
+    ///     width: 200,
+    ///     height: 100,
+    ///     tiles: vec![(0, 0, 120, 100), (80, 0, 120, 100)],
+    ///     overlap: 40,
+    /// };
+    /// // A box on the left tile's right edge may be half a face...
+    /// assert!(pass.touches_inner_edge(0, 100.0, 20.0, 120.0, 50.0));
+    /// // ...but the image's own left edge cuts nothing a neighbour would see.
+    /// assert!(!pass.touches_inner_edge(0, 0.0, 20.0, 30.0, 50.0));
+    /// // Tile-relative: for the right tile, x = 0 is the shared edge.
+    /// assert!(pass.touches_inner_edge(1, 0.0, 20.0, 30.0, 50.0));
+    /// ```
     pub fn touches_inner_edge(&self, t: usize, x1: f32, y1: f32, x2: f32, y2: f32) -> bool {
         const NEAR: f32 = 2.0;
         let (tx, ty, tw, th) = self.tiles[t];
@@ -72,6 +145,20 @@ impl Pass {
 }
 
 /// Plans the passes for a `width` × `height` image.
+///
+/// ```
+/// use phiscrub::detect::scales::{plan, ScaleParams, NET_MIN_FACE};
+/// let params = ScaleParams::default();
+/// let passes = plan(4032, 3024, &params);
+/// // First the whole frame, never larger than `global_side`...
+/// assert_eq!(passes[0].tiles.len(), 1);
+/// assert_eq!(passes[0].width.max(passes[0].height), params.global_side);
+/// // ...then a finer, tiled pass at which a `min_face` face is big enough.
+/// assert!(passes[1].tiles.len() > 1);
+/// assert!(params.min_face as f32 * passes[1].scale >= NET_MIN_FACE);
+/// // An empty image needs no pass at all.
+/// assert!(plan(0, 480, &params).is_empty());
+/// ```
 pub fn plan(width: u32, height: u32, p: &ScaleParams) -> Vec<Pass> {
     if width == 0 || height == 0 {
         return Vec::new();

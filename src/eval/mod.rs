@@ -32,6 +32,23 @@ pub struct Truth {
 }
 
 /// Reads a truth file (JSON lines). Errors name the line.
+///
+/// ```
+/// use phiscrub::eval::read_truth;
+/// # use std::path::Path;
+/// let fixtures = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures"));
+/// let truth = read_truth(&fixtures.join("faces.jsonl"))?;
+/// assert_eq!(truth[0].file, "grace_hopper.jpg");
+/// assert_eq!(truth[0].boxes, [[170.0, 150.0, 180.0, 170.0]]);
+///
+/// // A box with no area is reported with the file and line it is on.
+/// let dir = tempfile::tempdir()?;
+/// let bad = dir.path().join("truth.jsonl");
+/// std::fs::write(&bad, "\n{\"file\": \"a.jpg\", \"boxes\": [[10, 20, 0, 40]]}\n")?;
+/// let err = read_truth(&bad).unwrap_err();
+/// assert!(err.contains("truth.jsonl:2") && err.contains("no area"), "{err}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn read_truth(path: &Path) -> Result<Vec<Truth>, String> {
     read_json_lines(
         path,
@@ -75,6 +92,29 @@ pub(crate) fn read_json_lines<T: serde::de::DeserializeOwned>(
 }
 
 /// What the scrubber did with one image.
+///
+/// ```
+/// use phiscrub::eval::{score, Outcome, Truth};
+/// use phiscrub::Rect;
+/// let face = |file: &str| Truth {
+///     file: file.into(),
+///     boxes: vec![[10.0, 10.0, 20.0, 20.0]],
+///     ignore: vec![],
+/// };
+/// let outcomes = [
+///     Outcome::Exported {
+///         width: 100,
+///         height: 100,
+///         filled: vec![Rect { x0: 5, y0: 5, x1: 35, y1: 35, ..Default::default() }],
+///     },
+///     Outcome::NotExported { refused: true, why: "b.jpg: a face remains".into() },
+/// ];
+/// let s = score(&[face("a.jpg"), face("b.jpg")], &outcomes);
+/// assert_eq!((s.exported, s.refused, s.failed), (1, 1, 0));
+/// // The refused image's face is counted apart, not as a miss.
+/// assert_eq!(s.faces_in_unexported, 1);
+/// assert_eq!(s.overall.recall, Some(1.0));
+/// ```
 #[derive(Clone, Debug)]
 pub enum Outcome {
     Exported {
@@ -87,6 +127,20 @@ pub enum Outcome {
 }
 
 /// Face-size buckets (longer side of the true box, pixels).
+///
+/// ```
+/// use phiscrub::eval::{score, BUCKETS};
+/// // A 40 × 50 face falls in the bucket of its longer side.
+/// let size = 40f32.max(50.0);
+/// let bucket = BUCKETS.iter().find(|b| b.0 <= size && size < b.1).unwrap();
+/// assert_eq!(bucket.2, "32-64");
+/// // The buckets follow on from each other, so every size has one.
+/// assert!(BUCKETS.windows(2).all(|w| w[0].1 == w[1].0));
+/// // Scores come with one recall per bucket, in this order.
+/// let s = score(&[], &[]);
+/// let names: Vec<&str> = s.by_size.iter().map(|(name, _)| name.as_str()).collect();
+/// assert_eq!(names, BUCKETS.map(|b| b.2));
+/// ```
 pub const BUCKETS: [(f32, f32, &str); 5] = [
     (0.0, 16.0, "<16"),
     (16.0, 32.0, "16-32"),
@@ -96,9 +150,45 @@ pub const BUCKETS: [(f32, f32, &str); 5] = [
 ];
 
 /// A true face is covered when at least this share of its box is filled.
+///
+/// ```
+/// use phiscrub::eval::{score, Outcome, Truth, COVERED};
+/// use phiscrub::Rect;
+/// let truth = [Truth {
+///     file: "a.jpg".into(),
+///     boxes: vec![[0.0, 0.0, 10.0, 10.0]],
+///     ignore: vec![],
+/// }];
+/// // Fill the first `columns` of the 10 × 10 face.
+/// let filled = |columns| Outcome::Exported {
+///     width: 20,
+///     height: 20,
+///     filled: vec![Rect { x0: 0, y0: 0, x1: columns, y1: 10, ..Default::default() }],
+/// };
+/// assert_eq!(COVERED, 0.9);
+/// assert_eq!(score(&truth, &[filled(9)]).overall.covered, 1);
+/// assert_eq!(score(&truth, &[filled(8)]).overall.covered, 0);
+/// ```
 pub const COVERED: f32 = 0.9;
 
 /// Recall for one group of faces.
+///
+/// ```
+/// use phiscrub::eval::{score, Outcome, Recall, Truth};
+/// use phiscrub::Rect;
+/// // Two small faces; the fill covers the first.
+/// let truth = [Truth {
+///     file: "a.jpg".into(),
+///     boxes: vec![[0.0, 0.0, 10.0, 10.0], [50.0, 50.0, 10.0, 10.0]],
+///     ignore: vec![],
+/// }];
+/// let fill = Rect { x0: 0, y0: 0, x1: 10, y1: 10, ..Default::default() };
+/// let s = score(&truth, &[Outcome::Exported { width: 100, height: 100, filled: vec![fill] }]);
+/// let r: &Recall = &s.overall;
+/// assert_eq!((r.faces, r.covered, r.recall), (2, 1, Some(0.5)));
+/// // No face of 24 px or more: no recall at all, rather than 0 or 1.
+/// assert_eq!(s.ge24, Recall { faces: 0, covered: 0, recall: None });
+/// ```
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
 pub struct Recall {
     pub faces: usize,
@@ -116,6 +206,31 @@ impl Recall {
 }
 
 /// The scores of a face evaluation.
+///
+/// ```
+/// use phiscrub::eval::{score, FaceScores, Outcome, Truth};
+/// use phiscrub::Rect;
+/// let rect = |x0, y0, x1, y1| Rect { x0, y0, x1, y1, ..Default::default() };
+/// let truth = [Truth {
+///     file: "a.jpg".into(),
+///     boxes: vec![[20.0, 20.0, 40.0, 40.0]],
+///     ignore: vec![],
+/// }];
+/// // One fill over the face, and a stray one in the corner of a 100 × 100 image.
+/// let filled = vec![rect(15, 15, 65, 65), rect(90, 90, 100, 100)];
+/// let s: FaceScores = score(&truth, &[Outcome::Exported { width: 100, height: 100, filled }]);
+/// assert_eq!((s.images, s.exported, s.fills), (1, 1, 2));
+/// assert_eq!(s.overall.recall, Some(1.0));
+/// assert_eq!(s.by_size[2].0, "32-64");
+/// assert_eq!(s.by_size[2].1.covered, 1);
+/// // Half the fills are over a face, and the stray one is 1 % of the image.
+/// assert_eq!(s.precision, Some(0.5));
+/// assert!((s.false_area.unwrap() - 0.01).abs() < 1e-9);
+/// // `phiscrub eval faces --json` prints this as JSON.
+/// let json = serde_json::to_value(&s)?;
+/// assert_eq!(json["overall"]["faces"], 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct FaceScores {
     pub images: usize,
@@ -143,6 +258,32 @@ pub struct FaceScores {
 
 /// Scrubs every image of `truth` from `images` (in parallel on `threads`
 /// workers) and scores the result.
+///
+/// ```
+/// use phiscrub::eval::{faces, read_truth, Outcome};
+/// use phiscrub::{Config, Scrubber};
+/// # use std::path::Path;
+/// let fixtures = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures"));
+/// // Two portraits with a labelled face each, a cat and a rocket.
+/// let truth = read_truth(&fixtures.join("faces.jsonl"))?;
+/// // Faces only, as `phiscrub eval faces` runs: text fills would count as
+/// // false alarms.
+/// let config = Config { detect_text: false, detect_codes: false, ..Config::default() };
+/// let scrubber = Scrubber::new(config)?;
+/// let (scores, outcomes) = faces(&scrubber, &fixtures.join("photos"), &truth, 2)?;
+/// assert_eq!((scores.images, scores.exported), (4, 4));
+/// assert_eq!((scores.overall.faces, scores.overall.covered), (2, 2));
+/// assert_eq!(scores.precision, Some(1.0));
+/// // One outcome per truth line, in the same order.
+/// match &outcomes[0] {
+///     Outcome::Exported { width, height, filled } => {
+///         assert_eq!((*width, *height), (512, 600));
+///         assert!(!filled.is_empty());
+///     }
+///     Outcome::NotExported { why, .. } => panic!("not exported: {why}"),
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn faces(
     scrubber: &Scrubber,
     images: &Path,
@@ -188,6 +329,28 @@ pub fn faces(
 }
 
 /// Scores outcomes (in the order of `truth`) against the truth.
+///
+/// ```
+/// use phiscrub::eval::{score, Outcome, Truth};
+/// use phiscrub::Rect;
+/// // A face, and a box to ignore (a face on a poster, say).
+/// let truth = [Truth {
+///     file: "a.jpg".into(),
+///     boxes: vec![[10.0, 10.0, 30.0, 30.0]],
+///     ignore: vec![[60.0, 10.0, 30.0, 30.0]],
+/// }];
+/// let over = |x0| Rect { x0, y0: 5, x1: x0 + 40, y1: 45, ..Default::default() };
+/// // Both filled: the ignored one is not a false alarm.
+/// let both = Outcome::Exported { width: 100, height: 100, filled: vec![over(5), over(55)] };
+/// let s = score(&truth, &[both]);
+/// assert_eq!((s.overall.faces, s.overall.covered), (1, 1));
+/// assert_eq!(s.precision, Some(1.0));
+/// // Neither filled: the face is a miss, and the ignored box still does not count.
+/// let none = Outcome::Exported { width: 100, height: 100, filled: vec![] };
+/// let s = score(&truth, &[none]);
+/// assert_eq!((s.overall.faces, s.overall.recall), (1, Some(0.0)));
+/// assert_eq!(s.precision, None);
+/// ```
 pub fn score(truth: &[Truth], outcomes: &[Outcome]) -> FaceScores {
     let mut s = FaceScores {
         images: truth.len(),

@@ -22,6 +22,15 @@ use std::path::Path;
 use std::time::Instant;
 
 /// A polygon, as `[[x, y], ...]` in pixels of the stored image.
+///
+/// ```
+/// use phiscrub::eval::text::{text_height, Poly};
+/// // A line of text 100 px long and 12 px high, tilted a little.
+/// let line: Poly = serde_json::from_str("[[10, 20], [110, 25], [109.4, 37], [9.4, 32]]")?;
+/// assert_eq!(line[2], [109.4, 37.0]);
+/// assert!((text_height(&line) - 12.0).abs() < 0.1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub type Poly = Vec<[f64; 2]>;
 
 /// One line of the truth file:
@@ -49,6 +58,29 @@ fn unknown_kind() -> String {
 }
 
 /// Reads a truth file (JSON lines); errors name the line.
+///
+/// ```
+/// use phiscrub::eval::text::read_truth;
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("truth.jsonl");
+/// std::fs::write(
+///     &path,
+///     concat!(
+///         r#"{"file": "a.jpg", "polys": [[[0, 0], [40, 0], [40, 9], [0, 9]]], "kind": "label"}"#,
+///         "\n\n",
+///         r#"{"file": "b.jpg", "polys": []}"#,
+///     ),
+/// )?;
+/// let truth = read_truth(&path)?;
+/// assert_eq!(truth.len(), 2);
+/// assert_eq!((truth[0].kind.as_str(), truth[1].kind.as_str()), ("label", "?"));
+///
+/// // A polygon needs at least three points; the error names the line.
+/// std::fs::write(&path, r#"{"file": "a.jpg", "polys": [[[0, 0], [40, 0]]]}"#)?;
+/// let err = read_truth(&path).unwrap_err();
+/// assert!(err.contains("truth.jsonl:1: polygon"), "{err}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn read_truth(path: &Path) -> Result<Vec<TextTruth>, String> {
     super::read_json_lines(
         path,
@@ -61,6 +93,33 @@ pub fn read_truth(path: &Path) -> Result<Vec<TextTruth>, String> {
 }
 
 /// Covered regions out of all, as a share.
+///
+/// ```
+/// use phiscrub::eval::text::{text, Share, TextTruth};
+/// use phiscrub::{Config, Scrubber};
+/// # use std::path::Path;
+/// # let images = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/text"));
+/// // The heading (20 px high) and the first line of body text (12 px) of a
+/// // printed page.
+/// let truth: TextTruth = serde_json::from_str(
+///     r#"{"file": "page.png", "kind": "document", "polys": [
+///         [[8, 12], [288, 12], [288, 32], [8, 32]],
+///         [[6, 48], [376, 48], [376, 60], [6, 60]]]}"#,
+/// )?;
+/// // A scrubber that looks at no pixels (metadata only) leaves both readable.
+/// let blind = Scrubber::new(Config {
+///     detect_faces: false,
+///     detect_text: false,
+///     detect_codes: false,
+///     ..Config::default()
+/// })?;
+/// let scores = text(&blind, images, &[truth], 1)?;
+/// let share: Share = scores.by_kind["document"];
+/// assert_eq!(share, Share { covered: 0, regions: 2, coverage: Some(0.0) });
+/// // A height class with no region has no coverage, rather than 0 or 1.
+/// assert_eq!(scores.by_height["32-inf"].coverage, None);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, Serialize, PartialEq)]
 pub struct Share {
     pub covered: usize,
@@ -85,6 +144,40 @@ const HEIGHTS: [(f64, f64, &str); 4] = [
 ];
 
 /// The scores of a run.
+///
+/// ```
+/// use phiscrub::eval::text::{text, TextScores, TextTruth};
+/// use phiscrub::{Config, Scrubber};
+/// # use std::path::Path;
+/// # let images = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/text"));
+/// // The heading (20 px high) and the first line of body text (12 px) of a
+/// // printed page.
+/// let truth: TextTruth = serde_json::from_str(
+///     r#"{"file": "page.png", "kind": "document", "polys": [
+///         [[8, 12], [288, 12], [288, 32], [8, 32]],
+///         [[6, 48], [376, 48], [376, 60], [6, 60]]]}"#,
+/// )?;
+/// let missing = TextTruth { file: "missing.png".into(), ..truth.clone() };
+/// // A scrubber that looks at no pixels (metadata only) leaves both readable.
+/// let blind = Scrubber::new(Config {
+///     detect_faces: false,
+///     detect_text: false,
+///     detect_codes: false,
+///     ..Config::default()
+/// })?;
+/// let s: TextScores = text(&blind, images, &[truth, missing], 1)?;
+/// assert_eq!((s.images, s.exported, s.failed, s.refused), (2, 1, 1, 0));
+/// assert_eq!((s.pooled.regions, s.pooled.covered), (2, 0));
+/// assert_eq!((s.by_height["16-32"].regions, s.by_height["8-16"].regions), (1, 1));
+/// assert_eq!(s.misses.len(), 2);
+/// // Nothing was changed, so nothing was changed away from the text.
+/// assert_eq!(s.area_away, Some(0.0));
+/// assert_eq!(s.area_away_by_file["page.png"], 0.0);
+/// // The image that could not be read counts apart, with the reason.
+/// assert_eq!(s.regions_in_unexported, 2);
+/// assert!(s.problems[0].contains("missing.png"), "{:?}", s.problems);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct TextScores {
     pub images: usize,
@@ -111,6 +204,35 @@ pub struct TextScores {
 }
 
 /// A labelled region the output leaves readable.
+///
+/// ```
+/// use phiscrub::eval::text::{text, Miss, TextTruth};
+/// use phiscrub::{Config, Scrubber};
+/// # use std::path::Path;
+/// # let images = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/text"));
+/// // The heading (20 px high) and the first line of body text (12 px) of a
+/// // printed page.
+/// let truth: TextTruth = serde_json::from_str(
+///     r#"{"file": "page.png", "kind": "document", "polys": [
+///         [[8, 12], [288, 12], [288, 32], [8, 32]],
+///         [[6, 48], [376, 48], [376, 60], [6, 60]]]}"#,
+/// )?;
+/// // A scrubber that looks at no pixels (metadata only) leaves both readable.
+/// let blind = Scrubber::new(Config {
+///     detect_faces: false,
+///     detect_text: false,
+///     detect_codes: false,
+///     ..Config::default()
+/// })?;
+/// let scores = text(&blind, images, &[truth], 1)?;
+/// let heading: &Miss = &scores.misses[0];
+/// assert_eq!((heading.file.as_str(), heading.region), ("page.png", 0));
+/// assert_eq!(heading.height, 20.0);
+/// // Untouched pixels: every glyph edge survives.
+/// assert_eq!(heading.surviving, 1.0);
+/// assert_eq!(scores.misses[1].height, 12.0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Miss {
     pub file: String,
@@ -135,6 +257,29 @@ struct ImageScore {
 
 /// Scrubs every image of `truth` from `images` on `threads` workers and
 /// scores the outputs.
+///
+/// ```
+/// use phiscrub::eval::text::{text, TextTruth};
+/// use phiscrub::{Config, Scrubber};
+/// # use std::path::Path;
+/// # let images = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/text"));
+/// // The heading (20 px high) and the first line of body text (12 px) of a
+/// // printed page.
+/// let truth: TextTruth = serde_json::from_str(
+///     r#"{"file": "page.png", "kind": "document", "polys": [
+///         [[8, 12], [288, 12], [288, 32], [8, 32]],
+///         [[6, 48], [376, 48], [376, 60], [6, 60]]]}"#,
+/// )?;
+/// // A page shows no face: the face model can stay unloaded.
+/// let scrubber = Scrubber::new(Config { detect_faces: false, ..Config::default() })?;
+/// let scores = text(&scrubber, images, &[truth], 1)?;
+/// assert_eq!((scores.images, scores.exported), (1, 1));
+/// assert_eq!(scores.pooled.coverage, Some(1.0));
+/// assert_eq!(scores.by_kind["document"].covered, 2);
+/// assert!(scores.misses.is_empty());
+/// assert!(scores.seconds_per_image > 0.0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn text(
     scrubber: &Scrubber,
     images: &Path,
@@ -251,14 +396,14 @@ fn one(scrubber: &Scrubber, path: &Path, t: &TextTruth) -> Outcome {
 
 /// A grey image as floats, with PIL's `convert("L")` weights and rounding,
 /// so the scores match the shared scorer.
-pub struct Grey {
+pub(crate) struct Grey {
     w: usize,
     h: usize,
     v: Vec<f32>,
 }
 
 impl Grey {
-    pub fn of(rgb: &image::RgbImage) -> Grey {
+    pub(crate) fn of(rgb: &image::RgbImage) -> Grey {
         let v = rgb
             .pixels()
             .map(|p| {
@@ -293,6 +438,17 @@ impl Grey {
 
 /// The size across a text line: the shorter of the quad's two mean
 /// opposite-side lengths (for other polygons, the shorter bounding side).
+///
+/// ```
+/// use phiscrub::eval::text::text_height;
+/// // An upright line 100 px long and 12 px high.
+/// assert_eq!(text_height(&[[0.0, 0.0], [100.0, 0.0], [100.0, 12.0], [0.0, 12.0]]), 12.0);
+/// // Running down the page, it is still 12 px across the line.
+/// assert_eq!(text_height(&[[0.0, 0.0], [12.0, 0.0], [12.0, 100.0], [0.0, 100.0]]), 12.0);
+/// // Other polygons: the shorter side of their bounds.
+/// let arrow = [[0.0, 0.0], [50.0, 0.0], [60.0, 5.0], [50.0, 10.0], [0.0, 10.0]];
+/// assert_eq!(text_height(&arrow), 10.0);
+/// ```
 pub fn text_height(q: &[[f64; 2]]) -> f64 {
     let d = |a: [f64; 2], b: [f64; 2]| (a[0] - b[0]).hypot(a[1] - b[1]);
     if q.len() != 4 {

@@ -7,6 +7,21 @@ use exif::{Context, Field, In, Tag, Value};
 use std::collections::BTreeMap;
 
 /// What an EXIF block says.
+///
+/// ```
+/// use phiscrub::metadata::exif::analyse;
+/// use phiscrub::Category;
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/tiff_single_tags.tif");
+/// // A whole TIFF file is one EXIF-structured block.
+/// let summary = analyse(&std::fs::read(path)?, true, "TIFF");
+/// let found: Vec<Category> = summary.hazards.iter().map(|h| h.category).collect();
+/// for expected in [Category::Gps, Category::Device, Category::Owner, Category::Dates] {
+///     assert!(found.contains(&expected), "{expected:?} missing from {found:?}");
+/// }
+/// // No Orientation tag: the pixels are stored upright.
+/// assert_eq!(summary.orientation, None);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Default)]
 pub struct Summary {
     pub hazards: Vec<Hazard>,
@@ -16,6 +31,27 @@ pub struct Summary {
 /// Sorts the fields of a raw TIFF-structured EXIF block into hazards. For a
 /// whole TIFF file (`tiff_file`), the baseline image-layout tags are the
 /// image's structure, not metadata, and later IFDs are pages, not thumbnails.
+///
+/// ```
+/// use phiscrub::metadata::{exif::analyse, jpeg};
+/// use phiscrub::Category;
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/jpeg_orientation6.jpg");
+/// let bytes = std::fs::read(path)?;
+/// // The EXIF block of a JPEG: the APP1 payload after "Exif\0\0".
+/// let (_, offset, len) = jpeg::layout(&bytes)?
+///     .segments()
+///     .find(|&(marker, at, _)| marker == 0xE1 && bytes[at + 4..].starts_with(b"Exif\0\0"))
+///     .unwrap();
+/// let summary = analyse(&bytes[offset + 10..offset + len], false, "EXIF");
+/// assert_eq!(summary.orientation, Some(6));
+/// assert!(summary.hazards.iter().any(|h| h.category == Category::Gps));
+///
+/// // A block that does not parse is still reported, never ignored.
+/// let broken = analyse(b"II*\0 not really EXIF", false, "EXIF");
+/// assert_eq!(broken.hazards[0].category, Category::Other);
+/// assert!(broken.hazards[0].detail.contains("cannot be parsed"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn analyse(raw: &[u8], tiff_file: bool, what: &str) -> Summary {
     let exif = match exif::Reader::new().read_raw(raw.to_vec()) {
         Ok(e) => e,

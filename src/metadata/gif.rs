@@ -31,6 +31,21 @@ fn sub_blocks(bytes: &[u8], mut pos: usize) -> Result<(usize, Vec<u8>), Containe
 }
 
 /// Lists what a GIF carries and counts its frames.
+///
+/// ```
+/// use phiscrub::metadata::{gif, ContainerError};
+/// use phiscrub::Category;
+/// # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/");
+/// let animated = gif::examine(&std::fs::read(format!("{dir}gif_animated.gif"))?)?;
+/// assert_eq!(animated.frames, 2);
+/// let tagged = gif::examine(&std::fs::read(format!("{dir}gif_comment_xmp.gif"))?)?;
+/// let found: Vec<Category> = tagged.hazards.iter().map(|h| h.category).collect();
+/// assert!(found.contains(&Category::Comment) && found.contains(&Category::Xmp));
+/// // A file cut short is refused, not half-read.
+/// let cut = gif::examine(&std::fs::read(format!("{dir}bad_gif_truncated.gif"))?);
+/// assert!(matches!(cut, Err(ContainerError::Truncated(_))));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn examine(bytes: &[u8]) -> Result<Container, ContainerError> {
     if bytes.len() < 13 || !(bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a")) {
         return Err(ContainerError::Malformed("not a GIF file".into()));

@@ -10,6 +10,25 @@ use super::{exif, xmp, Category, Container, ContainerError, Hazard};
 use crate::format::Format;
 
 /// One piece of a JPEG file, in file order.
+///
+/// ```
+/// use phiscrub::metadata::jpeg::{layout, Piece};
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/jpeg_progressive.jpg");
+/// let bytes = std::fs::read(path)?;
+/// let pieces = layout(&bytes)?.pieces;
+/// // Each scan directly follows its SOS (0xDA) segment; a progressive JPEG
+/// // has several.
+/// let mut scans = 0;
+/// for pair in pieces.windows(2) {
+///     if let [Piece::Segment { marker, offset, len }, Piece::Scan { offset: at, .. }] = *pair {
+///         assert_eq!(marker, 0xDA);
+///         assert_eq!(at, offset + len);
+///         scans += 1;
+///     }
+/// }
+/// assert!(scans > 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Piece {
     /// A marker segment with a length: `offset` is its `0xFF`, `len` covers
@@ -24,6 +43,18 @@ pub enum Piece {
 }
 
 /// The layout of the first image in a JPEG file.
+///
+/// ```
+/// use phiscrub::metadata::jpeg::layout;
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/jpeg_trailing_junk.jpg");
+/// let bytes = std::fs::read(path)?;
+/// let l = layout(&bytes)?;
+/// // 200 bytes of vendor trailer after the end-of-image marker.
+/// assert_eq!(&bytes[l.end - 2..l.end], &[0xFF, 0xD9]);
+/// assert_eq!(l.trailing, 200);
+/// assert_eq!(l.end + l.trailing, bytes.len());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Layout {
     pub pieces: Vec<Piece>,
@@ -35,6 +66,20 @@ pub struct Layout {
 
 impl Layout {
     /// Marker segments only, as `(marker, offset, len)`.
+    ///
+    /// ```
+    /// use phiscrub::metadata::jpeg::layout;
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/jpeg_camera_everything.jpg");
+    /// let bytes = std::fs::read(path)?;
+    /// let markers: Vec<u8> = layout(&bytes)?.segments().map(|(marker, _, _)| marker).collect();
+    /// // EXIF in APP1, the ICC profile in APP2, IPTC in APP13, a comment (COM).
+    /// for m in [0xE1, 0xE2, 0xED, 0xFE] {
+    ///     assert!(markers.contains(&m), "{m:#X} missing");
+    /// }
+    /// // The frame header and the start of scan are segments too.
+    /// assert!(markers.contains(&0xC0) && markers.ends_with(&[0xDA]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn segments(&self) -> impl Iterator<Item = (u8, usize, usize)> + '_ {
         self.pieces.iter().filter_map(|p| match *p {
             Piece::Segment {
@@ -60,6 +105,19 @@ fn truncated(what: &str) -> ContainerError {
 }
 
 /// Walks the markers of the first image in `bytes` up to its EOI.
+///
+/// ```
+/// use phiscrub::metadata::{jpeg, ContainerError};
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photos/grace_hopper.jpg");
+/// let bytes = std::fs::read(path)?;
+/// let l = jpeg::layout(&bytes)?;
+/// assert_eq!((l.end, l.trailing), (bytes.len(), 0));
+/// // A decoder would show the first third of the photo and grey below it;
+/// // the walk sees the scan never ends.
+/// let cut = jpeg::layout(&bytes[..bytes.len() / 3]);
+/// assert!(matches!(cut, Err(ContainerError::Truncated(_))));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn layout(bytes: &[u8]) -> Result<Layout, ContainerError> {
     if bytes.len() < 4 || bytes[0] != 0xFF || bytes[1] != SOI {
         return Err(ContainerError::Malformed("not a JPEG stream".into()));
@@ -178,6 +236,23 @@ fn payload(bytes: &[u8], offset: usize, len: usize) -> &[u8] {
 }
 
 /// Lists what a JPEG carries and counts the pictures in it.
+///
+/// ```
+/// use phiscrub::metadata::jpeg;
+/// use phiscrub::Category;
+/// # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/");
+/// let camera = jpeg::examine(&std::fs::read(format!("{dir}jpeg_camera_everything.jpg"))?)?;
+/// assert_eq!(camera.frames, 1);
+/// assert!(camera.has_icc);
+/// let found: Vec<Category> = camera.hazards.iter().map(|h| h.category).collect();
+/// for expected in [Category::Gps, Category::Thumbnail, Category::Xmp, Category::Iptc, Category::Comment] {
+///     assert!(found.contains(&expected), "{expected:?} missing from {found:?}");
+/// }
+/// // A second picture hidden after the first one's end.
+/// let two = jpeg::examine(&std::fs::read(format!("{dir}jpeg_appended_image.jpg"))?)?;
+/// assert_eq!(two.frames, 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn examine(bytes: &[u8]) -> Result<Container, ContainerError> {
     let layout = layout(bytes)?;
     let mut hazards = Vec::new();
@@ -376,6 +451,21 @@ fn photoshop_hazards(data: &[u8]) -> Vec<Hazard> {
 /// thumbnail), the Adobe APP14 colour-transform flag (decoders need it to get
 /// the colours right) and, when `keep_icc`, the ICC profile. Nothing after the
 /// end-of-image marker is kept.
+///
+/// ```
+/// use phiscrub::metadata::jpeg;
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/jpeg_camera_everything.jpg");
+/// let bytes = std::fs::read(path)?;
+/// let clean = jpeg::strip(&bytes, true)?;
+/// let after = jpeg::examine(&clean)?;
+/// assert!(after.hazards.is_empty(), "{:?}", after.hazards);
+/// assert!(after.has_icc);
+/// // The coded picture is untouched: no recompression.
+/// assert_eq!(jpeg::scan_data(&clean)?, jpeg::scan_data(&bytes)?);
+/// // Asked to, the colour profile goes too.
+/// assert!(!jpeg::examine(&jpeg::strip(&bytes, false)?)?.has_icc);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn strip(bytes: &[u8], keep_icc: bool) -> Result<Vec<u8>, ContainerError> {
     let layout = layout(bytes)?;
     let mut out = Vec::with_capacity(layout.end);
@@ -439,6 +529,19 @@ fn jfif_without_thumbnail(data: &[u8]) -> Vec<u8> {
 
 /// The SOS segments and entropy-coded data of the first image, concatenated:
 /// what must survive a lossless rewrite unchanged.
+///
+/// ```
+/// use phiscrub::metadata::jpeg;
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/jpeg_trailing_junk.jpg");
+/// let bytes = std::fs::read(path)?;
+/// let scans = jpeg::scan_data(&bytes)?;
+/// // Starts at the first SOS marker; the trailer after the image is not part of it.
+/// assert_eq!(&scans[..2], &[0xFF, 0xDA]);
+/// assert!(scans.len() < bytes.len() - 200);
+/// // A lossless rewrite keeps it exactly; a re-encode would not.
+/// assert_eq!(jpeg::scan_data(&jpeg::strip(&bytes, false)?)?, scans);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn scan_data(bytes: &[u8]) -> Result<Vec<u8>, ContainerError> {
     let layout = layout(bytes)?;
     let mut out = Vec::new();

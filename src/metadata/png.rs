@@ -8,6 +8,20 @@ use crate::format::Format;
 const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 
 /// One chunk: its type, the offset of its length field, and its data length.
+///
+/// ```
+/// use phiscrub::metadata::png::layout;
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/png_text_chunks.png");
+/// let bytes = std::fs::read(path)?;
+/// let chunks = layout(&bytes)?.chunks;
+/// assert_eq!(&chunks[0].kind, b"IHDR");
+/// assert_eq!((chunks[0].offset, chunks[0].len), (8, 13)); // just after the signature
+/// let text = chunks.iter().find(|c| &c.kind == b"tEXt").unwrap();
+/// // Chunks follow one another: length, type, data, CRC.
+/// let next = chunks.iter().find(|c| c.offset > text.offset).unwrap();
+/// assert_eq!(next.offset, text.offset + 12 + text.len);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Chunk {
     pub kind: [u8; 4],
@@ -16,11 +30,38 @@ pub struct Chunk {
 }
 
 impl Chunk {
+    /// The chunk's data, without its length, type and CRC.
+    ///
+    /// ```
+    /// use phiscrub::metadata::png::layout;
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/png_text_chunks.png");
+    /// let bytes = std::fs::read(path)?;
+    /// let l = layout(&bytes)?;
+    /// let ihdr = l.chunks[0].data(&bytes);
+    /// assert_eq!(u32::from_be_bytes(ihdr[0..4].try_into()?), l.width);
+    /// // A tEXt chunk: keyword, NUL, text.
+    /// let text = l.chunks.iter().find(|c| &c.kind == b"tEXt").unwrap().data(&bytes);
+    /// assert!(text.contains(&0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn data<'a>(&self, bytes: &'a [u8]) -> &'a [u8] {
         &bytes[self.offset + 8..self.offset + 8 + self.len]
     }
 
     /// The whole chunk: length, type, data and CRC.
+    ///
+    /// ```
+    /// use phiscrub::metadata::png::layout;
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/png_rgba.png");
+    /// let bytes = std::fs::read(path)?;
+    /// let iend = *layout(&bytes)?.chunks.last().unwrap();
+    /// let raw = iend.raw(&bytes);
+    /// // Length 0, type IEND, no data, CRC: 12 bytes, copied as they are.
+    /// assert_eq!(raw.len(), 12);
+    /// assert_eq!(&raw[4..8], b"IEND");
+    /// assert_eq!(&raw[8..], &crc32fast::hash(b"IEND").to_be_bytes());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn raw<'a>(&self, bytes: &'a [u8]) -> &'a [u8] {
         &bytes[self.offset..self.offset + 12 + self.len]
     }
@@ -31,6 +72,17 @@ impl Chunk {
 }
 
 /// The layout of a PNG file.
+///
+/// ```
+/// use phiscrub::metadata::png::layout;
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/png_16bit.png");
+/// let bytes = std::fs::read(path)?;
+/// let l = layout(&bytes)?;
+/// assert_eq!((l.width, l.height), (72, 48));
+/// assert_eq!(&l.chunks.last().unwrap().kind, b"IEND");
+/// assert_eq!(l.end, bytes.len()); // nothing after IEND
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Layout {
     pub chunks: Vec<Chunk>,
@@ -50,6 +102,19 @@ const KEEP: [&[u8; 4]; 12] = [
 const HARMLESS: [&[u8; 4]; 3] = [b"pHYs", b"bKGD", b"hIST"];
 
 /// Walks the chunks up to IEND, checking every length and CRC.
+///
+/// ```
+/// use phiscrub::metadata::{png, ContainerError};
+/// # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/");
+/// let good = png::layout(&std::fs::read(format!("{dir}png_palette.png"))?)?;
+/// assert!(good.chunks.iter().any(|c| &c.kind == b"PLTE"));
+/// // One flipped bit in an IDAT checksum and the file is refused.
+/// let bad = png::layout(&std::fs::read(format!("{dir}bad_png_crc.png"))?);
+/// assert!(matches!(bad, Err(ContainerError::BadChecksum(_))));
+/// let overrun = png::layout(&std::fs::read(format!("{dir}bad_png_chunk_overrun.png"))?);
+/// assert!(matches!(overrun, Err(ContainerError::Truncated(_))));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn layout(bytes: &[u8]) -> Result<Layout, ContainerError> {
     if !bytes.starts_with(SIGNATURE) {
         return Err(ContainerError::Malformed("not a PNG stream".into()));
@@ -126,6 +191,18 @@ pub fn layout(bytes: &[u8]) -> Result<Layout, ContainerError> {
 }
 
 /// Lists what a PNG carries and counts its pictures.
+///
+/// ```
+/// use phiscrub::metadata::png;
+/// use phiscrub::Category;
+/// # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/");
+/// // EXIF after the image data is still found.
+/// let late = png::examine(&std::fs::read(format!("{dir}png_exif_after_idat.png"))?)?;
+/// assert!(late.hazards.iter().any(|h| h.category == Category::Gps));
+/// let animated = png::examine(&std::fs::read(format!("{dir}png_apng_2frames.png"))?)?;
+/// assert_eq!(animated.frames, 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn examine(bytes: &[u8]) -> Result<Container, ContainerError> {
     let layout = layout(bytes)?;
     let mut hazards = Vec::new();
@@ -257,6 +334,20 @@ fn time_detail(d: &[u8]) -> String {
 /// Text, EXIF, time, preview, animation and unknown chunks are dropped, as is
 /// anything after IEND. Without the animation chunks, an APNG becomes its
 /// default image.
+///
+/// ```
+/// use phiscrub::metadata::png;
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/png_text_chunks.png");
+/// let bytes = std::fs::read(path)?;
+/// assert!(!png::examine(&bytes)?.hazards.is_empty());
+/// let clean = png::strip(&bytes, true)?;
+/// let after = png::examine(&clean)?;
+/// assert!(after.hazards.is_empty(), "{:?}", after.hazards);
+/// assert!(after.has_icc);
+/// // Same compressed pixels, byte for byte.
+/// assert_eq!(png::image_data(&clean)?, png::image_data(&bytes)?);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn strip(bytes: &[u8], keep_icc: bool) -> Result<Vec<u8>, ContainerError> {
     let layout = layout(bytes)?;
     let mut out = Vec::with_capacity(layout.end);
@@ -270,6 +361,21 @@ pub fn strip(bytes: &[u8], keep_icc: bool) -> Result<Vec<u8>, ContainerError> {
 }
 
 /// Every IDAT chunk's data, concatenated: what a lossless rewrite must keep.
+///
+/// ```
+/// use phiscrub::metadata::png;
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/png_rgba.png");
+/// let bytes = std::fs::read(path)?;
+/// let idat = png::image_data(&bytes)?;
+/// let l = png::layout(&bytes)?;
+/// let stored: usize = l.chunks.iter().filter(|c| &c.kind == b"IDAT").map(|c| c.len).sum();
+/// assert_eq!(idat.len(), stored);
+/// // The zlib stream the pixels are coded in.
+/// assert_eq!(idat[0] & 0x0F, 8);
+/// // Unchanged by a metadata strip.
+/// assert_eq!(png::image_data(&png::strip(&bytes, false)?)?, idat);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn image_data(bytes: &[u8]) -> Result<Vec<u8>, ContainerError> {
     let layout = layout(bytes)?;
     Ok(layout

@@ -73,6 +73,19 @@ impl Reader<'_> {
 }
 
 /// Lists what a TIFF file carries and counts its pages.
+///
+/// ```
+/// use phiscrub::metadata::tiff;
+/// use phiscrub::Category;
+/// # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/");
+/// let pages = tiff::examine(&std::fs::read(format!("{dir}tiff_multipage.tif"))?)?;
+/// assert_eq!(pages.frames, 2);
+/// let tagged = tiff::examine(&std::fs::read(format!("{dir}tiff_single_tags.tif"))?)?;
+/// assert_eq!(tagged.frames, 1);
+/// assert!(tagged.hazards.iter().any(|h| h.category == Category::Gps));
+/// assert!(tiff::examine(b"MM\0\x2a").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn examine(bytes: &[u8]) -> Result<Container, ContainerError> {
     let le = match bytes.get(0..2) {
         Some(b"II") => true,

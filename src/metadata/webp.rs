@@ -5,6 +5,22 @@ use super::{exif, xmp, Category, Container, ContainerError, Hazard};
 use crate::format::Format;
 
 /// Lists what a WebP file carries and counts its frames.
+///
+/// ```
+/// use phiscrub::metadata::{webp, ContainerError};
+/// use phiscrub::Category;
+/// # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/");
+/// let tagged = webp::examine(&std::fs::read(format!("{dir}webp_lossy_exif_xmp.webp"))?)?;
+/// let found: Vec<Category> = tagged.hazards.iter().map(|h| h.category).collect();
+/// assert!(found.contains(&Category::Gps) && found.contains(&Category::Xmp));
+/// assert!(tagged.has_icc);
+/// let animated = webp::examine(&std::fs::read(format!("{dir}webp_animated.webp"))?)?;
+/// assert_eq!(animated.frames, 2);
+/// // The RIFF header promises more bytes than the file holds.
+/// let cut = webp::examine(&std::fs::read(format!("{dir}bad_webp_riff_size.webp"))?);
+/// assert!(matches!(cut, Err(ContainerError::Truncated(_))));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn examine(bytes: &[u8]) -> Result<Container, ContainerError> {
     if bytes.len() < 12 || &bytes[0..4] != b"RIFF" || &bytes[8..12] != b"WEBP" {
         return Err(ContainerError::Malformed("not a WebP file".into()));

@@ -35,6 +35,14 @@ use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
 /// The OpenAPI description of the service, served at `/openapi.json`.
+///
+/// ```
+/// let api: serde_json::Value = serde_json::from_str(phiscrub::serve::OPENAPI)?;
+/// assert!(api["openapi"].as_str().unwrap().starts_with("3."));
+/// // A client generator finds the scrubbing endpoint there.
+/// assert!(api["paths"]["/v1/scrub"]["post"].is_object());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub const OPENAPI: &str = include_str!("../../api/openapi.json");
 
 /// How the service runs.

@@ -11,6 +11,16 @@ use image::{Rgb, RgbImage};
 use rxing::{BarcodeFormat, MultiFormatWriter, Writer};
 
 /// What a part of the artwork is.
+///
+/// ```
+/// use phiscrub::synth::label::{band, PartKind};
+/// use phiscrub::synth::Rng;
+/// let flat = band(&mut Rng::new(5));
+/// // Name, date of birth and record number at least, and one or two codes.
+/// let lines = flat.parts.iter().filter(|&&k| k == PartKind::Text).count();
+/// let codes = flat.parts.iter().filter(|&&k| k == PartKind::Code).count();
+/// assert!(lines >= 3 && (1..=2).contains(&codes));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PartKind {
     Text,
@@ -19,6 +29,20 @@ pub enum PartKind {
 
 /// Artwork in its own flat coordinates: pixels, and for every pixel the
 /// part (1-based; 0 for none) whose ink it holds.
+///
+/// ```
+/// use phiscrub::synth::{label::screen, Rng};
+/// let flat = screen(&mut Rng::new(9));
+/// let (w, h) = flat.rgb.dimensions();
+/// assert_eq!(flat.ink.len(), (w * h) as usize);
+/// // Part `k` is `parts[k - 1]`, and every part has ink of its own.
+/// for k in 1..=flat.parts.len() as u32 {
+///     assert!(flat.ink.contains(&k), "part {k}");
+/// }
+/// assert!(flat.ink.iter().all(|&k| k as usize <= flat.parts.len()));
+/// // The bezel's corner is no part's ink.
+/// assert_eq!(flat.ink[0], 0);
+/// ```
 pub struct Flat {
     pub rgb: RgbImage,
     pub ink: Vec<u32>,
@@ -229,6 +253,19 @@ const BANDS: [[u8; 3]; 4] = [
 
 /// A wristband strip: the label (name, date of birth, record number, maybe a
 /// ward line) with a Code 128 and/or a DataMatrix code, on a longer band.
+///
+/// ```
+/// use phiscrub::synth::label::{band, PartKind};
+/// use phiscrub::synth::Rng;
+/// let flat = band(&mut Rng::new(11));
+/// // A strip: wider than tall, with the label in the middle.
+/// let (w, h) = flat.rgb.dimensions();
+/// assert!(w > 2 * h);
+/// assert_eq!(flat.parts[..3], [PartKind::Text; 3]);
+/// assert!(flat.parts.contains(&PartKind::Code));
+/// // The same generator state gives the same band.
+/// assert_eq!(band(&mut Rng::new(11)).rgb, flat.rgb);
+/// ```
 pub fn band(rng: &mut Rng) -> Flat {
     let p = patient(rng);
     let px = rng.range(16.0, 30.0);
@@ -316,6 +353,17 @@ pub fn band(rng: &mut Rng) -> Flat {
 
 /// A bedside monitor or chart screen: lines of vitals and chart text on a
 /// dark or white background, in a bezel.
+///
+/// ```
+/// use phiscrub::synth::label::{screen, PartKind};
+/// use phiscrub::synth::Rng;
+/// let flat = screen(&mut Rng::new(4));
+/// // Five lines of header and vitals and at least three chart lines; no codes.
+/// assert!(flat.parts.len() >= 8);
+/// assert!(flat.parts.iter().all(|&k| k == PartKind::Text));
+/// // Inside a dark grey bezel.
+/// assert_eq!(flat.rgb.get_pixel(0, 0).0, [34, 34, 38]);
+/// ```
 pub fn screen(rng: &mut Rng) -> Flat {
     let p = patient(rng);
     let px = rng.range(16.0, 28.0);

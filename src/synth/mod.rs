@@ -16,14 +16,43 @@ use warp::Warp;
 
 /// SplitMix64: tiny, seedable and stable across versions, which a benchmark
 /// whose scenes must not change under it needs more than statistical quality.
+///
+/// ```
+/// use phiscrub::synth::Rng;
+/// let mut a = Rng::new(42);
+/// let first: Vec<u64> = (0..3).map(|_| a.next_u64()).collect();
+/// // The same seed gives the same numbers, and a copy carries on alike.
+/// let mut b = Rng::new(42);
+/// assert_eq!(first, (0..3).map(|_| b.next_u64()).collect::<Vec<_>>());
+/// let mut c = a.clone();
+/// assert_eq!(a.below(1000), c.below(1000));
+/// assert_ne!(Rng::new(43).next_u64(), first[0]);
+/// ```
 #[derive(Clone, Debug)]
 pub struct Rng(u64);
 
 impl Rng {
+    /// A generator whose numbers depend only on `seed`.
+    ///
+    /// ```
+    /// use phiscrub::synth::Rng;
+    /// let scene_seed = 7u64;
+    /// let (mut a, mut b) = (Rng::new(scene_seed), Rng::new(scene_seed));
+    /// assert_eq!(a.range(0.0, 1.0), b.range(0.0, 1.0));
+    /// ```
     pub fn new(seed: u64) -> Rng {
         Rng(seed)
     }
 
+    /// The next 64 random bits (SplitMix64's output function).
+    ///
+    /// ```
+    /// use phiscrub::synth::Rng;
+    /// // SplitMix64's published sequence: what makes the scenes stable.
+    /// let mut rng = Rng::new(0);
+    /// assert_eq!(rng.next_u64(), 0xE220_A839_7B1D_CDAF);
+    /// assert_eq!(rng.next_u64(), 0x6E78_9E6A_A1B9_65F4);
+    /// ```
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
@@ -33,11 +62,33 @@ impl Rng {
     }
 
     /// Uniform in `[0, n)`.
+    ///
+    /// ```
+    /// use phiscrub::synth::Rng;
+    /// let mut rng = Rng::new(1);
+    /// // A die: every face comes up, and nothing else.
+    /// let mut seen = [false; 6];
+    /// for _ in 0..200 {
+    ///     seen[rng.below(6) as usize] = true;
+    /// }
+    /// assert!(seen.iter().all(|&s| s));
+    /// // `n` of 0 is taken as 1.
+    /// assert_eq!(rng.below(0), 0);
+    /// ```
     pub fn below(&mut self, n: u64) -> u64 {
         self.next_u64() % n.max(1)
     }
 
     /// Uniform in `[lo, hi)`.
+    ///
+    /// ```
+    /// use phiscrub::synth::Rng;
+    /// let mut rng = Rng::new(2);
+    /// let angles: Vec<f32> = (0..1000).map(|_| rng.range(-0.7, 0.7)).collect();
+    /// assert!(angles.iter().all(|a| (-0.7..0.7).contains(a)));
+    /// // Spread over the whole range.
+    /// assert!(angles.iter().any(|&a| a < -0.6) && angles.iter().any(|&a| a > 0.6));
+    /// ```
     pub fn range(&mut self, lo: f32, hi: f32) -> f32 {
         lo + (hi - lo) * (self.next_u64() >> 40) as f32 / (1u64 << 24) as f32
     }
@@ -49,6 +100,15 @@ impl Rng {
 }
 
 /// Which artwork a scene holds.
+///
+/// ```
+/// use phiscrub::synth::{scene, SceneKind};
+/// // Bands: one or two wristbands; screens: always one monitor.
+/// let bands = scene(SceneKind::Bands, 3, 0, &[], (320, 240));
+/// assert!((1..=2).contains(&bands.objects));
+/// let screens = scene(SceneKind::Screens, 3, 0, &[], (320, 240));
+/// assert_eq!(screens.objects, 1);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SceneKind {
     Bands,
@@ -56,6 +116,15 @@ pub enum SceneKind {
 }
 
 impl SceneKind {
+    /// The name used on the command line (`phiscrub eval bands`), in
+    /// reports and in the names of saved scenes.
+    ///
+    /// ```
+    /// use phiscrub::synth::SceneKind;
+    /// assert_eq!(SceneKind::Bands.as_str(), "bands");
+    /// let saved = format!("{}_{}_{:04}.jpg", SceneKind::Screens.as_str(), 1, 2);
+    /// assert_eq!(saved, "screens_1_0002.jpg");
+    /// ```
     pub fn as_str(&self) -> &'static str {
         match self {
             SceneKind::Bands => "bands",
@@ -65,6 +134,27 @@ impl SceneKind {
 }
 
 /// One synthetic photo and its answers.
+///
+/// ```
+/// use phiscrub::synth::{label::PartKind, scene, SceneKind};
+/// let s = scene(SceneKind::Bands, 7, 0, &[], (400, 300));
+/// // The photo decodes to its stated size, and the masks have a value per pixel.
+/// let img = image::load_from_memory(&s.jpeg)?;
+/// assert_eq!((img.width(), img.height()), (s.width, s.height));
+/// assert_eq!(s.ink.len(), (s.width * s.height) as usize);
+/// // Every ink pixel names a part (1-based) and lies on the footprint.
+/// for (&part, &on) in s.ink.iter().zip(&s.footprint) {
+///     assert!(part as usize <= s.parts.len());
+///     assert!(part == 0 || on);
+/// }
+/// // Each band has its text lines and a code.
+/// for object in 0..s.objects {
+///     let kinds = s.parts.iter().filter(|p| p.1 == object).map(|p| p.0);
+///     assert!(kinds.clone().any(|k| k == PartKind::Code));
+///     assert!(kinds.filter(|&k| k == PartKind::Text).count() >= 3);
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct Scene {
     /// The photo as a camera would hand it over (JPEG).
     pub jpeg: Vec<u8>,
@@ -84,6 +174,22 @@ pub struct Scene {
 /// Scene `index` of `seed`: a background (one of `backgrounds`, scaled to
 /// cover `size`, or a plain room-like gradient when there are none) with one
 /// or two bands, or one screen; then blur, noise and JPEG compression.
+///
+/// ```
+/// use phiscrub::synth::{scene, SceneKind};
+/// # let cat = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photos/chelsea.png");
+/// let backgrounds = [image::open(cat)?.to_rgb8()];
+/// let a = scene(SceneKind::Screens, 1, 0, &backgrounds, (480, 360));
+/// // The same seed and index give the same picture; another index another.
+/// assert_eq!(a.jpeg, scene(SceneKind::Screens, 1, 0, &backgrounds, (480, 360)).jpeg);
+/// assert_ne!(a.jpeg, scene(SceneKind::Screens, 1, 1, &backgrounds, (480, 360)).jpeg);
+/// assert_eq!((a.width, a.height), (480, 360));
+/// // Every line of the screen has ink in the photo.
+/// for part in 1..=a.parts.len() as u32 {
+///     assert!(a.ink.contains(&part), "part {part}");
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn scene(
     kind: SceneKind,
     seed: u64,

@@ -7,6 +7,27 @@ use super::label::Flat;
 use image::RgbImage;
 
 /// Where and how a flat piece of artwork lands in a scene.
+///
+/// ```
+/// use phiscrub::synth::warp::Warp;
+/// // A 200 × 50 strip, half size, upright, flat and face-on, centred at (100, 80).
+/// let warp = Warp {
+///     centre: (100.0, 80.0),
+///     scale: 0.5,
+///     angle: 0.0,
+///     wrap: 0.0,
+///     sag: 0.0,
+///     keystone: (0.0, 0.0),
+///     size: (200.0, 50.0),
+/// };
+/// // The artwork's centre lands on `centre`, its corners half as far out.
+/// assert_eq!(warp.forward(100.0, 25.0), (100.0, 80.0));
+/// assert_eq!(warp.forward(0.0, 0.0), (50.0, 67.5));
+/// // Turned a quarter turn counter-clockwise, its right end points up.
+/// let turned = Warp { angle: std::f32::consts::FRAC_PI_2, ..warp };
+/// let (x, y) = turned.forward(200.0, 25.0);
+/// assert!((x - 100.0).abs() < 1e-3 && (y - 30.0).abs() < 1e-3);
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Warp {
     /// Centre in the scene.
@@ -34,6 +55,27 @@ impl Warp {
     }
 
     /// Flat pixel → scene pixel.
+    ///
+    /// ```
+    /// use phiscrub::synth::warp::Warp;
+    /// let flat = Warp {
+    ///     centre: (300.0, 200.0),
+    ///     scale: 1.0,
+    ///     angle: 0.0,
+    ///     wrap: 0.0,
+    ///     sag: 0.0,
+    ///     keystone: (0.0, 0.0),
+    ///     size: (400.0, 100.0),
+    /// };
+    /// assert_eq!(flat.forward(400.0, 50.0), (500.0, 200.0));
+    /// // Wrapped round a wrist, the ends come nearer the middle,
+    /// let wrapped = Warp { wrap: 1.0, ..flat };
+    /// assert!(wrapped.forward(400.0, 50.0).0 < 500.0);
+    /// // and sagging, they drop while the middle stays.
+    /// let sagging = Warp { sag: 10.0, ..flat };
+    /// assert_eq!(sagging.forward(400.0, 50.0), (500.0, 210.0));
+    /// assert_eq!(sagging.forward(200.0, 50.0), (300.0, 200.0));
+    /// ```
     pub fn forward(&self, u: f32, v: f32) -> (f32, f32) {
         let (fw, fh) = self.size;
         let (uc, vc) = (u - fw / 2.0, v - fh / 2.0);
@@ -56,6 +98,27 @@ impl Warp {
     /// Scene pixel → flat pixel, with the cylinder's facing (1 in front,
     /// towards 0 at the sides), or `None` where the scene pixel shows no part
     /// of the strip.
+    ///
+    /// ```
+    /// use phiscrub::synth::warp::Warp;
+    /// let warp = Warp {
+    ///     centre: (400.0, 300.0),
+    ///     scale: 0.8,
+    ///     angle: 0.3,
+    ///     wrap: 0.8,
+    ///     sag: 10.0,
+    ///     keystone: (2e-4, -1e-4),
+    ///     size: (500.0, 120.0),
+    /// };
+    /// // Back to where `forward` came from, within a fraction of a pixel.
+    /// let (x, y) = warp.forward(120.0, 40.0);
+    /// let (u, v, facing) = warp.inverse(x, y).unwrap();
+    /// assert!((u - 120.0).abs() < 0.05 && (v - 40.0).abs() < 0.05);
+    /// // Off the middle the strip turns away from the camera.
+    /// assert!(0.0 < facing && facing < 1.0);
+    /// // Far from the strip: nothing.
+    /// assert_eq!(warp.inverse(0.0, 0.0), None);
+    /// ```
     pub fn inverse(&self, x: f32, y: f32) -> Option<(f32, f32, f32)> {
         let (fw, fh) = self.size;
         let (xp, yp) = (x - self.centre.0, y - self.centre.1);
@@ -82,6 +145,24 @@ impl Warp {
     }
 
     /// The scene pixels the strip may touch, clipped to `w` × `h`.
+    ///
+    /// ```
+    /// use phiscrub::synth::warp::Warp;
+    /// // A 200 × 50 strip, half size, upright, flat and face-on, centred at (100, 80).
+    /// let warp = Warp {
+    ///     centre: (100.0, 80.0),
+    ///     scale: 0.5,
+    ///     angle: 0.0,
+    ///     wrap: 0.0,
+    ///     sag: 0.0,
+    ///     keystone: (0.0, 0.0),
+    ///     size: (200.0, 50.0),
+    /// };
+    /// // The strip covers x 50..150 and y 67.5..92.5, plus a 2 px margin.
+    /// assert_eq!(warp.bounds(640, 480), (48, 65, 152, 95));
+    /// // Clipped to a smaller scene.
+    /// assert_eq!(warp.bounds(120, 90), (48, 65, 120, 90));
+    /// ```
     pub fn bounds(&self, w: u32, h: u32) -> (u32, u32, u32, u32) {
         let (fw, fh) = self.size;
         let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
@@ -110,6 +191,36 @@ impl Warp {
 /// pixel joins part `id_base + k` of the ink mask when any of its samples
 /// lands on that part's ink, and the footprint when any lands on the strip.
 /// `light` may change each painted colour (glare, moiré) by scene position.
+///
+/// ```
+/// use image::{Rgb, RgbImage};
+/// use phiscrub::synth::{label::band, warp::{composite, Warp}, Rng};
+/// let flat = band(&mut Rng::new(1));
+/// let (fw, fh) = flat.rgb.dimensions();
+/// let (w, h) = (400, 300);
+/// let warp = Warp {
+///     centre: (200.0, 150.0),
+///     scale: 300.0 / fw as f32,
+///     angle: 0.2,
+///     wrap: 0.5,
+///     sag: 5.0,
+///     keystone: (0.0, 0.0),
+///     size: (fw as f32, fh as f32),
+/// };
+/// let mut photo = RgbImage::from_pixel(w, h, Rgb([90, 120, 90]));
+/// let (mut ink, mut footprint) = (vec![0; (w * h) as usize], vec![false; (w * h) as usize]);
+/// // A second object's parts are numbered after the first one's (here 3).
+/// let no_light = |_: u32, _: u32, c: [f32; 3]| c;
+/// composite(&flat, &warp, &mut photo, &mut ink, &mut footprint, 3, &no_light);
+/// // Every part shows, under its own number, on the strip.
+/// for k in 1..=flat.parts.len() as u32 {
+///     assert!(ink.contains(&(3 + k)), "part {k}");
+/// }
+/// assert!(ink.iter().zip(&footprint).all(|(&k, &on)| k == 0 || on));
+/// // Away from the strip the scene is untouched.
+/// assert!(!footprint[0]);
+/// assert_eq!(photo.get_pixel(0, 0), &Rgb([90, 120, 90]));
+/// ```
 pub fn composite(
     flat: &Flat,
     warp: &Warp,
