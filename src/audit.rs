@@ -40,17 +40,26 @@ pub const REPORT_VERSION: u32 = 1;
 /// ```
 #[derive(Debug, Serialize)]
 pub struct Report {
+    /// Always `phiscrub-report`: tells a program what this document is.
     pub schema: &'static str,
+    /// [`REPORT_VERSION`] of the layout, to check before any other field.
     pub version: u32,
     /// `scrub` or `check`.
     pub command: &'static str,
+    /// Version of the phiscrub that wrote the report.
     pub phiscrub_version: &'static str,
+    /// Every model compiled into phiscrub, with its hash; listed whether or not
+    /// its detector was switched on (see `settings`).
     pub models: Vec<ModelEntry>,
+    /// What was looked for, and how hard.
     pub settings: Settings,
     /// Detectors switched off on request, and other things a reader of the
     /// report must know before trusting the outputs.
     pub warnings: Vec<String>,
+    /// Counts over every file, and the run's time.
     pub totals: Totals,
+    /// One entry per file, in input order: the inputs the walk could not list
+    /// come first.
     pub files: Vec<FileEntry>,
 }
 
@@ -67,8 +76,11 @@ pub struct Report {
 /// ```
 #[derive(Debug, Serialize)]
 pub struct ModelEntry {
+    /// The model's short name, as messages show it (`CenterFace`).
     pub name: &'static str,
+    /// The model's file name under `models/` in phiscrub's sources.
     pub file: &'static str,
+    /// SHA-256 of the embedded model file, as 64 lowercase hex digits.
     pub sha256: &'static str,
 }
 
@@ -86,12 +98,21 @@ pub struct ModelEntry {
 /// ```
 #[derive(Debug, Serialize)]
 pub struct Settings {
+    /// Faces were looked for and covered.
     pub faces: bool,
+    /// Text was looked for and covered; `false` leaves every word readable.
     pub text: bool,
+    /// Barcodes and 2D codes were looked for and covered.
     pub codes: bool,
+    /// Face detector score (0–1) above which a face was covered.
     pub face_threshold: f32,
+    /// Face score (0–1) above which a face still found in an output, and not
+    /// explained by a weaker candidate, refused it; at most `face_threshold`.
     pub verify_threshold: f32,
+    /// Mean text probability (0–1) above which a region was covered, and
+    /// above which text still visible in an output refused it.
     pub text_threshold: f32,
+    /// Smallest face looked for, in image pixels (its longer side).
     pub min_face: u32,
     /// Outputs were given neutral names (`--rename`).
     pub renamed: bool,
@@ -121,15 +142,21 @@ pub struct Settings {
 /// ```
 #[derive(Debug, Serialize)]
 pub struct Totals {
+    /// Every file reported, listed or not: `exported + refused + failed`.
     pub files: usize,
+    /// Files whose safe output was written (for `check`: would be).
     pub exported: usize,
+    /// Files read but not made safe; nothing was written for them.
     pub refused: usize,
+    /// Files not read as images, not listed by the walk, or whose output could
+    /// not be written.
     pub failed: usize,
     /// Files that, as they are, show something identifying (faces, text,
     /// codes, metadata) or cannot be made safe.
     pub would_leak: usize,
     /// Findings per kind over exported files.
     pub findings: BTreeMap<&'static str, usize>,
+    /// Wall time of the whole run in seconds, as given to [`Report::new`].
     pub seconds: f64,
 }
 
@@ -161,6 +188,8 @@ pub struct Totals {
 /// ```
 #[derive(Debug, Serialize)]
 pub struct FileEntry {
+    /// The input's path relative to the folder given (its own name for a file
+    /// given directly), with `/` separators; its neutral name under `--rename`.
     pub input: String,
     /// Relative to the output folder; `null` unless exported by `scrub`.
     pub output: Option<String>,
@@ -178,9 +207,14 @@ pub struct FileEntry {
     /// `passed` (the output was decoded and looked at), `failed` (that look
     /// refused it) or `not_run`.
     pub verification: &'static str,
+    /// `true` when the output keeps the input's coded image data byte for byte;
+    /// `null` unless exported (for `check`: would be).
     pub lossless: Option<bool>,
+    /// Output width in pixels, after EXIF orientation; `null` unless exported.
     pub width: Option<u32>,
+    /// Output height in pixels, after EXIF orientation; `null` unless exported.
     pub height: Option<u32>,
+    /// Where the file's time went.
     pub seconds: Seconds,
     /// Whether the input as it is would leak something.
     pub would_leak: bool,
@@ -216,6 +250,7 @@ pub struct FindingEntry {
     /// `[x, y, width, height]` in pixels of the upright image.
     #[serde(rename = "box")]
     pub bbox: [f32; 4],
+    /// The detector's confidence (0–1), rounded to three decimals.
     pub score: f32,
 }
 
@@ -237,10 +272,16 @@ pub struct FindingEntry {
 /// ```
 #[derive(Debug, Serialize)]
 pub struct Seconds {
+    /// Everything spent on this file, reading and writing it included.
     pub total: f64,
+    /// Walking the container, decoding and turning the pixels upright.
     pub decode: Option<f64>,
+    /// The detection rounds on the input, and every fill.
     pub detect: Option<f64>,
+    /// Encoding the output (or rewriting it losslessly), over every attempt.
     pub encode: Option<f64>,
+    /// Checking each output: its container, its decoded pixels, and the
+    /// detectors' look at them, over every attempt.
     pub verify: Option<f64>,
 }
 

@@ -24,7 +24,13 @@ pub enum SetupError {
     Runtime(String),
     /// A model would not load into ONNX Runtime.
     #[error("{}", crate::t!("setup-model", model = *model, detail = detail.as_str()))]
-    Model { model: &'static str, detail: String },
+    Model {
+        /// The model's short name
+        /// ([`Model::name`](crate::models::Model::name)).
+        model: &'static str,
+        /// Why it would not load, as the runtime or the detector reported it.
+        detail: String,
+    },
     /// A setting is out of range.
     #[error("{0}")]
     Config(#[from] crate::config::ConfigError),
@@ -113,7 +119,15 @@ pub enum Unreadable {
     /// The bytes start like an image but do not decode.
     Corrupt(String),
     /// The image is larger than the configured pixel limit.
-    TooLarge { width: u32, height: u32, limit: u64 },
+    TooLarge {
+        /// Width in pixels as the file's header gives it (before EXIF
+        /// orientation).
+        width: u32,
+        /// Height in pixels, as for `width`.
+        height: u32,
+        /// The most pixels (width × height) accepted: `Config::max_pixels`.
+        limit: u64,
+    },
     /// The file could not be read from disk.
     Io(String),
 }
@@ -156,6 +170,7 @@ impl fmt::Display for Unreadable {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Refusal {
+    /// Why the image could not be made safe.
     pub reason: RefusalReason,
     /// What verification still found in the redacted pixels, in upright-image
     /// coordinates. Empty unless the reason is [`RefusalReason::Residual`].
@@ -179,7 +194,13 @@ pub enum RefusalReason {
     Unsupported(String),
     /// The file holds more than one picture (frames, pages, MPF or appended
     /// images) and only the first could be exported.
-    MultiFrame { frames: usize, what: String },
+    MultiFrame {
+        /// Pictures counted in the file (at least 2).
+        frames: usize,
+        /// What they are, in words for the message (`animated GIF with 3
+        /// frames`).
+        what: String,
+    },
     /// Verification still detected something after redaction.
     Residual,
     /// A detector failed, so the image could not be checked.
@@ -248,7 +269,10 @@ impl fmt::Display for Refusal {
 /// ```
 #[derive(Debug, Clone)]
 pub struct FileError {
+    /// The file the error concerns, as given.
     pub path: PathBuf,
+    /// What went wrong; its message does not name the file (`Display` adds
+    /// the path in front).
     pub error: ScrubError,
 }
 

@@ -17,10 +17,18 @@ use std::fmt;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
+    /// JPEG (JFIF or EXIF). Rewritten without re-encoding when nothing needs
+    /// covering and it is upright; otherwise encoded at `jpeg_quality`.
     Jpeg,
+    /// PNG (APNG too). Rewritten without re-encoding when nothing needs
+    /// covering and it is upright.
     Png,
+    /// WebP; always re-encoded, losslessly (the encoder has no lossy mode), so
+    /// an output can be much larger than its input.
     Webp,
+    /// TIFF, BigTIFF included; always re-encoded.
     Tiff,
+    /// GIF; always re-encoded (256 colours at most), never with an ICC profile.
     Gif,
 }
 

@@ -13,9 +13,16 @@
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct BoxF {
+    /// Left edge, in pixels from the image's left side; not clipped to the
+    /// image unless [`clipped`](Self::clipped) made it so.
     pub x: f32,
+    /// Top edge, in pixels from the image's top.
     pub y: f32,
+    /// Width in pixels; `x + w` is the right edge. A negative width counts as
+    /// empty.
     pub w: f32,
+    /// Height in pixels; `y + h` is the bottom edge. A negative height counts
+    /// as empty.
     pub h: f32,
 }
 
@@ -199,10 +206,15 @@ impl BoxF {
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Rect {
+    /// First column of the region (included), in image pixels.
     pub x0: u32,
+    /// First row of the region (included).
     pub y0: u32,
+    /// The column just past the region's last: the width is `x1 - x0`.
     pub x1: u32,
+    /// The row just past the region's last: the height is `y1 - y0`.
     pub y1: u32,
+    /// Which pixels of the rectangle belong to the region.
     pub shape: Shape,
 }
 

@@ -25,7 +25,9 @@ use std::sync::OnceLock;
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lang {
+    /// English: the default, and what any missing translation falls back to.
     En,
+    /// French.
     Fr,
 }
 
@@ -224,6 +226,18 @@ pub fn tr_in(lang: Lang, id: &str, args: &[Arg<'_>]) -> String {
 
 /// The message `id` with named arguments: `t!("id", n = 3, path = p)`.
 /// Values may be anything `FluentValue` converts from (numbers, strings).
+/// The language is the one chosen with [`set_lang`] (English by default).
+///
+/// ```
+/// use phiscrub::i18n::{set_lang, Lang};
+/// set_lang(Lang::En);
+/// assert_eq!(phiscrub::t!("file-not-found"), "does not exist; check the path");
+/// // Arguments fill the message's placeholders (and Fluent isolates them
+/// // with invisible direction marks, so compare what is readable).
+/// let line = phiscrub::t!("summary-counts", total = 3, exported = 2, refused = 1, failed = 0)
+///     .replace(['\u{2068}', '\u{2069}'], "");
+/// assert_eq!(line, "3 image(s): 2 exported, 1 refused, 0 failed");
+/// ```
 #[macro_export]
 macro_rules! t {
     ($id:expr) => {

@@ -23,7 +23,11 @@ use std::io::Cursor;
 /// # Ok::<(), phiscrub::image_io::DecodeError>(())
 /// ```
 pub struct Decoded {
+    /// The first picture, in the file's own pixel type and stored
+    /// orientation (see [`orient`]).
     pub image: DynamicImage,
+    /// The embedded ICC profile, unchecked (see [`icc_fits`]); `None` when the
+    /// file has none or the decoder could not read it.
     pub icc: Option<Vec<u8>>,
 }
 

@@ -22,12 +22,22 @@ pub struct Inspection {
     pub format: Option<Format>,
     /// The container's name.
     pub container: String,
+    /// Width in pixels as stored, before EXIF orientation; `None` for an
+    /// unsupported container or a header that does not read.
     pub width: Option<u32>,
+    /// Height in pixels as stored; `None` when `width` is.
     pub height: Option<u32>,
     /// Pictures in the file (frames, pages, MPF or appended images).
     pub frames: usize,
+    /// An embedded ICC colour profile is present (kept by default: not a
+    /// hazard). Always `false` for an unsupported container (not walked).
     pub icc_profile: bool,
+    /// The EXIF orientation (1–8) that turns `width` × `height` upright;
+    /// `None` when the file has none (or an invalid one), and for an
+    /// unsupported container.
     pub orientation: Option<u16>,
+    /// The identifying metadata found, values included in `detail`; for an
+    /// unsupported container, only what its EXIF holds.
     pub hazards: Vec<Hazard>,
     /// Set when the file could only be partly examined.
     pub note: Option<String>,
@@ -71,7 +81,10 @@ impl Inspection {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InspectError {
+    /// The bytes are not an image container phiscrub recognises (by content).
     NotAnImage,
+    /// A supported container whose structure is broken (truncated, impossible
+    /// length, bad checksum); the text says where.
     Damaged(String),
 }
 

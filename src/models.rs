@@ -19,6 +19,7 @@ pub struct Model {
     pub file: &'static str,
     /// SHA-256 of the file, as listed in `models/README.md`.
     pub sha256: &'static str,
+    /// The file's contents, compiled into the binary.
     pub bytes: &'static [u8],
 }
 

@@ -34,6 +34,8 @@ pub use crate::walk::plan;
 /// ```
 #[derive(Clone, Debug)]
 pub struct RunOptions {
+    /// Folder the outputs go under, each at its job's `relative` path (folders
+    /// are created as needed); the one [`plan`] was given, so the walk skips it.
     pub out_dir: PathBuf,
     /// Replace outputs that already exist. Off by default: nothing is
     /// overwritten unless asked.

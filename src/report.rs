@@ -68,12 +68,15 @@ impl Status {
 /// ```
 #[derive(Clone, Debug)]
 pub struct FileReport {
+    /// The input file's path as listed: given on the command line, or found in
+    /// a folder given; `unlisted-N` after [`hide_unlisted`].
     pub input: PathBuf,
     /// The input's path relative to the folder it was found in (its own
     /// name for a file given directly): the name the report shows.
     pub relative: PathBuf,
     /// Set only when exported.
     pub output: Option<PathBuf>,
+    /// Exported, refused or failed; for `check`, what `scrub` would do.
     pub status: Status,
     /// Why it was refused or failed, with what to do about it.
     pub message: Option<String>,
@@ -85,6 +88,8 @@ pub struct FileReport {
     /// What the scrubber did to an image it could make safe; `None` when it
     /// was refused or failed.
     pub done: Option<Done>,
+    /// Wall time spent on this file, reading and (for `scrub`) writing
+    /// included; about zero for an input the walk could not list.
     pub elapsed: Duration,
 }
 
@@ -110,7 +115,10 @@ pub struct FileReport {
 /// ```
 #[derive(Clone, Debug)]
 pub struct Done {
+    /// Output width in pixels, after EXIF orientation: the frame of `filled`
+    /// and of the report's findings.
     pub width: u32,
+    /// Output height in pixels, after EXIF orientation.
     pub height: u32,
     /// Kinds of identifying metadata the input carried, all removed.
     pub removed: Vec<Category>,
@@ -119,6 +127,8 @@ pub struct Done {
     /// The regions filled, `filled[i]` covering `findings[i]` of the report
     /// (padded: a face's fill is larger than its detected box).
     pub filled: Vec<crate::geometry::Rect>,
+    /// Time per stage inside the scrubber; reading and writing the file are
+    /// only in [`FileReport::elapsed`].
     pub timings: Timings,
 }
 
@@ -167,8 +177,11 @@ impl FileReport {
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
+    /// Files with status [`Status::Exported`].
     pub exported: usize,
+    /// Files with status [`Status::Refused`].
     pub refused: usize,
+    /// Files with status [`Status::Failed`].
     pub failed: usize,
 }
 

@@ -77,8 +77,13 @@ struct Detectors<'f, 't> {
 pub struct Scrubbed {
     /// The encoded output: pixels only, plus the ICC profile when kept.
     pub bytes: Vec<u8>,
+    /// Container of `bytes`: `Config::output_format` when set, else the
+    /// input's.
     pub format: Format,
+    /// Output width in pixels, after `orientation` was applied: the frame of
+    /// `findings` and `filled`.
     pub width: u32,
+    /// Output height in pixels, after `orientation` was applied.
     pub height: u32,
     /// What was found and covered, before padding.
     pub findings: Vec<Finding>,
@@ -115,7 +120,10 @@ pub struct Verdict {
     pub findings: Vec<Finding>,
     /// Kinds of identifying metadata the file carries.
     pub metadata: Vec<Category>,
+    /// Width in pixels of the upright image (after EXIF orientation), the
+    /// frame of `findings`.
     pub width: u32,
+    /// Height in pixels of the upright image (after EXIF orientation).
     pub height: u32,
 }
 
@@ -151,9 +159,19 @@ impl Verdict {
 /// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Timings {
+    /// From the first byte: sniffing and walking the container, decoding and
+    /// turning the pixels upright (only the header when nothing looks at the
+    /// pixels and the coded data is kept as it is).
     pub decode: Duration,
+    /// The detection rounds on the decoded input, and every fill (those of
+    /// fragments a look at the output found too); zero when nothing is
+    /// looked for.
     pub detect: Duration,
+    /// Encoding the output, or rewriting it losslessly, summed over every
+    /// attempt.
     pub encode: Duration,
+    /// Checking each output (container, decoded size and pixels, the detectors'
+    /// look), summed over every attempt.
     pub verify: Duration,
 }
 

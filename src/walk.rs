@@ -26,6 +26,8 @@ use std::path::{Path, PathBuf};
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Job {
+    /// The input file's path: as given on the command line, or the folder given
+    /// joined with the file's path inside it (links not resolved).
     pub input: PathBuf,
     /// Where the output goes, relative to the output folder.
     pub relative: PathBuf,
@@ -52,6 +54,8 @@ pub struct Job {
 /// ```
 #[derive(Debug, Default)]
 pub struct Plan {
+    /// The files to process, in input order (a folder's files sorted by name
+    /// within each folder).
     pub jobs: Vec<Job>,
     /// `(path, message)` for inputs that are missing, unreadable folders,
     /// symlink loops, or would collide with another input's output.

@@ -24,6 +24,8 @@ use crate::geometry::{BoxF, Quad, Rect};
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FindingKind {
+    /// A human face (CenterFace); redacted with `face_padding` and
+    /// `face_shape` around its box, unlike the other kinds.
     Face,
     /// Printed or written text (any language, any content: names, dates,
     /// record numbers alike).
@@ -61,6 +63,7 @@ impl FindingKind {
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Finding {
+    /// Which detector found it, and so how it is redacted and reported.
     pub kind: FindingKind,
     /// The detector's box (for faces before redaction padding), clipped to
     /// the image.

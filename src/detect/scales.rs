@@ -84,7 +84,10 @@ impl Default for ScaleParams {
 pub struct Pass {
     /// Network pixels per image pixel.
     pub scale: f32,
+    /// Width of the resized image, in network pixels: the image width times
+    /// `scale`, rounded, at least 1.
     pub width: u32,
+    /// Height of the resized image, in network pixels, rounded like `width`.
     pub height: u32,
     /// `(x, y, w, h)` in the resized image; all tiles of a pass have the same
     /// size, so they can be batched.
@@ -172,7 +175,9 @@ pub fn plan(width: u32, height: u32, p: &ScaleParams) -> Vec<Pass> {
         // Faces the whole-frame pass may miss are up to NET_MIN_FACE / global
         // image pixels; tiles must overlap by that (with margin) at the fine
         // scale so that each lies whole in one tile.
-        let overlap = ((1.5 * NET_MIN_FACE * fine / global).ceil() as u32).clamp(32, p.tile / 2);
+        let overlap = ((1.5 * NET_MIN_FACE * fine / global).ceil() as u32)
+            .min(p.tile / 2)
+            .max(p.tile.min(64) / 2);
         let (w, h) = resized(width, height, fine);
         let xs = spans(w, p.tile, overlap);
         let ys = spans(h, p.tile, overlap);

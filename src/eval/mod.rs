@@ -25,8 +25,13 @@ use std::time::Instant;
 /// ```
 #[derive(Clone, Debug, Deserialize)]
 pub struct Truth {
+    /// The image, relative to the `--images` folder.
     pub file: String,
+    /// The labelled faces, `[x, y, width, height]` in pixels of the upright
+    /// image (EXIF orientation applied), as the fills are; each must have area.
     pub boxes: Vec<[f32; 4]>,
+    /// Boxes in the same form that are scored neither way (e.g. a face on a
+    /// poster); empty when the line has no `"ignore"`.
     #[serde(default)]
     pub ignore: Vec<[f32; 4]>,
 }
@@ -117,13 +122,24 @@ pub(crate) fn read_json_lines<T: serde::de::DeserializeOwned>(
 /// ```
 #[derive(Clone, Debug)]
 pub enum Outcome {
+    /// Scrubbed and exportable.
     Exported {
+        /// Width of the upright output image, in pixels.
         width: u32,
+        /// Height of the upright output image, in pixels.
         height: u32,
+        /// The regions the scrubber filled (faces with their padding), in
+        /// upright-image pixels: what the truth boxes are scored against.
         filled: Vec<Rect>,
     },
     /// Refused or unreadable, with the message.
-    NotExported { refused: bool, why: String },
+    NotExported {
+        /// True when the image was read but refused as not safe; false when
+        /// it was missing, unreadable or hit an internal fault (failed).
+        refused: bool,
+        /// The message, beginning with the image's path.
+        why: String,
+    },
 }
 
 /// Face-size buckets (longer side of the true box, pixels).
@@ -191,7 +207,9 @@ pub const COVERED: f32 = 0.9;
 /// ```
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
 pub struct Recall {
+    /// True faces in the group (ignored boxes and unexported images excluded).
     pub faces: usize,
+    /// Of `faces`, those with at least [`COVERED`] of their box filled.
     pub covered: usize,
     /// `covered / faces`, or `None` without faces.
     pub recall: Option<f64>,
@@ -233,9 +251,15 @@ impl Recall {
 /// ```
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct FaceScores {
+    /// Truth lines scored, one image each.
     pub images: usize,
+    /// Images the scrubber exported; only these are scored for recall and
+    /// false alarms.
     pub exported: usize,
+    /// Images read but refused as not safe to export (something still
+    /// detected after filling, several pictures in one file, ...).
     pub refused: usize,
+    /// Images missing, unreadable, or hit by an internal fault.
     pub failed: usize,
     /// Faces in images that were not exported (nothing leaked, but the user
     /// lost the picture).
@@ -244,6 +268,8 @@ pub struct FaceScores {
     pub overall: Recall,
     /// Faces of 24 px and more.
     pub ge24: Recall,
+    /// One recall per [`BUCKETS`] entry, in that order, named by the bucket
+    /// (longer side of the true box, pixels).
     pub by_size: Vec<(String, Recall)>,
     /// Filled rectangles (exported images).
     pub fills: usize,
@@ -253,6 +279,8 @@ pub struct FaceScores {
     /// and ignored boxes are widened by half their size on each side first:
     /// padding around a face is expected).
     pub false_area: Option<f64>,
+    /// Wall-clock seconds [`faces`] took, reading and scrubbing included; 0
+    /// from [`score`] alone.
     pub seconds: f64,
 }
 

@@ -45,10 +45,17 @@ pub type Poly = Vec<[f64; 2]>;
 /// ```
 #[derive(Clone, Debug, Deserialize)]
 pub struct TextTruth {
+    /// The image, relative to the images folder.
     pub file: String,
+    /// The labelled text regions (at least 3 points each), each scored as
+    /// covered or not; [`Miss::region`] indexes this list.
     pub polys: Vec<Poly>,
+    /// Regions not scored, but still exempt (with their margin) from
+    /// `area_away`; empty when the line has no `"ignore"`.
     #[serde(default)]
     pub ignore: Vec<Poly>,
+    /// Free-form class of the image (`"label"`, `"document"`, `"scene"`, ...)
+    /// that [`TextScores::by_kind`] groups by; `"?"` when absent.
     #[serde(default = "unknown_kind")]
     pub kind: String,
 }
@@ -122,8 +129,12 @@ pub fn read_truth(path: &Path) -> Result<Vec<TextTruth>, String> {
 /// ```
 #[derive(Clone, Copy, Debug, Default, Serialize, PartialEq)]
 pub struct Share {
+    /// Regions with at most 10 % of their glyph edges surviving (a region
+    /// with no glyph edges at all counts as covered).
     pub covered: usize,
+    /// Labelled regions in the group, from exported images only.
     pub regions: usize,
+    /// `covered / regions`, or `None` when the group has no region.
     pub coverage: Option<f64>,
 }
 
@@ -180,18 +191,28 @@ const HEIGHTS: [(f64, f64, &str); 4] = [
 /// ```
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct TextScores {
+    /// Truth lines scored, one image each.
     pub images: usize,
+    /// Images exported and scored; the shares below count only these.
     pub exported: usize,
+    /// Images read but refused as not safe to export.
     pub refused: usize,
+    /// Images missing, unreadable, hit by an internal fault, or whose output
+    /// could not be decoded or differs in size from the input.
     pub failed: usize,
     /// Regions in exported images, pooled.
     pub pooled: Share,
     /// Regions in images that were not exported.
     pub regions_in_unexported: usize,
+    /// Coverage per [`TextTruth::kind`]; only kinds with an exported image
+    /// appear.
     pub by_kind: BTreeMap<String, Share>,
+    /// Coverage per text-height class (`"0-8"`, `"8-16"`, `"16-32"`,
+    /// `"32-inf"`, pixels across the line); every class is present.
     pub by_height: BTreeMap<String, Share>,
     /// Share of exported pixels changed away from labelled text.
     pub area_away: Option<f64>,
+    /// Wall-clock seconds of the whole run, on all workers.
     pub seconds: f64,
     /// Mean wall time of one image's scrub (on one worker).
     pub seconds_per_image: f64,
@@ -235,6 +256,7 @@ pub struct TextScores {
 /// ```
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Miss {
+    /// The image, as named in the truth file.
     pub file: String,
     /// Its index among the file's `polys`.
     pub region: usize,

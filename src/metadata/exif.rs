@@ -24,7 +24,11 @@ use std::collections::BTreeMap;
 /// ```
 #[derive(Debug, Default)]
 pub struct Summary {
+    /// The block's identifying content, one hazard per category (GPS first,
+    /// then XMP packets in tag 700, then uncategorised tags as `Other`).
     pub hazards: Vec<Hazard>,
+    /// The primary IFD's Orientation tag (1–8); `None` when absent, out of
+    /// range or the block does not parse. Not listed as a hazard.
     pub orientation: Option<u16>,
 }
 

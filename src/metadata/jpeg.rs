@@ -34,12 +34,21 @@ pub enum Piece {
     /// A marker segment with a length: `offset` is its `0xFF`, `len` covers
     /// marker, length field and payload.
     Segment {
+        /// The marker byte after `0xFF` (`0xE1` for APP1, `0xDA` for SOS, ...).
         marker: u8,
+        /// Byte offset in the file of the `0xFF` just before the marker (any
+        /// fill bytes before it belong to no piece).
         offset: usize,
+        /// Bytes from `offset` to the end of the payload.
         len: usize,
     },
     /// Entropy-coded data following an SOS segment, restart markers included.
-    Scan { offset: usize, len: usize },
+    Scan {
+        /// Byte offset in the file, just past the SOS segment.
+        offset: usize,
+        /// Bytes up to the `0xFF` of the next marker.
+        len: usize,
+    },
 }
 
 /// The layout of the first image in a JPEG file.
@@ -57,6 +66,8 @@ pub enum Piece {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Layout {
+    /// Segments and scans from SOI to EOI, in file order; the SOI and EOI
+    /// markers and length-less markers (RSTn, TEM) are not pieces.
     pub pieces: Vec<Piece>,
     /// Offset just past the EOI marker that ends the first image.
     pub end: usize,

@@ -102,6 +102,7 @@ impl Category {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Hazard {
+    /// The kind it is reported and counted as.
     pub category: Category,
     /// Where it is and, for a few categories, what it says (GPS coordinates,
     /// dates, device names). Shown to the file's owner by `inspect`; never
@@ -130,6 +131,7 @@ impl Hazard {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Container {
+    /// The container that was walked: the one [`examine`] was asked for.
     pub format: Format,
     /// Pictures in the file: frames, pages, MPF or appended images.
     pub frames: usize,

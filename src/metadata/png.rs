@@ -24,8 +24,11 @@ const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Chunk {
+    /// The four-letter chunk type (`IHDR`, `tEXt`, ...), ASCII letters only.
     pub kind: [u8; 4],
+    /// Byte offset in the file of the chunk's length field.
     pub offset: usize,
+    /// Length of the chunk's data alone; the whole chunk is 12 bytes more.
     pub len: usize,
 }
 
@@ -85,10 +88,15 @@ impl Chunk {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Layout {
+    /// Every chunk from IHDR (always first) to IEND (always last), in file
+    /// order, each with its CRC checked.
     pub chunks: Vec<Chunk>,
     /// Offset just past the IEND chunk.
     pub end: usize,
+    /// Picture width in pixels, from IHDR (never 0), as stored: before any
+    /// EXIF orientation in an eXIf chunk is applied.
     pub width: u32,
+    /// Picture height in pixels, from IHDR (never 0).
     pub height: u32,
 }
 

@@ -54,6 +54,8 @@ pub const OPENAPI: &str = include_str!("../../api/openapi.json");
 /// ```
 #[derive(Clone, Debug)]
 pub struct ServeOptions {
+    /// Address and port [`run`] listens on: loopback (127.0.0.1:8080) by
+    /// default; port 0 takes any free one. [`router`] does not use it.
     pub bind: SocketAddr,
     /// Requests to `/v1/*` and `/metrics` must carry
     /// `Authorization: Bearer <token>` when set.

@@ -76,9 +76,14 @@ pub const COVERED: f64 = 0.99;
 /// ```
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct SynthScores {
+    /// The scene kind's name (`"bands"` or `"screens"`).
     pub kind: &'static str,
+    /// The seed the scenes were generated from: the same seed gives the same
+    /// scenes.
     pub seed: u64,
+    /// Scenes generated and scrubbed ([`SynthRun::count`]).
     pub images: usize,
+    /// Scenes the scrubber exported.
     pub exported: usize,
     /// Refused because verification still found something.
     pub refused_residual: usize,
@@ -89,21 +94,30 @@ pub struct SynthScores {
     /// Bands or screens, and those with ≥ 99 % of their ink covered
     /// (objects in refused images count as not covered: nothing was exported).
     pub objects: usize,
+    /// Of `objects`, those whose parts' ink, taken together, is at least
+    /// [`COVERED`] under fills (face fills included).
     pub objects_covered: usize,
     /// Text lines and codes, and those with ≥ 99 % of their ink covered.
     pub lines: usize,
+    /// Of `lines`, those with at least [`COVERED`] of their own ink under fills.
     pub lines_covered: usize,
+    /// Codes in all scenes, refused ones included (there, not covered).
     pub codes: usize,
+    /// Of `codes`, those with at least [`COVERED`] of their modules under fills.
     pub codes_covered: usize,
     /// Ink pixels covered, pooled over exported images.
     pub ink_covered: f64,
     /// Share of image area filled for text, codes or wristbands away from
-    /// any band or screen (faces in the backgrounds are not counted).
+    /// any band or screen (faces in the backgrounds are not counted), over
+    /// exported images: a refused scene filled nothing anyone sees.
     pub area_away: f64,
     /// Findings by kind over exported images.
     pub findings: std::collections::BTreeMap<&'static str, usize>,
+    /// Wall-clock seconds of the whole run: generating, scrubbing, saving and
+    /// scoring, on all workers.
     pub seconds: f64,
-    /// One line per image not exported.
+    /// One line per image not exported, and one per band or screen left
+    /// uncovered in an exported image (naming the parts that fell short).
     pub problems: Vec<String>,
 }
 
@@ -142,11 +156,19 @@ pub struct SynthScores {
 /// ```
 #[derive(Clone, Copy, Debug)]
 pub struct SynthRun<'a> {
+    /// Wristbands or screens.
     pub kind: SceneKind,
+    /// Scenes to generate: indices `0..count` of `seed`.
     pub count: usize,
+    /// Seed of the scenes: scene `i` is the same for the same seed, `kind`,
+    /// `backgrounds` and `size`, whatever `threads`.
     pub seed: u64,
+    /// Photos to place the objects on, scaled and cropped to cover `size`;
+    /// empty for plain gradient backgrounds.
     pub backgrounds: &'a [RgbImage],
+    /// `(width, height)` of every scene, in pixels.
     pub size: (u32, u32),
+    /// Worker threads scrubbing scenes in parallel (0 is taken as 1).
     pub threads: usize,
     /// Folder to write every scene and its scrubbed output into.
     pub save: Option<&'a std::path::Path>,
@@ -269,7 +291,7 @@ fn score_one(s: &super::Scene, result: Result<crate::Scrubbed, ScrubError>, i: u
                 ink: 0,
                 ink_hit: 0,
                 away: 0,
-                area,
+                area: 0,
             };
         }
     };

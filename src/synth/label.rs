@@ -23,7 +23,9 @@ use rxing::{BarcodeFormat, MultiFormatWriter, Writer};
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PartKind {
+    /// One line of text; its ink is glyph pixels at least 35 % covered.
     Text,
+    /// One barcode or 2D code; its ink is the dark modules (no quiet zone).
     Code,
 }
 
@@ -44,8 +46,12 @@ pub enum PartKind {
 /// assert_eq!(flat.ink[0], 0);
 /// ```
 pub struct Flat {
+    /// The artwork's pixels, unbent (band or bezel and screen included).
     pub rgb: RgbImage,
+    /// Per pixel of `rgb`, row by row: 0, or the 1-based part whose ink it
+    /// holds (where parts overlap, the one drawn last).
     pub ink: Vec<u32>,
+    /// `parts[k - 1]` is the kind of part `k`, in drawing order.
     pub parts: Vec<PartKind>,
 }
 

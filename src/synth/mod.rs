@@ -111,7 +111,11 @@ impl Rng {
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SceneKind {
+    /// One or two wristband strips (text lines and a Code 128 and/or
+    /// DataMatrix), small, turned any way and wrapped round a wrist.
     Bands,
+    /// One monitor screen of text lines (no codes), large and nearly upright,
+    /// with glare and moiré.
     Screens,
 }
 
@@ -158,7 +162,10 @@ impl SceneKind {
 pub struct Scene {
     /// The photo as a camera would hand it over (JPEG).
     pub jpeg: Vec<u8>,
+    /// Width of the photo in pixels: the requested size (no EXIF orientation,
+    /// so stored and upright pixels agree with the masks).
     pub width: u32,
+    /// Height of the photo in pixels; the masks are `width × height`, row by row.
     pub height: u32,
     /// Per pixel: 0, or the 1-based part whose ink the pixel shows.
     pub ink: Vec<u32>,

@@ -32,6 +32,7 @@ use image::RgbImage;
 pub struct Warp {
     /// Centre in the scene.
     pub centre: (f32, f32),
+    /// Scene pixels per flat pixel.
     pub scale: f32,
     /// Radians, counter-clockwise on screen.
     pub angle: f32,
