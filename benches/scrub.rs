@@ -19,13 +19,13 @@
 //!
 //! Run: `cargo bench --bench scrub`. Compare figures within one run only.
 
-use criterion::{criterion_group, criterion_main, Criterion};
-use image::{imageops, RgbImage};
+use criterion::{Criterion, criterion_group, criterion_main};
+use image::{RgbImage, imageops};
+use phiscrub::TextDetect;
 use phiscrub::detect::code;
 use phiscrub::detect::face::CenterFace;
 use phiscrub::detect::scales::ScaleParams;
 use phiscrub::detect::text::{TextDetector, TextParams};
-use phiscrub::TextDetect;
 use phiscrub::{BoxF, Config, FaceDetect, FindingKind, Scrubber};
 use std::hint::black_box;
 use std::io::Cursor;

@@ -37,34 +37,36 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     std::thread::scope(|s| {
         for _ in 0..clients {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= n {
-                    break;
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= n {
+                        break;
+                    }
+                    let body = &images[i % images.len()];
+                    let t = Instant::now();
+                    let status = match &scrubber {
+                        Some(sc) => match sc.scrub(body) {
+                            Ok(_) => "200".to_string(),
+                            Err(e) => e.reason_code().to_string(),
+                        },
+                        None => match ureq::post(&format!("{target}/v1/scrub"))
+                            .timeout(Duration::from_secs(300))
+                            .set("Content-Type", "image/jpeg")
+                            .send_bytes(body)
+                        {
+                            Ok(r) => {
+                                let mut sink = Vec::new();
+                                let _ = std::io::Read::read_to_end(&mut r.into_reader(), &mut sink);
+                                "200".to_string()
+                            }
+                            Err(ureq::Error::Status(c, _)) => c.to_string(),
+                            Err(e) => format!("transport: {e}"),
+                        },
+                    };
+                    latencies.lock().unwrap().push(t.elapsed());
+                    *statuses.lock().unwrap().entry(status).or_insert(0) += 1;
                 }
-                let body = &images[i % images.len()];
-                let t = Instant::now();
-                let status = match &scrubber {
-                    Some(sc) => match sc.scrub(body) {
-                        Ok(_) => "200".to_string(),
-                        Err(e) => e.reason_code().to_string(),
-                    },
-                    None => match ureq::post(&format!("{target}/v1/scrub"))
-                        .timeout(Duration::from_secs(300))
-                        .set("Content-Type", "image/jpeg")
-                        .send_bytes(body)
-                    {
-                        Ok(r) => {
-                            let mut sink = Vec::new();
-                            let _ = std::io::Read::read_to_end(&mut r.into_reader(), &mut sink);
-                            "200".to_string()
-                        }
-                        Err(ureq::Error::Status(c, _)) => c.to_string(),
-                        Err(e) => format!("transport: {e}"),
-                    },
-                };
-                latencies.lock().unwrap().push(t.elapsed());
-                *statuses.lock().unwrap().entry(status).or_insert(0) += 1;
             });
         }
     });

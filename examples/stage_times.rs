@@ -13,8 +13,13 @@ fn main() {
             match s.scrub(&bytes) {
                 Ok(out) => println!(
                     "{path} (run {run}): decode {:?}, detect+fill {:?}, encode {:?}, verify {:?}; total {:?}; {} fill(s), lossless {}",
-                    out.timings.decode, out.timings.detect, out.timings.encode, out.timings.verify,
-                    t.elapsed(), out.filled.len(), out.lossless
+                    out.timings.decode,
+                    out.timings.detect,
+                    out.timings.encode,
+                    out.timings.verify,
+                    t.elapsed(),
+                    out.filled.len(),
+                    out.lossless
                 ),
                 Err(e) => println!("{path}: {e}"),
             }

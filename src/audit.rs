@@ -6,9 +6,9 @@
 //! relative to the folders given (or neutral names under `--rename`).
 //! The schema is described in README ("Audit report").
 
+use crate::Config;
 use crate::detect::Finding;
 use crate::report::{FileReport, Status, Summary};
-use crate::Config;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -435,7 +435,7 @@ impl Report {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn write(&self, path: &Path, overwrite: bool) -> Result<(), String> {
-        use crate::write::{atomic_write, WriteError};
+        use crate::write::{WriteError, atomic_write};
         match atomic_write(path, self.to_json().as_bytes(), overwrite) {
             Ok(()) => Ok(()),
             Err(WriteError::Exists) => Err(crate::t!(

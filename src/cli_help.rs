@@ -6,7 +6,7 @@
 //! take `about-<command>`. A test checks that no key is missing.
 
 use clap::Command;
-use phiscrub::i18n::{has_message, tr_in, Lang};
+use phiscrub::i18n::{Lang, has_message, tr_in};
 use std::ffi::OsString;
 
 /// `--lang X` or `--lang=X` anywhere on the command line, when X is a

@@ -133,11 +133,7 @@ impl BoxF {
     pub fn intersection(&self, other: &BoxF) -> f32 {
         let w = self.x2().min(other.x2()) - self.x.max(other.x);
         let h = self.y2().min(other.y2()) - self.y.max(other.y);
-        if w <= 0.0 || h <= 0.0 {
-            0.0
-        } else {
-            w * h
-        }
+        if w <= 0.0 || h <= 0.0 { 0.0 } else { w * h }
     }
 
     /// Intersection over union, in `[0, 1]`.
@@ -150,11 +146,7 @@ impl BoxF {
     pub fn iou(&self, other: &BoxF) -> f32 {
         let inter = self.intersection(other);
         let union = self.area() + other.area() - inter;
-        if union <= 0.0 {
-            0.0
-        } else {
-            inter / union
-        }
+        if union <= 0.0 { 0.0 } else { inter / union }
     }
 
     /// Scales the box about its centre: `sx`, `sy` are the new width and height

@@ -12,8 +12,8 @@
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource};
-use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 /// A language phiscrub speaks.
 ///
@@ -72,7 +72,10 @@ impl Lang {
     ///
     /// ```
     /// use phiscrub::i18n::Lang;
-    /// use std::env::{remove_var, set_var};
+    /// // Changing the environment is unsafe while other threads read it;
+    /// // each doc test runs alone in its own process.
+    /// let set_var = |k: &str, v: &str| unsafe { std::env::set_var(k, v) };
+    /// let remove_var = |k: &str| unsafe { std::env::remove_var(k) };
     /// set_var("LANG", "en_US.UTF-8");
     /// set_var("LC_ALL", "fr_FR.UTF-8");
     /// assert_eq!(Lang::from_env(), Lang::Fr, "LC_ALL outranks LANG");

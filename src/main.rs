@@ -5,11 +5,11 @@ mod cli_help;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use phiscrub::i18n::{path_arg, Lang};
+use phiscrub::i18n::{Lang, path_arg};
 use phiscrub::pipeline::{self, RunOptions};
 use phiscrub::report::{self, FileReport, Status, Summary};
 use phiscrub::synth::SceneKind;
-use phiscrub::{t, Config, Scrubber};
+use phiscrub::{Config, Scrubber, t};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -771,7 +771,7 @@ fn serve(args: ServeArgs) -> i32 {
 }
 
 fn inspect(args: InspectArgs) -> i32 {
-    use phiscrub::inspect::{inspect, Inspection};
+    use phiscrub::inspect::{Inspection, inspect};
     let plan = phiscrub::walk::plan(&args.paths, std::path::Path::new(""), None);
     let mut failed = 0;
     let mut json: Vec<serde_json::Value> = Vec::new();
@@ -965,8 +965,13 @@ fn eval_synth(args: EvalSynthArgs, kind: SceneKind) -> i32 {
     };
     println!(
         "{} scenes, seed {}: {} exported, {} refused for residual findings ({} findings), {} refused otherwise; {:.1} s",
-        scores.images, scores.seed, scores.exported, scores.refused_residual,
-        scores.residual_findings, scores.refused_other, scores.seconds
+        scores.images,
+        scores.seed,
+        scores.exported,
+        scores.refused_residual,
+        scores.residual_findings,
+        scores.refused_other,
+        scores.seconds
     );
     println!(
         "{what:<7} covered  {}",
@@ -1109,7 +1114,12 @@ fn eval_faces(args: EvalFacesArgs) -> i32 {
     };
     println!(
         "{} image(s): {} exported, {} refused, {} failed ({} face(s) in images not exported); {:.1} s",
-        scores.images, scores.exported, scores.refused, scores.failed, scores.faces_in_unexported, scores.seconds
+        scores.images,
+        scores.exported,
+        scores.refused,
+        scores.failed,
+        scores.faces_in_unexported,
+        scores.seconds
     );
     println!("recall           {}", pct(&scores.overall));
     println!("recall >= 24 px  {}", pct(&scores.ge24));

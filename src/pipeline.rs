@@ -1,13 +1,13 @@
 //! Files and folders: walk the inputs, scrub each image on a rayon worker,
 //! write each verified output atomically, and report every file.
 
+use crate::Scrubber;
 use crate::error::ScrubError;
 use crate::i18n::path_arg;
 use crate::report::{Done, FileReport, Status};
 use crate::t;
 use crate::walk::{self, Job, Plan};
-use crate::write::{atomic_write, WriteError};
-use crate::Scrubber;
+use crate::write::{WriteError, atomic_write};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::Instant;

@@ -295,7 +295,7 @@ fn esc(s: &str) -> String {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn write(path: &Path, html: &str, overwrite: bool) -> Result<(), String> {
-    use crate::write::{atomic_write, WriteError};
+    use crate::write::{WriteError, atomic_write};
     match atomic_write(path, html.as_bytes(), overwrite) {
         Ok(()) => Ok(()),
         Err(WriteError::Exists) => Err(t!("review-exists", path = crate::i18n::path_arg(path))),

@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::detect::face::CenterFace;
 use crate::detect::pool::Pool;
 use crate::detect::text::TextDetector;
-use crate::detect::{code, wristband, FaceDetect, Finding, TextDetect};
+use crate::detect::{FaceDetect, Finding, TextDetect, code, wristband};
 use crate::error::{Refusal, RefusalReason, ScrubError, SetupError, Unreadable};
 use crate::format::{self, Format, Sniffed};
 use crate::geometry::Rect;
@@ -410,7 +410,7 @@ impl Scrubber {
                 return Err(refused(
                     RefusalReason::Unsupported(name.to_string()),
                     Vec::new(),
-                ))
+                ));
             }
             Sniffed::Unknown => return Err(ScrubError::Unreadable(Unreadable::NotAnImage)),
         };

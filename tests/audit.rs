@@ -187,9 +187,11 @@ fn rename_gives_neutral_names_and_keeps_the_map_apart() {
     );
     let map_text = fs::read_to_string(&map).unwrap();
     assert!(map_text.contains("\"image-0002.jpg\",\"") && map_text.contains("DUPONT Marie"));
-    assert!(map_text
-        .lines()
-        .any(|l| l.starts_with("\"image-0002.jpg\"") && l.ends_with("hopper_phone.jpg\"")));
+    assert!(
+        map_text
+            .lines()
+            .any(|l| l.starts_with("\"image-0002.jpg\"") && l.ends_with("hopper_phone.jpg\""))
+    );
 
     // The map may not go into the folder that will be shared.
     let inside = run(scrub(inputs.path(), &out).args([

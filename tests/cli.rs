@@ -108,9 +108,11 @@ fn outputs_carry_no_exif_for_kamadak_exif() {
         exif::Reader::new().read_from_container(&mut std::io::Cursor::new(fs::read(p).unwrap()))
     };
     let input = read(&fixture("photos/hopper_phone.jpg")).expect("fixture has EXIF");
-    assert!(input
-        .get_field(exif::Tag::GPSLatitude, exif::In::PRIMARY)
-        .is_some());
+    assert!(
+        input
+            .get_field(exif::Tag::GPSLatitude, exif::In::PRIMARY)
+            .is_some()
+    );
 
     let out = tempfile::tempdir().unwrap();
     let o = run(&mut scrub(fixture("photos/hopper_phone.jpg"), out.path()));
@@ -323,7 +325,7 @@ fn an_output_folder_inside_the_input_folder_is_refused_unless_allowed() {
 
 #[test]
 fn symlink_loops_dangling_links_and_unreadable_files_are_per_file_errors() {
-    use std::os::unix::fs::{symlink, PermissionsExt};
+    use std::os::unix::fs::{PermissionsExt, symlink};
     let d = tempfile::tempdir().unwrap();
     let photos = d.path().join("photos");
     fs::create_dir_all(photos.join("ward")).unwrap();

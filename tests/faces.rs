@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use image::{imageops, RgbImage};
+use image::{RgbImage, imageops};
 use phiscrub::detect::scales;
 use phiscrub::{Config, Rect, Scrubber};
 use std::io::Cursor;
@@ -190,8 +190,8 @@ fn development_face_set_recall_does_not_regress() {
 /// and the answers must be exactly what a fresh detector gives.
 #[test]
 fn unchanged_tiles_are_not_run_again_and_answers_stay_exact() {
-    use phiscrub::detect::face::CenterFace;
     use phiscrub::FaceDetect;
+    use phiscrub::detect::face::CenterFace;
     let config = Config::default();
     let scene = scene(3000, 2000, 22, &[(700, 700), (2400, 1500)]);
     let mut img = scene.image;
@@ -229,8 +229,8 @@ fn unchanged_tiles_are_not_run_again_and_answers_stay_exact() {
 
 #[test]
 fn batched_tiles_give_the_same_answers() {
-    use phiscrub::detect::face::CenterFace;
     use phiscrub::FaceDetect;
+    use phiscrub::detect::face::CenterFace;
     let config = Config::default();
     let img = scene(3000, 2000, 22, &[(700, 700), (2400, 1500)]).image;
     let mut one = CenterFace::new(1, config.scale_params()).unwrap();

@@ -263,10 +263,12 @@ fn format_conversion_changes_container_and_name() {
             Some(phiscrub::Format::Png),
             "{name}"
         );
-        assert!(phiscrub::inspect::inspect(&bytes)
-            .unwrap()
-            .hazards
-            .is_empty());
+        assert!(
+            phiscrub::inspect::inspect(&bytes)
+                .unwrap()
+                .hazards
+                .is_empty()
+        );
     }
     let o = run(phiscrub()
         .arg("scrub")
@@ -326,10 +328,12 @@ fn inspect_lists_the_hazards_a_clinician_needs_to_see() {
         .iter()
         .find(|h| h["category"] == "gps")
         .unwrap();
-    assert!(gps["detail"]
-        .as_str()
-        .unwrap()
-        .contains("48.83860 N, 2.36550 E"));
+    assert!(
+        gps["detail"]
+            .as_str()
+            .unwrap()
+            .contains("48.83860 N, 2.36550 E")
+    );
     assert_eq!(v[0]["orientation"], 6);
     assert_eq!(v[1]["frames"], 2);
     assert!(cats(1).contains(&"extra_frames".to_string()));

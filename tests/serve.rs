@@ -123,9 +123,11 @@ fn a_face_photo_comes_back_covered_and_without_metadata() {
     let m = max_in(&img, HOPPER_FACE);
     assert!(m <= 16, "face not covered (max channel {m})");
     // No metadata left, by exiftool when present, by kamadak-exif always.
-    assert!(exif::Reader::new()
-        .read_from_container(&mut std::io::Cursor::new(&r.body))
-        .is_err());
+    assert!(
+        exif::Reader::new()
+            .read_from_container(&mut std::io::Cursor::new(&r.body))
+            .is_err()
+    );
     if exiftool_available() {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("out.jpg");
@@ -163,11 +165,13 @@ fn a_face_photo_comes_back_covered_and_without_metadata() {
     let v = r.json();
     assert_eq!(v["would_leak"], true);
     assert!(v["metadata"].as_array().unwrap().iter().any(|c| c == "gps"));
-    assert!(v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|f| f["kind"] == "face"));
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["kind"] == "face")
+    );
 
     // Health, metrics and the OpenAPI document as committed.
     assert_eq!(
@@ -214,11 +218,13 @@ fn refusals_garbage_and_wrong_types_get_no_image() {
     let v = r.json();
     assert_eq!(v["status"], "refused");
     assert_eq!(v["reason"], "residual");
-    assert!(v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|f| f["kind"] == "face"));
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["kind"] == "face")
+    );
     assert!(image::load_from_memory(&r.body).is_err());
 
     let r = srv.post(

@@ -6,9 +6,9 @@
 //! without the model.
 
 use super::scales::{self, Pass, ScaleParams};
-use super::{same_region, FaceDetect, Finding, FindingKind};
+use super::{FaceDetect, Finding, FindingKind, same_region};
 use crate::error::SetupError;
-use crate::geometry::{nms, suppress_contained, BoxF};
+use crate::geometry::{BoxF, nms, suppress_contained};
 use crate::models;
 use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 ///
 /// ```
 /// use phiscrub::detect::runtime::{candidates, ORT_VERSION};
-/// # std::env::remove_var("ORT_DYLIB_PATH");
+/// # unsafe { std::env::remove_var("ORT_DYLIB_PATH") };
 /// // Beside the binary, the library is looked for under its versioned name.
 /// let versioned = format!("libonnxruntime.so.{ORT_VERSION}");
 /// assert!(candidates().iter().any(|(p, _)| p.ends_with(&versioned)));
@@ -27,13 +27,14 @@ const BUILD_PATH: &str = env!("PHISCRUB_ORT_DYLIB");
 /// ```
 /// use phiscrub::detect::runtime::candidates;
 /// use std::path::PathBuf;
-/// # std::env::remove_var("ORT_DYLIB_PATH");
+/// # unsafe { std::env::remove_var("ORT_DYLIB_PATH") };
 /// // By default: beside the running binary first.
 /// let exe_dir = std::env::current_exe()?.parent().unwrap().to_path_buf();
 /// assert!(candidates()[0].0.starts_with(&exe_dir));
 ///
 /// // An explicit ORT_DYLIB_PATH is the only place looked at.
-/// std::env::set_var("ORT_DYLIB_PATH", "/opt/ort/libonnxruntime.so");
+/// // Safe here: each doc test runs alone in its own process.
+/// unsafe { std::env::set_var("ORT_DYLIB_PATH", "/opt/ort/libonnxruntime.so") };
 /// assert_eq!(
 ///     candidates(),
 ///     vec![(PathBuf::from("/opt/ort/libonnxruntime.so"), "ORT_DYLIB_PATH")]
@@ -66,12 +67,13 @@ pub fn candidates() -> Vec<(PathBuf, &'static str)> {
 /// ```
 /// use phiscrub::detect::runtime::locate;
 /// use phiscrub::SetupError;
-/// # std::env::remove_var("ORT_DYLIB_PATH");
+/// # unsafe { std::env::remove_var("ORT_DYLIB_PATH") };
 /// // `cargo build` provisioned the library, so it is found.
 /// assert!(locate()?.is_file());
 ///
 /// // A wrong override is an error naming where it looked, with no fallback.
-/// std::env::set_var("ORT_DYLIB_PATH", "/nowhere/libonnxruntime.so");
+/// // Safe here: each doc test runs alone in its own process.
+/// unsafe { std::env::set_var("ORT_DYLIB_PATH", "/nowhere/libonnxruntime.so") };
 /// match locate() {
 ///     Err(SetupError::Runtime(msg)) => assert!(msg.contains("/nowhere/libonnxruntime.so")),
 ///     other => panic!("expected a runtime error, got {other:?}"),

@@ -15,7 +15,7 @@
 //! the fills touched.
 
 use crate::detect::scales::spans;
-use crate::detect::{same_region, Finding, FindingKind, TextDetect};
+use crate::detect::{Finding, FindingKind, TextDetect, same_region};
 use crate::error::SetupError;
 use crate::geometry::{BoxF, Quad, Rect};
 use crate::models;

@@ -334,7 +334,7 @@ pub fn faces(
                         return Outcome::NotExported {
                             refused: false,
                             why: format!("{}: {}", path.display(), crate::walk::describe_io(&e)),
-                        }
+                        };
                     }
                 };
                 match scrubber.scrub(&bytes) {
@@ -519,7 +519,7 @@ impl Mask {
         self.bits
             .iter()
             .zip(&other.bits)
-            .filter(|(&a, &b)| a && !b)
+            .filter(|&(&a, &b)| a && !b)
             .count() as u64
     }
 }

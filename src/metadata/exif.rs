@@ -2,7 +2,7 @@
 //! [`Category`]s. Used for JPEG APP1, PNG eXIf, WebP EXIF chunks and whole
 //! TIFF files.
 
-use super::{xmp, Category, Hazard};
+use super::{Category, Hazard, xmp};
 use exif::{Context, Field, In, Tag, Value};
 use std::collections::BTreeMap;
 
@@ -66,7 +66,7 @@ pub fn analyse(raw: &[u8], tiff_file: bool, what: &str) -> Summary {
                     format!("{what} that cannot be parsed ({e})"),
                 )],
                 orientation: None,
-            }
+            };
         }
     };
     let mut groups: BTreeMap<Category, Vec<String>> = BTreeMap::new();
@@ -180,7 +180,7 @@ fn describe(f: &Field) -> String {
                     _ => "MakerNote",
                 },
                 raw_bytes(&f.value).len()
-            )
+            );
         }
         Value::Byte(b) if (0x9C9B..=0x9C9F).contains(&n) => utf16le(b),
         // UserComment: an 8-byte character-set prefix, then the text.

@@ -1,7 +1,7 @@
 //! The GIF container: a block walk counting frames and listing comments,
 //! plain-text blocks and application extensions (XMP among them).
 
-use super::{exif, xmp, Category, Container, ContainerError, Hazard};
+use super::{Category, Container, ContainerError, Hazard, exif, xmp};
 use crate::format::Format;
 
 fn truncated(what: &str) -> ContainerError {
@@ -124,7 +124,7 @@ pub fn examine(bytes: &[u8]) -> Result<Container, ContainerError> {
             other => {
                 return Err(ContainerError::Malformed(format!(
                     "unknown GIF block {other:#04x} at byte {pos}"
-                )))
+                )));
             }
         }
     }

@@ -6,7 +6,7 @@
 //! count the pictures in it (MPF index, images appended after the end), and
 //! to rewrite it without metadata while keeping every scan byte for byte.
 
-use super::{exif, xmp, Category, Container, ContainerError, Hazard};
+use super::{Category, Container, ContainerError, Hazard, exif, xmp};
 use crate::format::Format;
 
 /// One piece of a JPEG file, in file order.
@@ -174,7 +174,7 @@ pub fn layout(bytes: &[u8]) -> Result<Layout, ContainerError> {
             SOI => {
                 return Err(ContainerError::Malformed(format!(
                     "a second start-of-image marker at byte {start}"
-                )))
+                )));
             }
             // Standalone markers carry no length.
             0x01 | 0xD0..=0xD7 => continue,
@@ -184,7 +184,7 @@ pub fn layout(bytes: &[u8]) -> Result<Layout, ContainerError> {
             0x00 => {
                 return Err(ContainerError::Malformed(format!(
                     "a stuffed byte outside image data at byte {start}"
-                )))
+                )));
             }
             _ => {}
         }
@@ -629,28 +629,32 @@ mod tests {
 
         f.extend_from_slice(b"MAKER-TRAILER");
         let c = examine(&f).unwrap();
-        assert!(c
-            .hazards
-            .iter()
-            .any(|h| h.category == Category::TrailingData));
+        assert!(
+            c.hazards
+                .iter()
+                .any(|h| h.category == Category::TrailingData)
+        );
         assert_eq!(c.frames, 1);
 
         let mut two = minimal();
         two.extend_from_slice(&minimal());
         let c = examine(&two).unwrap();
         assert_eq!(c.frames, 2);
-        assert!(c
-            .hazards
-            .iter()
-            .any(|h| h.category == Category::ExtraFrames));
+        assert!(
+            c.hazards
+                .iter()
+                .any(|h| h.category == Category::ExtraFrames)
+        );
         // Zero padding after the end is not data.
         let mut padded = minimal();
         padded.extend_from_slice(&[0; 32]);
-        assert!(examine(&padded)
-            .unwrap()
-            .hazards
-            .iter()
-            .all(|h| h.category != Category::TrailingData));
+        assert!(
+            examine(&padded)
+                .unwrap()
+                .hazards
+                .iter()
+                .all(|h| h.category != Category::TrailingData)
+        );
     }
 
     #[test]

@@ -264,6 +264,5 @@ pub(crate) fn printable(id: &[u8]) -> String {
 
 /// Counts trailing bytes that are not zero padding.
 pub(crate) fn nonzero_trailing(rest: &[u8]) -> usize {
-    let end = rest.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1);
-    end
+    rest.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1)
 }

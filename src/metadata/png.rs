@@ -2,7 +2,7 @@
 //! chunks reveal, how many pictures (APNG frames) the file holds, and a
 //! rewrite that keeps the image data and colour information only.
 
-use super::{exif, xmp, Category, Container, ContainerError, Hazard};
+use super::{Category, Container, ContainerError, Hazard, exif, xmp};
 use crate::format::Format;
 
 const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";

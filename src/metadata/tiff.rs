@@ -2,7 +2,7 @@
 //! thumbnails), checked for bounds and loops; the tags themselves are sorted
 //! by the EXIF reader.
 
-use super::{exif, Category, Container, ContainerError, Hazard};
+use super::{Category, Container, ContainerError, Hazard, exif};
 use crate::format::Format;
 use std::collections::HashSet;
 
@@ -111,7 +111,7 @@ pub fn examine(bytes: &[u8]) -> Result<Container, ContainerError> {
         v => {
             return Err(ContainerError::Malformed(format!(
                 "unknown TIFF version {v}"
-            )))
+            )));
         }
     };
     let mut seen = HashSet::new();
@@ -208,10 +208,11 @@ mod tests {
         assert!(c.hazards.iter().any(|h| h.category == Category::Thumbnail));
         let c = examine(&tiff(&[0, 2, 0])).unwrap();
         assert_eq!(c.frames, 3);
-        assert!(c
-            .hazards
-            .iter()
-            .any(|h| h.category == Category::ExtraFrames));
+        assert!(
+            c.hazards
+                .iter()
+                .any(|h| h.category == Category::ExtraFrames)
+        );
     }
 
     #[test]

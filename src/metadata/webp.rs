@@ -1,7 +1,7 @@
 //! The WebP container (RIFF): chunk walk with size checks, metadata chunks
 //! and animation frames.
 
-use super::{exif, xmp, Category, Container, ContainerError, Hazard};
+use super::{Category, Container, ContainerError, Hazard, exif, xmp};
 use crate::format::Format;
 
 /// Lists what a WebP file carries and counts its frames.

@@ -17,20 +17,20 @@
 
 mod metrics;
 
+use crate::Scrubber;
 use crate::detect::Finding;
 use crate::error::{RefusalReason, ScrubError};
-use crate::Scrubber;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use metrics::Metrics;
 use serde_json::json;
 use std::net::SocketAddr;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
@@ -294,7 +294,7 @@ async fn image_body(req: Request, max_body: usize) -> Result<Bytes, (Response, &
                             "the form holds no file; send the image in a field named \"file\"",
                         ),
                         "unreadable",
-                    ))
+                    ));
                 }
                 Err(e) => {
                     let status = e.status();

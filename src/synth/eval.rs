@@ -3,10 +3,10 @@
 //! scene's exact masks.
 
 use super::label::PartKind;
-use super::{scene, SceneKind};
+use super::{SceneKind, scene};
+use crate::Scrubber;
 use crate::detect::FindingKind;
 use crate::error::ScrubError;
-use crate::Scrubber;
 use image::RgbImage;
 use rayon::prelude::*;
 use std::time::Instant;
@@ -365,7 +365,7 @@ fn score_one(s: &super::Scene, result: Result<crate::Scrubbed, ScrubError>, i: u
     let away = pixel_fill
         .iter()
         .zip(&s.footprint)
-        .filter(|(&f, &on)| f && !on)
+        .filter(|&(&f, &on)| f && !on)
         .count() as u64;
     Tally {
         scores: out,

@@ -392,7 +392,7 @@ mod tests {
                 .pixels()
                 .zip(&a.ink)
                 .zip(&a.footprint)
-                .filter(|((_, &i), &f)| f && (i != 0) == on)
+                .filter(|&((_, &i), &f)| f && (i != 0) == on)
                 .map(|((p, _), _)| p[0] as f32)
                 .collect();
             v.iter().sum::<f32>() / v.len() as f32
