@@ -63,8 +63,10 @@ pub struct Report {
     pub files: Vec<FileEntry>,
 }
 
-/// A model the run used, identified by its file's SHA-256 so that an archived
-/// report says exactly which detector looked at the images.
+/// A model built into this phiscrub (every one is listed, whichever
+/// detectors the run switched on; `settings` says which looked), identified
+/// by its file's SHA-256 so that an archived report says exactly which
+/// detector looked at the images.
 ///
 /// ```
 /// use phiscrub::audit::Report;

@@ -7,7 +7,8 @@ use crate::t;
 use std::fmt;
 use std::path::PathBuf;
 
-/// phiscrub cannot start: the runtime or a model is missing or broken.
+/// phiscrub cannot start: the configuration is invalid, or the runtime or a
+/// model is missing or broken.
 ///
 /// ```
 /// use phiscrub::{Config, Scrubber, SetupError};

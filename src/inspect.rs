@@ -27,7 +27,9 @@ pub struct Inspection {
     pub width: Option<u32>,
     /// Height in pixels as stored; `None` when `width` is.
     pub height: Option<u32>,
-    /// Pictures in the file (frames, pages, MPF or appended images).
+    /// Pictures in the file (frames, pages, MPF or appended images); 1 for
+    /// containers phiscrub does not open (HEIC, AVIF, ...), which are not
+    /// counted.
     pub frames: usize,
     /// An embedded ICC colour profile is present (kept by default: not a
     /// hazard). Always `false` for an unsupported container (not walked).

@@ -214,7 +214,8 @@ pub struct TextScores {
     pub area_away: Option<f64>,
     /// Wall-clock seconds of the whole run, on all workers.
     pub seconds: f64,
-    /// Mean wall time of one image's scrub (on one worker).
+    /// Mean wall time per image on one worker: reading the file, the scrub,
+    /// decoding input and output, and scoring.
     pub seconds_per_image: f64,
     /// Why images were not exported, by file.
     pub problems: Vec<String>,

@@ -87,7 +87,8 @@ pub struct SynthScores {
     pub exported: usize,
     /// Refused because verification still found something.
     pub refused_residual: usize,
-    /// Refused for any other reason (detector failure, ...).
+    /// Not exported for any other reason: a refusal other than residual
+    /// findings, unreadable input or an internal error.
     pub refused_other: usize,
     /// Residual findings over the refused images.
     pub residual_findings: usize,
