@@ -31,16 +31,33 @@ const FORMATS: [BarcodeFormat; 10] = [
     BarcodeFormat::PDF_417,
 ];
 
-/// Finds every decodable code in `img`. Returns each as a [`FindingKind::Code`]
-/// finding covering the code and its quiet zone. An `Err` means the search
-/// itself broke (the image must be refused), not that nothing was found.
+/// Finds every code in `img`, decodable or only recognisable by its bars or
+/// modules. Returns each as a [`FindingKind::Code`] finding covering the code
+/// and its quiet zone. An `Err` means the search itself broke (the image must
+/// be refused), not that nothing was found.
 ///
-/// ```no_run
-/// let img = image::open("band.jpg")?.to_rgb8();
-/// for code in phiscrub::detect::code::find(&img)? {
-///     println!("a code at {:?}", code.bbox);
+/// ```
+/// use phiscrub::detect::code::find;
+/// // Bars of uneven widths (1 to 3 units of 2 px) on a pale label: not a
+/// // code any reader decodes, but it looks like one and is filled anyway.
+/// let mut label = image::RgbImage::from_pixel(400, 160, image::Rgb([240, 238, 230]));
+/// let (mut x, mut dark) = (60u32, true);
+/// for w in [2, 1, 3, 1, 1, 2, 3, 2, 1, 1, 3, 1, 2, 2, 1, 3, 1, 1, 2, 1, 3, 2, 1, 2, 1, 1, 3].repeat(2) {
+///     if dark {
+///         for bx in x..x + 2 * w {
+///             for by in 40..120 {
+///                 label.put_pixel(bx, by, image::Rgb([20, 20, 20]));
+///             }
+///         }
+///     }
+///     (x, dark) = (x + 2 * w, !dark);
 /// }
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// let codes = find(&label)?;
+/// let bars = codes.iter().find(|c| c.bbox.w > 100.0).expect("the bars are found");
+/// // The finding covers the bars, whatever they encode.
+/// assert!(bars.bbox.x <= 60.0 && bars.bbox.x2() >= x as f32 - 8.0);
+/// assert!(bars.bbox.y <= 48.0 && bars.bbox.y2() >= 112.0);
+/// # Ok::<(), String>(())
 /// ```
 pub fn find(img: &RgbImage) -> Result<Vec<Finding>, String> {
     let (w, h) = img.dimensions();
