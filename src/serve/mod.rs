@@ -95,11 +95,30 @@ struct AppState {
 /// and returns. `on_ready` gets the bound address (useful with port 0)
 /// once the socket listens.
 ///
-/// ```no_run
+/// ```
 /// use phiscrub::serve::{run, ServeOptions};
 /// use phiscrub::{Config, Scrubber};
-/// let scrubber = std::sync::Arc::new(Scrubber::new(Config::default())?);
-/// run(scrubber, &ServeOptions::default(), |addr| println!("listening on {addr}"))?;
+/// use std::io::{Read, Write};
+/// # let config = Config { detect_faces: false, detect_text: false, detect_codes: false, ..Config::default() };
+/// let scrubber = std::sync::Arc::new(Scrubber::new(config)?);
+/// // Port 0: the system picks a free port, which on_ready is told.
+/// let opts = ServeOptions { bind: "127.0.0.1:0".parse()?, ..ServeOptions::default() };
+/// let answer = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+/// let seen = answer.clone();
+/// run(scrubber, &opts, move |addr| {
+///     println!("listening on {addr}");
+///     // A client asks for /healthz, then the process gets SIGTERM, as
+///     // from a service manager; run() returns once it has stopped.
+///     std::thread::spawn(move || {
+///         let mut http = std::net::TcpStream::connect(addr).unwrap();
+///         http.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+///         http.read_to_string(&mut seen.lock().unwrap()).unwrap();
+///         # std::thread::sleep(std::time::Duration::from_millis(200));
+///         // SAFETY: kill(2) on our own pid touches no memory.
+///         unsafe { libc::kill(libc::getpid(), libc::SIGTERM) };
+///     });
+/// })?;
+/// assert!(answer.lock().unwrap().starts_with("HTTP/1.1 200"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn run(
