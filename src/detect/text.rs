@@ -637,6 +637,59 @@ fn oriented(members: &[usize], w: usize) -> Option<Oriented> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::geometry::Shape;
+
+    #[test]
+    fn a_fill_is_hidden_with_its_halo_and_nothing_else() {
+        // A 40×20 image read at 20×10 network pixels: one network pixel is
+        // 2×2 image pixels. A fill over image columns 10..20, rows 4..12.
+        let fill = Rect {
+            x0: 10,
+            y0: 4,
+            x1: 20,
+            y1: 12,
+            shape: Shape::Box,
+        };
+        assert!(covered_cells(&[], (40, 20), (20, 10)).is_none());
+        let hidden = covered_cells(&[fill], (40, 20), (20, 10)).unwrap();
+        let on = |x: usize, y: usize| hidden[y * 20 + x];
+        // The fill is network columns 5..10, rows 2..6; the halo adds
+        // FILL_HALO (2) on every side.
+        for y in 0..10 {
+            for x in 0..20 {
+                let inside = (3..12).contains(&x) && (0..8).contains(&y);
+                assert_eq!(on(x, y), inside, "cell {x},{y}");
+            }
+        }
+    }
+
+    #[test]
+    fn hidden_patches_take_the_colour_that_borders_them() {
+        // Left half red, right half blue, 8×4 pixels; one hidden patch in
+        // each half and nothing else touched.
+        let (w, h) = (8usize, 4usize);
+        let mut px: Vec<u8> = (0..w * h)
+            .flat_map(|i| {
+                if i % w < 4 {
+                    [200, 10, 10]
+                } else {
+                    [10, 10, 200]
+                }
+            })
+            .collect();
+        let before = px.clone();
+        let mut hidden = vec![false; w * h];
+        for (x, y) in [(1, 1), (1, 2), (6, 1), (6, 2)] {
+            hidden[y * w + x] = true;
+        }
+        // The patches were painted black by the fill: the median of their
+        // border must not see that.
+        for i in (0..w * h).filter(|&i| hidden[i]) {
+            px[i * 3..i * 3 + 3].copy_from_slice(&[0, 0, 0]);
+        }
+        paint_over(&mut px, &hidden, (w as u32, h as u32));
+        assert_eq!(px, before, "each patch got its own side's colour");
+    }
 
     #[test]
     fn network_size_scales_small_images_up_and_large_down() {
