@@ -292,8 +292,9 @@ fn bar_region(luma: &GrayImage, cells: &[usize], cw: u32, angle: f32) -> Option<
 
 /// Score of the matrix finder's findings. Lower than the bar finder's: a
 /// square of dense modules is weaker evidence of a code than a run of bars
-/// (some glyphs and logos pass), so it may join a wristband another code
-/// started but does not start one (see `wristband::group`).
+/// (some glyphs and logos pass), so it starts a wristband only with two
+/// lines of text beside it, and otherwise may join one another code started
+/// (see `wristband::group`).
 ///
 /// ```
 /// use phiscrub::detect::code::MATRIX_SCORE;

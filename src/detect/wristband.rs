@@ -3,9 +3,10 @@
 //! with fragments of glyphs the detector cut short; covering the whole strip
 //! leaves nothing to read.
 //!
-//! A group forms around every code decoded or found by its bars (a square
-//! the matrix finder reports only joins one: glyphs pass it too): text boxes within reach of it, or of
-//! text already in the group, join. Reach scales with the size of the text
+//! A group forms around every code decoded or found by its bars, and around
+//! a square the matrix finder reports when two lines of text lie beside it
+//! (one glyph passes for modules; a name over a date beside one is a label):
+//! text boxes within reach of it, or of text already in the group, join. Reach scales with the size of the text
 //! (line height) so that the rule holds at any distance from the camera.
 //! Text without a code nearby stays text: a whiteboard is not a wristband.
 
@@ -25,6 +26,12 @@ const MARGIN: f32 = 0.5;
 /// across its text is a page, a receipt or a form, whose lines are covered
 /// one by one rather than by blacking out the whole sheet.
 const LABEL_DEPTH: f32 = 8.0;
+
+/// A square the matrix finder reports (not decoded, no bars) starts a group
+/// only with at least this many lines of text within reach: one word beside a
+/// glyph that passes for modules is not a label, a name over a date of birth
+/// beside a symbol is.
+const SQUARE_LINES: usize = 2;
 
 /// Replaces each group of codes and nearby text by one wristband finding
 /// covering the strip; other findings pass through unchanged.
@@ -46,7 +53,8 @@ pub fn group(findings: Vec<Finding>, width: u32, height: u32) -> Vec<Finding> {
     let mut label: Vec<Option<usize>> = vec![None; n];
     for seed in 0..n {
         let seeds = findings[seed].kind == FindingKind::Code
-            && findings[seed].score > crate::detect::code::MATRIX_SCORE;
+            && (findings[seed].score > crate::detect::code::MATRIX_SCORE
+                || text_beside(&findings[seed], &findings) >= SQUARE_LINES);
         if !seeds || label[seed].is_some() {
             continue;
         }
@@ -103,6 +111,14 @@ pub fn group(findings: Vec<Finding>, width: u32, height: u32) -> Vec<Finding> {
         out.push(Finding::new(FindingKind::Wristband, bbox, score));
     }
     out
+}
+
+/// How many text findings lie within reach of `code`.
+fn text_beside(code: &Finding, findings: &[Finding]) -> usize {
+    findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::Text && near(code, f))
+        .count()
 }
 
 /// A finding's line height: the shorter side of its outline or box.
@@ -201,6 +217,30 @@ mod tests {
         let code = |x| Finding::new(FindingKind::Code, BoxF::new(x, 0.0, 60.0, 30.0), 1.0);
         let codes = vec![code(10.0), code(12.0)];
         assert_eq!(group(codes.clone(), 100, 100), codes);
+    }
+
+    #[test]
+    fn a_square_beside_two_lines_is_a_label_beside_one_it_is_not() {
+        use crate::detect::code::MATRIX_SCORE;
+        // A DataMatrix too small to decode, right of a name and a date of
+        // birth (synthetic band scene 19 of seed 1 left the sex letter after
+        // the date showing when the lines were filled one by one).
+        let square = Finding::new(
+            FindingKind::Code,
+            BoxF::new(130.0, 10.0, 24.0, 24.0),
+            MATRIX_SCORE,
+        );
+        let name = text(10.0, 8.0, 110.0, 12.0);
+        let dob = text(10.0, 24.0, 106.0, 12.0);
+        let out = group(vec![name.clone(), dob, square.clone()], 300, 100);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0].kind, FindingKind::Wristband);
+        // The strip holds both lines and the square.
+        let b = out[0].bbox;
+        assert!(b.x <= 10.0 && b.y <= 8.0 && b.x2() >= 154.0 && b.y2() >= 36.0);
+        // One word beside the square stays a word and a square.
+        let alone = group(vec![name.clone(), square.clone()], 300, 100);
+        assert_eq!(alone, vec![name, square]);
     }
 
     #[test]
