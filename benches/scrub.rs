@@ -11,7 +11,9 @@
 //! - `detect/loop_12mp_batched`: the same with all tiles of a pass in one
 //!   network call.
 //! - `text/detect_2mp`, `text/detect_12mp`: one cold text-detector call
-//!   (resize, tiles, inferences, regions); `codes/find_2mp`, `codes/find_12mp`:
+//!   (resize, tiles, inferences, regions) on one intra-op thread, as each of
+//!   two workers runs it in a batch; `text/detect_12mp_2threads`: the same
+//!   with both cores, as for a single photo; `codes/find_2mp`, `codes/find_12mp`:
 //!   the code finder (rxing and the bar finder).
 //! - `scrub/faces_only_12mp`: the whole path with text and codes off.
 //! - `scrub/real_512x600`, `scrub/real_12mp`: the whole per-image path with
@@ -117,6 +119,15 @@ fn benches(c: &mut Criterion) {
             })
         });
     }
+    // One photo on its own (`--jobs 1 --threads-per-job 2`): both cores in
+    // one session, the tiles one after another.
+    let mut both = TextDetector::new(2, TextParams::default()).unwrap();
+    c.bench_function("text/detect_12mp_2threads", |b| {
+        b.iter(|| {
+            both.forget();
+            both.detect(black_box(&big), 0.4, &[]).unwrap()
+        })
+    });
     for (name, img) in [("codes/find_2mp", &two), ("codes/find_12mp", &big)] {
         c.bench_function(name, |b| b.iter(|| code::find(black_box(img)).unwrap()));
     }

@@ -139,9 +139,11 @@ struct DetectArgs {
     /// refuses the image; lower is stricter [default: 0.95 × --face-threshold].
     #[arg(long, value_name = "T")]
     verify_threshold: Option<f32>,
-    /// ONNX Runtime threads per worker (--jobs workers each run one image).
-    #[arg(long, value_name = "N", default_value_t = Config::default().intra_threads)]
-    threads_per_job: usize,
+    /// ONNX Runtime threads per worker (--jobs workers each run one image)
+    /// [default: 1; with fewer images than cores and no --jobs, the cores
+    /// are shared among the images].
+    #[arg(long, value_name = "N")]
+    threads_per_job: Option<usize>,
     /// Smallest face searched for, in pixels (longer side). Large photos get
     /// a finer tiled pass down to this size; smaller is slower.
     #[arg(long, value_name = "PX", default_value_t = Config::default().min_face)]
@@ -190,7 +192,7 @@ impl DetectArgs {
                 .verify_threshold
                 .unwrap_or(Config::verify_threshold_for(self.face_threshold)),
             min_face: self.min_face,
-            intra_threads: self.threads_per_job,
+            intra_threads: self.threads_per_job.unwrap_or(config.intra_threads),
             face_padding: self.face_padding.unwrap_or(config.face_padding),
             face_shape: match self.face_shape.as_deref() {
                 Some("ellipse") => phiscrub::geometry::Shape::Ellipse,
@@ -392,7 +394,9 @@ fn scrub(args: ScrubArgs) -> i32 {
         }
     }
     let started = std::time::Instant::now();
-    let (scrubber, threads) = match start_scrubber(config, args.jobs) {
+    let mut plan = pipeline::plan(&args.inputs, &args.out, config.output_format);
+    let (config, jobs) = share_cores(config, plan.jobs.len(), args.jobs, &args.detect);
+    let (scrubber, threads) = match start_scrubber(config, jobs) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -412,7 +416,6 @@ fn scrub(args: ScrubArgs) -> i32 {
     if let Some(w) = &warning {
         eprintln!("phiscrub: {}", t!("warning-line", text = w.as_str()));
     }
-    let mut plan = pipeline::plan(&args.inputs, &args.out, scrubber.config().output_format);
     if let Some(map) = &args.rename {
         let pairs = phiscrub::walk::rename(&mut plan);
         if let Err(e) = write_map(map, &pairs, args.force) {
@@ -584,7 +587,9 @@ fn check(args: CheckArgs) -> i32 {
         return report::EXIT_USAGE;
     }
     let started = std::time::Instant::now();
-    let (scrubber, threads) = match start_scrubber(config, args.jobs) {
+    let plan = phiscrub::walk::plan(&args.paths, std::path::Path::new(""), None);
+    let (config, jobs) = share_cores(config, plan.jobs.len(), args.jobs, &args.detect);
+    let (scrubber, threads) = match start_scrubber(config, jobs) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -592,7 +597,6 @@ fn check(args: CheckArgs) -> i32 {
     if let Some(w) = &warning {
         eprintln!("phiscrub: {}", t!("warning-line", text = w.as_str()));
     }
-    let plan = phiscrub::walk::plan(&args.paths, std::path::Path::new(""), None);
     let bar = progress_bar((plan.jobs.len() + plan.problems.len()) as u64, args.quiet);
     let on_done = |r: &FileReport| {
         let line = leak_line(r);
@@ -856,6 +860,27 @@ fn inspect(args: InspectArgs) -> i32 {
     } else {
         report::EXIT_OK
     }
+}
+
+/// The configuration and worker count for a run over `images` images:
+/// see [`pipeline::share_cores`].
+fn share_cores(
+    config: Config,
+    images: usize,
+    jobs: Option<usize>,
+    detect: &DetectArgs,
+) -> (Config, Option<usize>) {
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let (workers, threads) = pipeline::share_cores(cores, images, jobs, detect.threads_per_job);
+    (
+        Config {
+            intra_threads: threads,
+            ..config
+        },
+        Some(workers),
+    )
 }
 
 /// The scrubber and worker count of a run, or the exit code (already

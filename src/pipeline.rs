@@ -14,6 +14,41 @@ use std::time::Instant;
 
 pub use crate::walk::plan;
 
+/// How a run shares the machine's `cores`: `(workers, threads per worker)`.
+///
+/// Each worker scrubs one image at a time in its own ONNX Runtime session.
+/// Settings the user gave (`jobs`, `threads`) are kept as given. Otherwise a
+/// batch gets one single-threaded worker per core (the faster layout for
+/// many images, BENCHMARKS.md), and a run with fewer images than cores
+/// gives the spare cores to the workers it has, so one photo is read with
+/// every core instead of one.
+///
+/// ```
+/// use phiscrub::pipeline::share_cores;
+/// // A folder of photos on 2 cores: two workers of one thread.
+/// assert_eq!(share_cores(2, 40, None, None), (2, 1));
+/// // One photo: one worker with both cores.
+/// assert_eq!(share_cores(2, 1, None, None), (1, 2));
+/// // What the user asked for is what runs.
+/// assert_eq!(share_cores(2, 1, Some(2), None), (2, 1));
+/// assert_eq!(share_cores(8, 1, None, Some(3)), (8, 3));
+/// ```
+pub fn share_cores(
+    cores: usize,
+    images: usize,
+    jobs: Option<usize>,
+    threads: Option<usize>,
+) -> (usize, usize) {
+    let cores = cores.max(1);
+    match (jobs, threads) {
+        (None, None) => {
+            let workers = images.clamp(1, cores);
+            (workers, (cores / workers).max(1))
+        }
+        (jobs, threads) => (jobs.unwrap_or(cores), threads.unwrap_or(1)),
+    }
+}
+
 /// How a batch run writes its outputs.
 ///
 /// ```
@@ -285,5 +320,25 @@ fn failed(path: &Path, shown: &Path, message: String, start: Instant) -> FileRep
         findings: Vec::new(),
         done: None,
         elapsed: start.elapsed(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::share_cores;
+
+    #[test]
+    fn cores_go_to_the_images_there_are() {
+        // Three photos on four cores: three workers, one thread each (the
+        // fourth core cannot be split among them).
+        assert_eq!(share_cores(4, 3, None, None), (3, 1));
+        // Two photos on eight cores: four threads each.
+        assert_eq!(share_cores(8, 2, None, None), (2, 4));
+        // An empty folder still starts one worker; an unknown core count is 1.
+        assert_eq!(share_cores(2, 0, None, None), (1, 2));
+        assert_eq!(share_cores(0, 5, None, None), (1, 1));
+        // A bad setting is passed on for the configuration check to refuse.
+        assert_eq!(share_cores(2, 1, Some(0), None), (0, 1));
+        assert_eq!(share_cores(2, 1, None, Some(0)), (2, 0));
     }
 }
