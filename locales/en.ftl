@@ -56,7 +56,7 @@ cfg-detect-size = the detection size must be between 64 and 16384 pixels (got { 
 cfg-min-face = the smallest face must be between 4 and 1024 pixels (got { $value })
 cfg-tile = the detection tile must be between 128 and 4096 pixels (got { $value })
 cfg-quality = the JPEG quality must be between 1 and 100 (got { $value })
-cfg-threads = intra-op threads must be at least 1
+cfg-threads = the threads per worker (--threads-per-job) must be at least 1
 cfg-pixels = the pixel limit must be at least 1
 
 ## The command line

@@ -68,7 +68,7 @@ cfg-detect-size = la taille de détection doit être comprise entre 64 et 16384 
 cfg-min-face = le plus petit visage doit être compris entre 4 et 1024 pixels (reçu { $value })
 cfg-tile = la tuile de détection doit être comprise entre 128 et 4096 pixels (reçu { $value })
 cfg-quality = la qualité JPEG doit être comprise entre 1 et 100 (reçu { $value })
-cfg-threads = il faut au moins 1 fil de calcul par tâche
+cfg-threads = il faut au moins 1 fil de calcul par tâche (--threads-per-job)
 cfg-pixels = la limite de pixels doit être au moins 1
 
 ## La ligne de commande

@@ -870,10 +870,7 @@ fn share_cores(
     jobs: Option<usize>,
     detect: &DetectArgs,
 ) -> (Config, Option<usize>) {
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
-    let (workers, threads) = pipeline::share_cores(cores, images, jobs, detect.threads_per_job);
+    let (workers, threads) = pipeline::share_cores(cores(), images, jobs, detect.threads_per_job);
     (
         Config {
             intra_threads: threads,
@@ -902,12 +899,14 @@ fn start_scrubber(config: Config, jobs: Option<usize>) -> Result<(Scrubber, usiz
             return Err(report::EXIT_FATAL);
         }
     };
-    let threads = jobs.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
-    Ok((scrubber, threads))
+    Ok((scrubber, jobs.unwrap_or_else(cores)))
+}
+
+/// The cores this process may use (1 when the system will not say).
+fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
 }
 
 fn eval_synth(args: EvalSynthArgs, kind: SceneKind) -> i32 {

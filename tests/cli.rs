@@ -246,6 +246,27 @@ fn usage_errors_exit_2_and_name_the_problem() {
     ]));
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("verification threshold"));
+    // Worker settings are checked after the inputs are listed (the cores
+    // are shared among them): a zero is still refused before anything runs.
+    for (flag, named) in [
+        ("--jobs", "--jobs"),
+        ("--threads-per-job", "--threads-per-job"),
+    ] {
+        let o = run(scrub(fixture("photos"), out.path()).args([flag, "0"]));
+        assert_eq!(o.status.code(), Some(2), "scrub {flag} 0");
+        assert!(stderr(&o).contains(named), "scrub {flag} 0: {}", stderr(&o));
+        let o = run(phiscrub()
+            .arg("check")
+            .arg(fixture("photos/chelsea.png"))
+            .args([flag, "0"]));
+        assert_eq!(o.status.code(), Some(2), "check {flag} 0");
+        assert!(stderr(&o).contains(named), "check {flag} 0: {}", stderr(&o));
+    }
+    assert_eq!(
+        fs::read_dir(out.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
 }
 
 #[test]
