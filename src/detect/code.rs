@@ -169,6 +169,13 @@ impl Tensor {
 /// Side of the cells the bar finder judges, in pixels.
 const CELL: u32 = 8;
 
+/// Longest bars the bar finder accepts, in multiples of the run's width
+/// across them. Linear codes on labels, tubes and wristbands are at most
+/// about as tall as they are wide (the synthetic wristband codes up to 0.7);
+/// building facades and shadow stripes in the shared text photos came out at
+/// 3.4 to 11.
+const BAR_ASPECT: f32 = 2.5;
+
 /// Finds bar patterns whether or not they decode: runs of cells whose
 /// gradients all point one way (coherence of the structure tensor above
 /// 0.75) with strong contrast, side by side across the bars, and whose
@@ -256,6 +263,12 @@ fn bar_region(luma: &GrayImage, cells: &[usize], cw: u32, angle: f32) -> Option<
     // Across the bars (along the gradient) a code is several cells long;
     // a single edge or line is one cell thick.
     if umax - umin < 3.0 * c || vmax - vmin < 1.5 * c {
+        return None;
+    }
+    // Printed 1D codes are wider than their bars are long; stripes many
+    // times longer than the run is wide are a facade, a shutter or shadows
+    // on a floor, and filling them blacks out a large part of the photo.
+    if vmax - vmin > BAR_ASPECT * (umax - umin) {
         return None;
     }
     let vmid = (vmin + vmax) / 2.0;
@@ -726,5 +739,38 @@ mod tests {
             image::Luma([(seed >> 24) as u8])
         });
         assert!(matrices_in(&noise).is_empty());
+    }
+
+    #[test]
+    fn bars_longer_than_the_run_is_wide_are_stripes_not_a_code() {
+        // Bars of uneven width (2, 4 or 6 px, gaps 2 or 4), as in a code
+        // too small or blurred to decode.
+        let widths = [2u32, 4, 2, 6, 2, 2, 4, 2, 6, 4, 2, 2, 4, 6, 2, 4];
+        let dark_at = |x: u32| {
+            let (mut at, mut dark) = (0, true);
+            for (k, w) in widths.iter().cycle().enumerate() {
+                let w = if dark { *w } else { 2 + 2 * (k as u32 % 2) };
+                if x < at + w {
+                    return dark;
+                }
+                at += w;
+                dark = !dark;
+            }
+            unreachable!()
+        };
+        let striped = |x0: u32, x1: u32, y0: u32, y1: u32| {
+            GrayImage::from_fn(480, 640, move |x, y| {
+                let bar = (x0..x1).contains(&x) && (y0..y1).contains(&y) && dark_at(x - x0);
+                image::Luma([if bar { 25 } else { 230 }])
+            })
+        };
+        let found = |img: &GrayImage| bars(img, &Tensor::new(img));
+        // A code: 160 px across its bars, 56 px tall.
+        let code = found(&striped(120, 280, 200, 256));
+        assert_eq!(code.len(), 1, "{code:?}");
+        // The same bars 80 px across and 480 px long: a shutter or facade.
+        assert!(found(&striped(200, 280, 80, 560)).is_empty());
+        // Up to 2.5 times longer than wide still counts (a code partly hidden).
+        assert_eq!(found(&striped(200, 280, 200, 360)).len(), 1);
     }
 }
