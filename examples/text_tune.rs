@@ -3,7 +3,9 @@
 //! `../shared/data/text` (faces are not looked for, so a run takes about a
 //! minute instead of three). Misses are listed with their surviving share.
 //!
-//! `cargo run --release --example text_tune -- IMAGES LABELS.jsonl [unclip=2.5 tile=768 ...]`
+//! `cargo run --release --example text_tune -- IMAGES LABELS.jsonl [unclip=2.5 tile=768 second=0 ...]`
+//! With `TT_SAVE=DIR TT_FILES=a.jpg,b.jpg` it only scrubs those files of
+//! IMAGES with the settings given and writes the outputs to DIR (to look at).
 use phiscrub::detect::text::{TextDetector, TextParams};
 use phiscrub::{Config, FaceDetect, Finding, Scrubber, TextDetect};
 
@@ -34,6 +36,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "detail" => p.detail_side = f as u32,
             "tile" => p.tile = f as u32,
             "overlap" => p.overlap = f as u32,
+            "second" => p.second_side = f as u32,
             _ => return Err(format!("unknown setting '{k}'").into()),
         }
     }
@@ -52,6 +55,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .map_err(|e| e.to_string())
         },
     )?;
+    if let Ok(dir) = std::env::var("TT_SAVE") {
+        // Experiment aid: scrub the named files only and keep the outputs.
+        for name in std::env::var("TT_FILES")?.split(',') {
+            let bytes = std::fs::read(std::path::Path::new(images).join(name))?;
+            match scrubber.scrub(&bytes) {
+                Ok(s) => std::fs::write(std::path::Path::new(&dir).join(name), s.bytes)?,
+                Err(e) => println!("{name}: {e}"),
+            }
+        }
+        return Ok(());
+    }
     let truth = phiscrub::eval::text::read_truth(labels.as_ref())?;
     let s = phiscrub::eval::text::text(&scrubber, images.as_ref(), &truth, 2)?;
     for m in &s.misses {

@@ -36,6 +36,54 @@ fn every_line_of_a_printed_page_is_found() {
     }
 }
 
+/// The page shrunk so its body lines are 7 px tall, pasted on a grey
+/// 1280×720 frame (a phone video still) at `(at_x, at_y)`, with the lines'
+/// new boxes.
+fn small_print_frame(scale: f32) -> (image::RgbImage, Vec<(u32, u32, u32, u32)>) {
+    let page = rgb(&fixture("text/page.png"));
+    let (w, h) = (
+        (page.width() as f32 * scale) as u32,
+        (page.height() as f32 * scale) as u32,
+    );
+    let small = image::imageops::resize(&page, w, h, image::imageops::FilterType::Triangle);
+    let mut frame = image::RgbImage::from_pixel(1280, 720, image::Rgb([120, 124, 118]));
+    let (at_x, at_y) = (500, 300);
+    image::imageops::replace(&mut frame, &small, at_x, at_y);
+    let lines = PAGE_LINES
+        .iter()
+        .map(|&(x, y, lw, lh)| {
+            let s = |v: u32| (v as f32 * scale) as u32;
+            (at_x as u32 + s(x), at_y as u32 + s(y), s(lw), s(lh).max(1))
+        })
+        .collect();
+    (frame, lines)
+}
+
+#[test]
+fn small_print_on_a_small_photo_is_read_at_a_second_larger_scale() {
+    // Body lines 12 px tall on the page, 7 px here: at the first scale (a
+    // 1280×720 frame is barely enlarged) the network misses most of them; the
+    // second look, scaled 1.5×, reads them.
+    let (frame, lines) = small_print_frame(0.6);
+    let body = &lines[1..6];
+    let found_with = |params: TextParams| {
+        let mut det = TextDetector::new(1, params).unwrap();
+        det.detect(&frame, params.box_threshold, &[]).unwrap()
+    };
+    let read = |found: &[phiscrub::Finding]| {
+        body.iter()
+            .filter(|&&l| share_inside(found, l) >= 0.9)
+            .count()
+    };
+    let one_look = found_with(TextParams {
+        second_side: 0,
+        ..TextParams::default()
+    });
+    let two_looks = found_with(TextParams::default());
+    assert_eq!(read(&two_looks), body.len(), "{two_looks:?}");
+    assert!(read(&one_look) < body.len(), "{one_look:?}");
+}
+
 /// Share of the `(x, y, w, h)` line's pixels inside some finding's box.
 fn share_inside(found: &[phiscrub::Finding], (x, y, w, h): (u32, u32, u32, u32)) -> f32 {
     let mut inside = 0;

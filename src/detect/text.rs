@@ -36,7 +36,8 @@ use ort::value::TensorRef;
 /// let page = image::open(path)?.to_rgb8(); // 384 × 191
 /// // Small tiles: the page, scaled up to `min_side` on its shorter side, is
 /// // read in several overlapping pieces rather than two.
-/// let params = TextParams { tile: 512, overlap: 64, ..TextParams::default() };
+/// // (The second, larger look `second_side` asks for is left out here.)
+/// let params = TextParams { tile: 512, overlap: 64, second_side: 0, ..TextParams::default() };
 /// assert!(params.bin_threshold < params.box_threshold);
 /// let mut detector = TextDetector::new(1, params)?;
 /// let lines = detector.detect(&page, params.box_threshold, &[])?;
@@ -57,6 +58,12 @@ pub struct TextParams {
     pub unclip: f32,
     /// Images whose shorter side is smaller are scaled up to it.
     pub min_side: u32,
+    /// Images whose shorter side is smaller get a second look, scaled up so
+    /// that it reaches this (within `detail_side`); what either look finds
+    /// is text. Small photos (a 1280×720 phone frame) hold signs and labels
+    /// whose letters are 8–16 px tall, at the edge of what the network
+    /// reads; larger letters read better at the first scale. 0: one look.
+    pub second_side: u32,
     /// Larger images are scaled down so that their longer side is this.
     pub detail_side: u32,
     /// Largest tile side, in network pixels.
@@ -73,6 +80,7 @@ impl Default for TextParams {
             box_threshold: 0.4,
             unclip: 2.0,
             min_side: 736,
+            second_side: 1080,
             detail_side: 2048,
             tile: 1024,
             overlap: 96,
@@ -104,7 +112,8 @@ pub struct TextDetector {
     session: Session,
     params: TextParams,
     resizer: Resizer,
-    memo: Option<Memo>,
+    /// One per look (the first scale, the second).
+    memo: [Option<Memo>; 2],
     inferences: u64,
 }
 
@@ -145,7 +154,7 @@ impl TextDetector {
             session,
             params,
             resizer: Resizer::new(),
-            memo: None,
+            memo: [None, None],
             inferences: 0,
         })
     }
@@ -170,7 +179,7 @@ impl TextDetector {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn forget(&mut self) {
-        self.memo = None;
+        self.memo = [None, None];
     }
 
     /// Network runs so far (tiles reused from the last call do not count).
@@ -182,13 +191,14 @@ impl TextDetector {
     /// let page = image::open(path)?.to_rgb8();
     /// let mut detector = TextDetector::new(1, TextParams::default())?;
     /// detector.detect(&page, 0.4, &[])?;
-    /// // The page, scaled up for reading, is two tiles wide.
-    /// assert_eq!(detector.inferences(), 2);
+    /// // A small image is read at two scales: the page, scaled up, is two
+    /// // tiles wide at the first and three at the second.
+    /// assert_eq!(detector.inferences(), 2 + 3);
     /// // After filling the left end of the first lines, only the tile that
-    /// // saw them runs again.
+    /// // saw them runs again at each scale.
     /// let filled = Rect { x0: 0, y0: 0, x1: 80, y1: 60, ..Default::default() };
     /// detector.detect(&page, 0.4, &[filled])?;
-    /// assert_eq!(detector.inferences(), 3);
+    /// assert_eq!(detector.inferences(), 5 + 2);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn inferences(&self) -> u64 {
@@ -254,7 +264,33 @@ impl TextDetect for TextDetector {
         if w == 0 || h == 0 {
             return Ok(Vec::new());
         }
-        let (nw, nh) = network_size(w, h, &self.params);
+        let first = network_size(w, h, &self.params);
+        let mut out = self.look(img, first, 0, threshold, covered)?;
+        if w.min(h) < self.params.second_side {
+            let up = TextParams {
+                min_side: self.params.second_side,
+                ..self.params
+            };
+            let second = network_size(w, h, &up);
+            if second != first {
+                out.extend(self.look(img, second, 1, threshold, covered)?);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl TextDetector {
+    /// One look at `img` resized to `nw` × `nh`, remembered in `memo[slot]`.
+    fn look(
+        &mut self,
+        img: &RgbImage,
+        (nw, nh): (u32, u32),
+        slot: usize,
+        threshold: f32,
+        covered: &[Rect],
+    ) -> Result<Vec<Finding>, String> {
+        let (w, h) = img.dimensions();
         let mut pixels = self.resized(img, nw, nh)?;
         let hidden = covered_cells(covered, (w, h), (nw, nh));
         if let Some(hidden) = &hidden {
@@ -267,8 +303,7 @@ impl TextDetect for TextDetector {
                 tiles.push((tx, ty, tw, th));
             }
         }
-        let previous = self
-            .memo
+        let previous = self.memo[slot]
             .take()
             .filter(|m| m.size == (nw, nh) && m.tiles == tiles);
         let mut maps = Vec::with_capacity(tiles.len());
@@ -303,7 +338,7 @@ impl TextDetect for TextDetector {
                 out.push(text_finding(quad, score, w, h));
             }
         }
-        self.memo = Some(Memo {
+        self.memo[slot] = Some(Memo {
             size: (nw, nh),
             pixels,
             tiles,
