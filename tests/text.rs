@@ -36,9 +36,9 @@ fn every_line_of_a_printed_page_is_found() {
     }
 }
 
-/// The page shrunk so its body lines are 7 px tall, pasted on a grey
-/// 1280×720 frame (a phone video still) at `(at_x, at_y)`, with the lines'
-/// new boxes.
+/// The page scaled by `scale` (0.6: body lines 7 px tall), pasted on a grey
+/// 1280×720 frame (a phone video still) at (500, 300), with the lines' new
+/// boxes.
 fn small_print_frame(scale: f32) -> (image::RgbImage, Vec<(u32, u32, u32, u32)>) {
     let page = rgb(&fixture("text/page.png"));
     let (w, h) = (
@@ -62,8 +62,8 @@ fn small_print_frame(scale: f32) -> (image::RgbImage, Vec<(u32, u32, u32, u32)>)
 #[test]
 fn small_print_on_a_small_photo_is_read_at_a_second_larger_scale() {
     // Body lines 12 px tall on the page, 7 px here: at the first scale (a
-    // 1280×720 frame is barely enlarged) the network misses most of them; the
-    // second look, scaled 1.5×, reads them.
+    // 1280×720 frame is barely enlarged) the network misses some of them;
+    // the second look, scaled 1.5×, reads all five.
     let (frame, lines) = small_print_frame(0.6);
     let body = &lines[1..6];
     let found_with = |params: TextParams| {

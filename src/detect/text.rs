@@ -270,18 +270,9 @@ impl TextDetect for TextDetector {
         if w == 0 || h == 0 {
             return Ok(Vec::new());
         }
-        let first = network_size(w, h, &self.params);
-        let mut out = self.look(img, first, 0, threshold, covered)?;
-        let near_native = w.min(h) as f32 * FIRST_LOOK_ENLARGES >= self.params.min_side as f32;
-        if near_native && w.min(h) < self.params.second_side {
-            let up = TextParams {
-                min_side: self.params.second_side,
-                ..self.params
-            };
-            let second = network_size(w, h, &up);
-            if second != first {
-                out.extend(self.look(img, second, 1, threshold, covered)?);
-            }
+        let mut out = Vec::new();
+        for (slot, size) in looks(w, h, &self.params).into_iter().enumerate() {
+            out.extend(self.look(img, size, slot, threshold, covered)?);
         }
         Ok(out)
     }
@@ -510,6 +501,27 @@ fn network_size(w: u32, h: u32, p: &TextParams) -> (u32, u32) {
     (size(w), size(h))
 }
 
+/// The network sizes a `w` × `h` image is read at: the first look, and the
+/// second (`second_side`) when the image is smaller than that and the first
+/// look barely enlarges it.
+fn looks(w: u32, h: u32, p: &TextParams) -> Vec<(u32, u32)> {
+    let first = network_size(w, h, p);
+    let near_native = w.min(h) as f32 * FIRST_LOOK_ENLARGES >= p.min_side as f32;
+    if !near_native || w.min(h) >= p.second_side {
+        return vec![first];
+    }
+    let up = TextParams {
+        min_side: p.second_side,
+        ..*p
+    };
+    let second = network_size(w, h, &up);
+    if second == first {
+        vec![first]
+    } else {
+        vec![first, second]
+    }
+}
+
 /// The `(x, y, w, h)` region of RGB bytes `stride` pixels wide, as NCHW
 /// floats in [-1, 1], channels in BGR order (PaddleOCR trained on OpenCV's
 /// BGR images), zero-padded to `pw` × `ph`.
@@ -680,6 +692,24 @@ fn oriented(members: &[usize], w: usize) -> Option<Oriented> {
 mod tests {
     use super::*;
     use crate::geometry::Shape;
+
+    #[test]
+    fn only_photos_read_near_their_own_size_get_a_second_larger_look() {
+        let p = TextParams::default();
+        // A 1280×720 frame: read at about its size, then at 1920×1080.
+        assert_eq!(looks(1280, 720, &p), vec![(1308, 736), (1920, 1080)]);
+        // 512×600 is already enlarged 1.4× by the first look: one look (at
+        // 2× more, fur and black fills read as text).
+        assert_eq!(looks(512, 600, &p), vec![(736, 863)]);
+        // A 12 MP photo is larger than the second look asks for.
+        assert_eq!(looks(4032, 3024, &p), vec![(2048, 1536)]);
+        // Switched off.
+        let once = TextParams {
+            second_side: 0,
+            ..p
+        };
+        assert_eq!(looks(1280, 720, &once), vec![(1308, 736)]);
+    }
 
     #[test]
     fn a_fill_is_hidden_with_its_halo_and_nothing_else() {
