@@ -97,6 +97,8 @@ pub struct ModelEntry {
 /// assert!(report.settings.faces && !report.settings.text);
 /// assert_eq!(report.settings.face_threshold, config.face_threshold);
 /// assert!(!report.settings.renamed);
+/// // How faces were filled is part of what was done.
+/// assert_eq!(report.settings.face_shape, "box");
 /// ```
 #[derive(Debug, Serialize)]
 pub struct Settings {
@@ -116,6 +118,21 @@ pub struct Settings {
     pub text_threshold: f32,
     /// Smallest face looked for, in image pixels (its longer side).
     pub min_face: u32,
+    /// Width and height of each face fill, as multiples of the detected box.
+    pub face_padding: [f32; 2],
+    /// `"box"` or `"ellipse"`: the shape of each face fill.
+    pub face_shape: &'static str,
+    /// Longer side (pixels) large photos were scaled down to for text.
+    pub text_detail_side: u32,
+    /// JPEG quality of re-encoded JPEG outputs.
+    pub jpeg_quality: u8,
+    /// The ICC colour profile was kept (the only non-pixel data written).
+    pub keep_icc: bool,
+    /// Pixels were always re-encoded (`--reencode`), never rewritten losslessly.
+    pub reencode: bool,
+    /// Multi-frame files gave their first picture (`--first-frame`) instead
+    /// of being refused.
+    pub first_frame: bool,
     /// Outputs were given neutral names (`--rename`).
     pub renamed: bool,
 }
@@ -352,6 +369,16 @@ impl Report {
                 verify_threshold: config.verify_threshold,
                 text_threshold: config.text_threshold,
                 min_face: config.min_face,
+                face_padding: [config.face_padding.0, config.face_padding.1],
+                face_shape: match config.face_shape {
+                    crate::geometry::Shape::Ellipse => "ellipse",
+                    _ => "box",
+                },
+                text_detail_side: config.text_detail_side,
+                jpeg_quality: config.jpeg_quality,
+                keep_icc: config.keep_icc,
+                reencode: config.reencode,
+                first_frame: config.first_frame,
                 renamed: false,
             },
             warnings: warnings.to_vec(),

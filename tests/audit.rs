@@ -42,12 +42,26 @@ fn the_report_says_what_was_done_to_each_file_and_holds_no_metadata_values() {
         "--report".as_ref(),
         report.as_os_str(),
         "--no-text".as_ref(),
+        "--face-shape".as_ref(),
+        "ellipse".as_ref(),
+        "--face-padding".as_ref(),
+        "1.5x1.75".as_ref(),
+        "--quality".as_ref(),
+        "90".as_ref(),
     ]));
     assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
     let r = json(&report);
     assert_eq!(r["schema"], "phiscrub-report");
     assert_eq!(r["version"], 1);
     assert_eq!(r["settings"]["text"], false);
+    // How the faces were covered and the pixels written is on record.
+    assert_eq!(r["settings"]["face_shape"], "ellipse");
+    assert_eq!(
+        r["settings"]["face_padding"],
+        serde_json::json!([1.5, 1.75])
+    );
+    assert_eq!(r["settings"]["jpeg_quality"], 90);
+    assert_eq!(r["settings"]["keep_icc"], true);
     assert!(
         r["warnings"][0].as_str().unwrap().contains("text"),
         "--no-text must be recorded: {}",
