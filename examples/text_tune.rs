@@ -37,6 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "tile" => p.tile = f as u32,
             "overlap" => p.overlap = f as u32,
             "second" => p.second_side = f as u32,
+            "second_thickest" => p.second_thickest = f as u32,
             _ => return Err(format!("unknown setting '{k}'").into()),
         }
     }

@@ -65,6 +65,13 @@ pub struct TextParams {
     /// first look already enlarges (shorter side under about `min_side` / 1.1)
     /// are read once. 0: one look.
     pub second_side: u32,
+    /// The second look keeps only regions at most this thick, in image
+    /// pixels (the outline, padding included), and none where it saw a
+    /// thicker one earlier in the same image: it is there for small
+    /// letters. Enlarged, a crowd, a ceiling or a shop window reads as
+    /// blocks of text hundreds of pixels thick, while letters that large
+    /// read at the first look. 0: no limit.
+    pub second_thickest: u32,
     /// Larger images are scaled down so that their longer side is this.
     pub detail_side: u32,
     /// Largest tile side, in network pixels.
@@ -82,6 +89,7 @@ impl Default for TextParams {
             unclip: 2.0,
             min_side: 736,
             second_side: 1080,
+            second_thickest: 48,
             detail_side: 2048,
             tile: 1024,
             overlap: 96,
@@ -121,7 +129,52 @@ pub struct TextDetector {
     resizer: Resizer,
     /// One per look (the first scale, the second).
     memo: [Option<Memo>; 2],
+    /// Where the second look saw text too thick for it (see
+    /// [`TextParams::second_thickest`]) in the image of this call and the
+    /// calls before it, since the last call with nothing covered.
+    doubt: Doubt,
     inferences: u64,
+}
+
+/// Places the second look has shown to misread, for one image.
+#[derive(Default)]
+struct Doubt {
+    size: (u32, u32),
+    zones: Vec<BoxF>,
+}
+
+impl Doubt {
+    fn new(size: (u32, u32)) -> Doubt {
+        Doubt {
+            size,
+            zones: Vec::new(),
+        }
+    }
+
+    /// Drops from the second look's `found` (outlines in image pixels, with
+    /// scores) every region thicker than `thickest` and every region centred
+    /// where such a region lies, now or in an earlier call. Enlarged texture
+    /// reads as thick blocks of text; what is left of such a block once
+    /// fills beside it are painted over reads as thin fragments, one more
+    /// after each fill, until the image is refused. Neither is kept: letters
+    /// that large, and anything in such a place, the first look reads at
+    /// its own scale.
+    fn sift(&mut self, found: &mut Vec<(Quad, f32)>, thickest: f32) {
+        self.zones.extend(
+            found
+                .iter()
+                .filter(|(q, _)| thickness(q) > thickest)
+                .map(|(q, _)| BoxF::around(q)),
+        );
+        let zones = &self.zones;
+        found.retain(|(q, _)| {
+            let b = BoxF::around(q);
+            let (cx, cy) = (b.x + b.w / 2.0, b.y + b.h / 2.0);
+            !zones
+                .iter()
+                .any(|z| cx >= z.x && cx <= z.x2() && cy >= z.y && cy <= z.y2())
+        });
+    }
 }
 
 /// The last call's resized pixels and every tile's probability map.
@@ -162,6 +215,7 @@ impl TextDetector {
             params,
             resizer: Resizer::new(),
             memo: [None, None],
+            doubt: Doubt::default(),
             inferences: 0,
         })
     }
@@ -187,6 +241,7 @@ impl TextDetector {
     /// ```
     pub fn forget(&mut self) {
         self.memo = [None, None];
+        self.doubt = Doubt::default();
     }
 
     /// Network runs so far (tiles reused from the last call do not count).
@@ -270,6 +325,11 @@ impl TextDetect for TextDetector {
         if w == 0 || h == 0 {
             return Ok(Vec::new());
         }
+        // A call with nothing covered starts an image: the places misread
+        // in another image say nothing about this one.
+        if covered.is_empty() || self.doubt.size != (w, h) {
+            self.doubt = Doubt::new((w, h));
+        }
         let mut out = Vec::new();
         for (slot, size) in looks(w, h, &self.params).into_iter().enumerate() {
             out.extend(self.look(img, size, slot, threshold, covered)?);
@@ -317,7 +377,10 @@ impl TextDetector {
             box_threshold: threshold,
             ..self.params
         };
-        let mut out = Vec::new();
+        // Specks are judged in image pixels: enlarged, grain and JPEG ringing
+        // grow into regions the size of a speck at the first look's scale.
+        let speck = SPECK * (nw as f32 / w as f32).max(1.0);
+        let mut found = Vec::new();
         for (&(tx, ty, tw, th), map) in tiles.iter().zip(&maps) {
             let mut prob = map.prob.clone();
             if let Some(hidden) = &hidden {
@@ -331,11 +394,21 @@ impl TextDetector {
                     }
                 }
             }
-            for (q, score) in regions(&prob, map.w, map.h, &all) {
-                let quad = q.map(|[x, y]| [(tx as f32 + x) * fx, (ty as f32 + y) * fy]);
-                out.push(text_finding(quad, score, w, h));
+            for (q, score) in regions(&prob, map.w, map.h, &all, speck) {
+                found.push((
+                    q.map(|[x, y]| [(tx as f32 + x) * fx, (ty as f32 + y) * fy]),
+                    score,
+                ));
             }
         }
+        if slot > 0 && self.params.second_thickest > 0 {
+            self.doubt
+                .sift(&mut found, self.params.second_thickest as f32);
+        }
+        let out = found
+            .into_iter()
+            .map(|(quad, score)| text_finding(quad, score, w, h))
+            .collect();
         self.memo[slot] = Some(Memo {
             size: (nw, nh),
             pixels,
@@ -501,6 +574,18 @@ fn network_size(w: u32, h: u32, p: &TextParams) -> (u32, u32) {
     (size(w), size(h))
 }
 
+/// Regions thinner than this many image pixels are specks, not glyphs.
+const SPECK: f32 = 2.0;
+
+/// The shorter of a quadrilateral's two side lengths (each the mean of a
+/// pair of opposite sides): a text line's thickness.
+fn thickness(q: &Quad) -> f32 {
+    let d = |a: [f32; 2], b: [f32; 2]| (a[0] - b[0]).hypot(a[1] - b[1]);
+    let along = (d(q[0], q[1]) + d(q[3], q[2])) / 2.0;
+    let across = (d(q[1], q[2]) + d(q[0], q[3])) / 2.0;
+    along.min(across)
+}
+
 /// The network sizes a `w` × `h` image is read at: the first look, and the
 /// second (`second_side`) when the image is smaller than that and the first
 /// look barely enlarges it.
@@ -556,7 +641,13 @@ fn normalise(
 /// exceeds the box threshold, each outlined by the smaller of its upright box
 /// and its box along its principal axis, grown by the unclip margin. Outlines
 /// are in map pixels, corners clockwise from the top-left.
-pub(crate) fn regions(prob: &[f32], w: usize, h: usize, p: &TextParams) -> Vec<(Quad, f32)> {
+pub(crate) fn regions(
+    prob: &[f32],
+    w: usize,
+    h: usize,
+    p: &TextParams,
+    speck: f32,
+) -> Vec<(Quad, f32)> {
     let mut seen = vec![false; w * h];
     let mut out = Vec::new();
     let mut stack = Vec::new();
@@ -594,8 +685,7 @@ pub(crate) fn regions(prob: &[f32], w: usize, h: usize, p: &TextParams) -> Vec<(
         }
         let (bw, bh) = ((x1 - x0 + 1) as f32, (y1 - y0 + 1) as f32);
         let score = (sum / members.len() as f64) as f32;
-        // Specks of a pixel or two are noise, not glyphs.
-        if bw.min(bh) < 2.0 || score <= p.box_threshold {
+        if bw.min(bh) < speck || score <= p.box_threshold {
             continue;
         }
         let upright = Oriented {
@@ -797,7 +887,7 @@ mod tests {
                 prob[y * w + x] = 0.35;
             }
         }
-        let found = regions(&prob, w, h, &TextParams::default());
+        let found = regions(&prob, w, h, &TextParams::default(), SPECK);
         assert_eq!(found.len(), 1);
         let (q, s) = found[0];
         assert!((s - 0.9).abs() < 1e-6);
@@ -807,6 +897,30 @@ mod tests {
         for (got, want) in [(x0, 5.0 - g), (y0, 5.0 - g), (x1, 15.0 + g), (y1, 9.0 + g)] {
             assert!((got - want).abs() < 1e-3, "{q:?}");
         }
+    }
+
+    #[test]
+    fn the_second_look_keeps_no_thick_block_nor_anything_where_one_was() {
+        let quad = |x: f32, y: f32, w: f32, h: f32| -> (Quad, f32) {
+            ([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], 0.9)
+        };
+        let mut doubt = Doubt::new((800, 600));
+        // A block 150 px thick, a line inside it, a line elsewhere.
+        let mut found = vec![
+            quad(100.0, 100.0, 200.0, 150.0),
+            quad(150.0, 150.0, 40.0, 8.0),
+            quad(400.0, 400.0, 40.0, 8.0),
+        ];
+        doubt.sift(&mut found, 48.0);
+        assert_eq!(found, vec![quad(400.0, 400.0, 40.0, 8.0)]);
+        // A later look at the same image: a fragment where the block was
+        // goes too, a line 48 px thick elsewhere stays.
+        let mut later = vec![
+            quad(280.0, 240.0, 6.0, 4.0),
+            quad(500.0, 100.0, 300.0, 48.0),
+        ];
+        doubt.sift(&mut later, 48.0);
+        assert_eq!(later, vec![quad(500.0, 100.0, 300.0, 48.0)]);
     }
 
     #[test]
@@ -829,7 +943,7 @@ mod tests {
             unclip: 0.0,
             ..TextParams::default()
         };
-        let found = regions(&prob, w, h, &p);
+        let found = regions(&prob, w, h, &p, SPECK);
         assert_eq!(found.len(), 1);
         let quad = found[0].0;
         let r = crate::geometry::Rect::from_quad(quad, w as u32, h as u32).unwrap();
