@@ -377,8 +377,8 @@ fn eval_text_scores_the_page_lists_what_it_missed_and_names_bad_truth_lines() {
 }
 
 /// Every tenth image of the development text set (`../shared/data/text`),
-/// when present: coverage, refusals and area changed away from text must
-/// stay where they are (full-set figures in BENCHMARKS.md; a tenth keeps CI
+/// when present: coverage, refusals (none for text) and area changed away
+/// from text must stay where they are (full-set figures in BENCHMARKS.md; a tenth keeps CI
 /// short). Skips when the set is absent.
 #[test]
 fn development_text_sample_stays_covered_without_blacking_out_pages() {
@@ -412,7 +412,17 @@ fn development_text_sample_stays_covered_without_blacking_out_pages() {
         .arg(&truth_path));
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
-    assert_eq!(v["refused"], 0, "{v}");
+    // Text found is filled, never a reason to refuse. img_0001 shows a
+    // distant person whose face candidate scores between the verification
+    // and face thresholds (0.19): refused by design, not for its text.
+    assert!(v["refused"].as_u64().unwrap() <= 1, "{v}");
+    for why in v["problems"].as_array().unwrap() {
+        let why = why.as_str().unwrap();
+        assert!(
+            why.contains("img_0001.jpg") && why.contains("face(s)"),
+            "{why}"
+        );
+    }
     assert!(v["pooled"]["regions"].as_u64().unwrap() >= 100, "{v}");
     assert!(v["pooled"]["coverage"].as_f64().unwrap() >= 0.97, "{v}");
     // Whole receipts blacked out put this at 11 % of the image before fills
