@@ -239,6 +239,20 @@ pub enum Shape {
 /// ```
 pub type Quad = [[f32; 2]; 4];
 
+/// A quadrilateral's thickness: the shorter of its first two sides (for a
+/// text line's outline, the line height, whichever way the line runs).
+///
+/// ```
+/// use phiscrub::geometry::quad_thickness;
+/// assert_eq!(quad_thickness(&[[0.0, 0.0], [30.0, 0.0], [30.0, 8.0], [0.0, 8.0]]), 8.0);
+/// // A line running down the page is 8 px thick too.
+/// assert_eq!(quad_thickness(&[[0.0, 0.0], [8.0, 0.0], [8.0, 30.0], [0.0, 30.0]]), 8.0);
+/// ```
+pub fn quad_thickness(q: &Quad) -> f32 {
+    let side = |a: [f32; 2], b: [f32; 2]| (a[0] - b[0]).hypot(a[1] - b[1]);
+    side(q[0], q[1]).min(side(q[1], q[2]))
+}
+
 impl Rect {
     /// The columns `[a, b)` of row `y` that belong to the region, or `None`
     /// when the row holds none of it.

@@ -48,6 +48,8 @@ fn the_report_says_what_was_done_to_each_file_and_holds_no_metadata_values() {
         "1.5x1.75".as_ref(),
         "--quality".as_ref(),
         "90".as_ref(),
+        "--text-detail".as_ref(),
+        "1024".as_ref(),
     ]));
     assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
     let r = json(&report);
@@ -61,7 +63,10 @@ fn the_report_says_what_was_done_to_each_file_and_holds_no_metadata_values() {
         serde_json::json!([1.5, 1.75])
     );
     assert_eq!(r["settings"]["jpeg_quality"], 90);
+    assert_eq!(r["settings"]["text_detail_side"], 1024);
     assert_eq!(r["settings"]["keep_icc"], true);
+    assert_eq!(r["settings"]["reencode"], false);
+    assert_eq!(r["settings"]["first_frame"], false);
     assert!(
         r["warnings"][0].as_str().unwrap().contains("text"),
         "--no-text must be recorded: {}",

@@ -17,7 +17,7 @@
 use crate::detect::scales::spans;
 use crate::detect::{Finding, FindingKind, TextDetect, same_region};
 use crate::error::SetupError;
-use crate::geometry::{BoxF, Quad, Rect};
+use crate::geometry::{BoxF, Quad, Rect, quad_thickness};
 use crate::models;
 use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
@@ -151,6 +151,17 @@ impl Doubt {
         }
     }
 
+    /// Called before each look at a `size` image with `covered` regions
+    /// filled. A call with nothing covered starts an image (every image's
+    /// first round), as does a new size: the places misread in another image
+    /// say nothing about this one. Later rounds and the output's checks keep
+    /// what earlier calls learnt.
+    fn begin(&mut self, size: (u32, u32), covered: &[Rect]) {
+        if covered.is_empty() || self.size != size {
+            *self = Doubt::new(size);
+        }
+    }
+
     /// Drops from the second look's `found` (outlines in image pixels, with
     /// scores) every region thicker than `thickest` and every region centred
     /// where such a region lies, now or in an earlier call. Enlarged texture
@@ -163,13 +174,12 @@ impl Doubt {
         self.zones.extend(
             found
                 .iter()
-                .filter(|(q, _)| thickness(q) > thickest)
+                .filter(|(q, _)| quad_thickness(q) > thickest)
                 .map(|(q, _)| BoxF::around(q)),
         );
         let zones = &self.zones;
         found.retain(|(q, _)| {
-            let b = BoxF::around(q);
-            let (cx, cy) = (b.x + b.w / 2.0, b.y + b.h / 2.0);
+            let (cx, cy) = BoxF::around(q).center();
             !zones
                 .iter()
                 .any(|z| cx >= z.x && cx <= z.x2() && cy >= z.y && cy <= z.y2())
@@ -325,11 +335,7 @@ impl TextDetect for TextDetector {
         if w == 0 || h == 0 {
             return Ok(Vec::new());
         }
-        // A call with nothing covered starts an image: the places misread
-        // in another image say nothing about this one.
-        if covered.is_empty() || self.doubt.size != (w, h) {
-            self.doubt = Doubt::new((w, h));
-        }
+        self.doubt.begin((w, h), covered);
         let mut out = Vec::new();
         for (slot, size) in looks(w, h, &self.params).into_iter().enumerate() {
             out.extend(self.look(img, size, slot, threshold, covered)?);
@@ -377,9 +383,7 @@ impl TextDetector {
             box_threshold: threshold,
             ..self.params
         };
-        // Specks are judged in image pixels: enlarged, grain and JPEG ringing
-        // grow into regions the size of a speck at the first look's scale.
-        let speck = SPECK * (nw as f32 / w as f32).max(1.0);
+        let speck = speck(w, nw);
         let mut found = Vec::new();
         for (&(tx, ty, tw, th), map) in tiles.iter().zip(&maps) {
             let mut prob = map.prob.clone();
@@ -577,13 +581,13 @@ fn network_size(w: u32, h: u32, p: &TextParams) -> (u32, u32) {
 /// Regions thinner than this many image pixels are specks, not glyphs.
 const SPECK: f32 = 2.0;
 
-/// The shorter of a quadrilateral's two side lengths (each the mean of a
-/// pair of opposite sides): a text line's thickness.
-fn thickness(q: &Quad) -> f32 {
-    let d = |a: [f32; 2], b: [f32; 2]| (a[0] - b[0]).hypot(a[1] - b[1]);
-    let along = (d(q[0], q[1]) + d(q[3], q[2])) / 2.0;
-    let across = (d(q[1], q[2]) + d(q[0], q[3])) / 2.0;
-    along.min(across)
+/// The thinnest region, in network pixels, that is not a speck when a
+/// `w`-pixel-wide image is read `nw` network pixels wide. Specks are judged
+/// in image pixels: enlarged, grain and JPEG ringing grow into regions the
+/// size of a speck at the image's own scale. Never below [`SPECK`] network
+/// pixels, for images read smaller than they are.
+fn speck(w: u32, nw: u32) -> f32 {
+    SPECK * (nw as f32 / w as f32).max(1.0)
 }
 
 /// The network sizes a `w` × `h` image is read at: the first look, and the
@@ -921,6 +925,76 @@ mod tests {
         ];
         doubt.sift(&mut later, 48.0);
         assert_eq!(later, vec![quad(500.0, 100.0, 300.0, 48.0)]);
+    }
+
+    #[test]
+    fn what_the_second_look_misread_is_kept_for_one_image_only() {
+        let block = (
+            [
+                [100.0, 100.0],
+                [300.0, 100.0],
+                [300.0, 250.0],
+                [100.0, 250.0],
+            ],
+            0.9,
+        );
+        let line = (
+            [
+                [150.0, 150.0],
+                [190.0, 150.0],
+                [190.0, 158.0],
+                [150.0, 158.0],
+            ],
+            0.9,
+        );
+        let fill = Rect {
+            x0: 10,
+            y0: 10,
+            x1: 20,
+            y1: 20,
+            ..Default::default()
+        };
+        let kept = |doubt: &mut Doubt| {
+            let mut found = vec![line];
+            doubt.sift(&mut found, 48.0);
+            found.len()
+        };
+        let mut doubt = Doubt::default();
+        doubt.begin((800, 600), &[]);
+        doubt.sift(&mut vec![block], 48.0);
+        // Later rounds of the same image (something filled): the place stays
+        // in doubt.
+        doubt.begin((800, 600), &[fill]);
+        assert_eq!(kept(&mut doubt), 0);
+        // The next image's first round (nothing filled yet) starts afresh,
+        // even at the same size: its text there is read.
+        doubt.begin((800, 600), &[]);
+        assert_eq!(kept(&mut doubt), 1);
+        // So does an image of another size, whatever is covered.
+        doubt.sift(&mut vec![block], 48.0);
+        doubt.begin((640, 480), &[fill]);
+        assert_eq!(kept(&mut doubt), 1);
+    }
+
+    #[test]
+    fn specks_are_judged_in_image_pixels() {
+        // Read at its own size or smaller: 2 network pixels.
+        assert_eq!(speck(1280, 1308), 2.0 * 1308.0 / 1280.0);
+        assert_eq!(speck(4032, 2048), 2.0);
+        // Enlarged 1.5×: 3 network pixels, 2 image pixels.
+        assert_eq!(speck(1280, 1920), 3.0);
+        // A region 2 network pixels thick is kept at the first scale and a
+        // speck at the second.
+        let (w, h) = (20, 10);
+        let mut prob = vec![0.0f32; w * h];
+        for y in 4..6 {
+            for x in 3..15 {
+                prob[y * w + x] = 0.9;
+            }
+        }
+        let p = TextParams::default();
+        assert_eq!(regions(&prob, w, h, &p, speck(1280, 1280)).len(), 1);
+        assert!(regions(&prob, w, h, &p, speck(1280, 1920)).is_empty());
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! Text without a code nearby stays text: a whiteboard is not a wristband.
 
 use crate::detect::{Finding, FindingKind};
-use crate::geometry::BoxF;
+use crate::geometry::{BoxF, quad_thickness};
 
 /// Gap, in multiples of the smaller line height (or code thickness), across
 /// which two findings count as neighbours on one label.
@@ -124,11 +124,7 @@ fn text_beside(code: &Finding, findings: &[Finding]) -> usize {
 /// A finding's line height: the shorter side of its outline or box.
 fn thickness(f: &Finding) -> f32 {
     match f.outline {
-        Some(q) => {
-            let side =
-                |a: [f32; 2], b: [f32; 2]| ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt();
-            side(q[0], q[1]).min(side(q[1], q[2]))
-        }
+        Some(q) => quad_thickness(&q),
         None => f.bbox.w.min(f.bbox.h),
     }
 }
