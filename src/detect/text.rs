@@ -947,13 +947,7 @@ mod tests {
             ],
             0.9,
         );
-        let fill = Rect {
-            x0: 10,
-            y0: 10,
-            x1: 20,
-            y1: 20,
-            ..Default::default()
-        };
+        let fill = BoxF::new(10.0, 10.0, 10.0, 10.0).to_rect(800, 600).unwrap();
         let kept = |doubt: &mut Doubt| {
             let mut found = vec![line];
             doubt.sift(&mut found, 48.0);
