@@ -38,6 +38,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "overlap" => p.overlap = f as u32,
             "second" => p.second_side = f as u32,
             "second_thickest" => p.second_thickest = f as u32,
+            "turned" => p.turned = f != 0.0,
             _ => return Err(format!("unknown setting '{k}'").into()),
         }
     }

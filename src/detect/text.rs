@@ -72,6 +72,14 @@ pub struct TextParams {
     /// blocks of text hundreds of pixels thick, while letters that large
     /// read at the first look. 0: no limit.
     pub second_thickest: u32,
+    /// The second look also reads the image turned a quarter clockwise:
+    /// lines that run up or down (names on bottles, tubes and spines) the
+    /// network does not read upright, and reads turned only at the second
+    /// look's scale (at the first, the turned image shows it too little).
+    /// That look keeps only such lines (see `runs_up_or_down`), within the
+    /// second look's thickness limit. Only images that get a second look
+    /// get it.
+    pub turned: bool,
     /// Larger images are scaled down so that their longer side is this.
     pub detail_side: u32,
     /// Largest tile side, in network pixels.
@@ -90,6 +98,7 @@ impl Default for TextParams {
             min_side: 736,
             second_side: 1080,
             second_thickest: 48,
+            turned: true,
             detail_side: 2048,
             tile: 1024,
             overlap: 96,
@@ -127,8 +136,8 @@ pub struct TextDetector {
     session: Session,
     params: TextParams,
     resizer: Resizer,
-    /// One per look (the first scale, the second).
-    memo: [Option<Memo>; 2],
+    /// One per look (the first scale, the second, the second turned).
+    memo: [Option<Memo>; 3],
     /// Where the second look saw text too thick for it (see
     /// [`TextParams::second_thickest`]) in the image of this call and the
     /// calls before it, since the last call with nothing covered.
@@ -224,7 +233,7 @@ impl TextDetector {
             session,
             params,
             resizer: Resizer::new(),
-            memo: [None, None],
+            memo: [None, None, None],
             doubt: Doubt::default(),
             inferences: 0,
         })
@@ -250,7 +259,7 @@ impl TextDetector {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn forget(&mut self) {
-        self.memo = [None, None];
+        self.memo = [None, None, None];
         self.doubt = Doubt::default();
     }
 
@@ -337,29 +346,42 @@ impl TextDetect for TextDetector {
         }
         self.doubt.begin((w, h), covered);
         let mut out = Vec::new();
-        for (slot, size) in looks(w, h, &self.params).into_iter().enumerate() {
-            out.extend(self.look(img, size, slot, threshold, covered)?);
+        for (slot, look) in looks(w, h, &self.params).into_iter().enumerate() {
+            out.extend(self.look(img, look, slot, threshold, covered)?);
         }
         Ok(out)
     }
 }
 
 impl TextDetector {
-    /// One look at `img` resized to `nw` × `nh`, remembered in `memo[slot]`.
+    /// One look at `img` resized to `nw` × `nh` (and turned, for that
+    /// look), remembered in `memo[slot]`.
     fn look(
         &mut self,
         img: &RgbImage,
-        (nw, nh): (u32, u32),
+        Look {
+            size: (uw, uh),
+            turned,
+        }: Look,
         slot: usize,
         threshold: f32,
         covered: &[Rect],
     ) -> Result<Vec<Finding>, String> {
         let (w, h) = img.dimensions();
-        let mut pixels = self.resized(img, nw, nh)?;
-        let hidden = covered_cells(covered, (w, h), (nw, nh));
+        let mut pixels = self.resized(img, uw, uh)?;
+        let mut hidden = covered_cells(covered, (w, h), (uw, uh));
         if let Some(hidden) = &hidden {
-            paint_over(&mut pixels, hidden, (nw, nh));
+            paint_over(&mut pixels, hidden, (uw, uh));
         }
+        // From here on, network pixels are those of the image as the
+        // network sees it: turned, for the turned look.
+        let (nw, nh) = if turned {
+            pixels = turn(&pixels, 3, (uw, uh));
+            hidden = hidden.map(|cells| turn(&cells, 1, (uw, uh)));
+            (uh, uw)
+        } else {
+            (uw, uh)
+        };
         let (ov, tile) = (self.params.overlap, self.params.tile);
         let mut tiles = Vec::new();
         for &(ty, th) in &spans(nh, tile, ov) {
@@ -378,12 +400,12 @@ impl TextDetector {
                 _ => maps.push(self.infer(&pixels, nw, t)?),
             }
         }
-        let (fx, fy) = (w as f32 / nw as f32, h as f32 / nh as f32);
+        let (fx, fy) = (w as f32 / uw as f32, h as f32 / uh as f32);
         let all = TextParams {
             box_threshold: threshold,
             ..self.params
         };
-        let speck = speck(w, nw);
+        let speck = speck(w, uw);
         let mut found = Vec::new();
         for (&(tx, ty, tw, th), map) in tiles.iter().zip(&maps) {
             let mut prob = map.prob.clone();
@@ -399,11 +421,13 @@ impl TextDetector {
                 }
             }
             for (q, score) in regions(&prob, map.w, map.h, &all, speck) {
-                found.push((
-                    q.map(|[x, y]| [(tx as f32 + x) * fx, (ty as f32 + y) * fy]),
-                    score,
-                ));
+                let q = q.map(|[x, y]| [tx as f32 + x, ty as f32 + y]);
+                let q = if turned { turned_back(q, uh) } else { q };
+                found.push((q.map(|[x, y]| [x * fx, y * fy]), score));
             }
+        }
+        if turned {
+            found.retain(|(q, _)| runs_up_or_down(q));
         }
         if slot > 0 && self.params.second_thickest > 0 {
             self.doubt
@@ -590,14 +614,26 @@ fn speck(w: u32, nw: u32) -> f32 {
     SPECK * (nw as f32 / w as f32).max(1.0)
 }
 
-/// The network sizes a `w` × `h` image is read at: the first look, and the
-/// second (`second_side`) when the image is smaller than that and the first
-/// look barely enlarges it.
-fn looks(w: u32, h: u32, p: &TextParams) -> Vec<(u32, u32)> {
+/// How one look reads an image: resized to `size` (upright), and turned a
+/// quarter clockwise after resizing when `turned`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Look {
+    size: (u32, u32),
+    turned: bool,
+}
+
+/// How a `w` × `h` image is read: the first look, and the second
+/// (`second_side`, upright and, with `turned`, turned) when the image is
+/// smaller than that and the first look barely enlarges it.
+fn looks(w: u32, h: u32, p: &TextParams) -> Vec<Look> {
+    let upright = |size| Look {
+        size,
+        turned: false,
+    };
     let first = network_size(w, h, p);
     let near_native = w.min(h) as f32 * FIRST_LOOK_ENLARGES >= p.min_side as f32;
     if !near_native || w.min(h) >= p.second_side {
-        return vec![first];
+        return vec![upright(first)];
     }
     let up = TextParams {
         min_side: p.second_side,
@@ -605,10 +641,60 @@ fn looks(w: u32, h: u32, p: &TextParams) -> Vec<(u32, u32)> {
     };
     let second = network_size(w, h, &up);
     if second == first {
-        vec![first]
-    } else {
-        vec![first, second]
+        return vec![upright(first)];
     }
+    let mut out = vec![upright(first), upright(second)];
+    if p.turned {
+        out.push(Look {
+            size: second,
+            turned: true,
+        });
+    }
+    out
+}
+
+/// A line the turned look keeps is at least this many times longer than it
+/// is thick (a word of three letters or more). Turned, pillars and shelf
+/// edges read as "text" 2–2.9 times longer than thick, and the edges of the
+/// fills put over them as more such blocks, a new one after each fill,
+/// until the image is refused (two 1280×720 scenes of the shared text set);
+/// the vertical words there came out 3.1–5.3 times longer than thick.
+const TURNED_LINE: f32 = 3.0;
+
+/// Whether an outline (in upright pixels) is a line running up or down: the
+/// turned look is there for those. Text in a short or level block the
+/// upright looks read.
+fn runs_up_or_down(q: &Quad) -> bool {
+    let (a, b) = (
+        [q[1][0] - q[0][0], q[1][1] - q[0][1]],
+        [q[2][0] - q[1][0], q[2][1] - q[1][1]],
+    );
+    let (la, lb) = (a[0].hypot(a[1]), b[0].hypot(b[1]));
+    let (along, long, thick) = if la >= lb { (a, la, lb) } else { (b, lb, la) };
+    along[1].abs() > along[0].abs() && long >= TURNED_LINE * thick
+}
+
+/// A `w` × `h` raster of `channels` values per pixel, turned a quarter
+/// clockwise (`h` wide, `w` tall): the top row becomes the right column.
+fn turn<T: Copy>(src: &[T], channels: usize, (w, h): (u32, u32)) -> Vec<T> {
+    let (w, h) = (w as usize, h as usize);
+    let mut out = Vec::with_capacity(src.len());
+    for x in 0..w {
+        for y in (0..h).rev() {
+            let i = (y * w + x) * channels;
+            out.extend_from_slice(&src[i..i + channels]);
+        }
+    }
+    out
+}
+
+/// An outline found in the turned image (see [`turn`]) of an upright image
+/// `h` pixels tall, in the upright image's pixels, corners again clockwise
+/// from the top-left.
+fn turned_back(q: Quad, h: u32) -> Quad {
+    let [a, b, c, d] = q.map(|[x, y]| [y, h as f32 - x]);
+    // The turned outline's top-left corner is the upright one's bottom-left.
+    [b, c, d, a]
 }
 
 /// The `(x, y, w, h)` region of RGB bytes `stride` pixels wide, as NCHW
@@ -790,19 +876,67 @@ mod tests {
     #[test]
     fn only_photos_read_near_their_own_size_get_a_second_larger_look() {
         let p = TextParams::default();
-        // A 1280×720 frame: read at about its size, then at 1920×1080.
-        assert_eq!(looks(1280, 720, &p), vec![(1308, 736), (1920, 1080)]);
+        let sizes = |w, h, p: &TextParams| {
+            let l = looks(w, h, p);
+            let turned: Vec<bool> = l.iter().map(|l| l.turned).collect();
+            (l.into_iter().map(|l| l.size).collect::<Vec<_>>(), turned)
+        };
+        // A 1280×720 frame: read at about its size, then at 1920×1080,
+        // upright and turned.
+        assert_eq!(
+            sizes(1280, 720, &p),
+            (
+                vec![(1308, 736), (1920, 1080), (1920, 1080)],
+                vec![false, false, true]
+            )
+        );
         // 512×600 is already enlarged 1.4× by the first look: one look (at
         // 2× more, fur and black fills read as text).
-        assert_eq!(looks(512, 600, &p), vec![(736, 863)]);
+        assert_eq!(sizes(512, 600, &p), (vec![(736, 863)], vec![false]));
         // A 12 MP photo is larger than the second look asks for.
-        assert_eq!(looks(4032, 3024, &p), vec![(2048, 1536)]);
+        assert_eq!(sizes(4032, 3024, &p), (vec![(2048, 1536)], vec![false]));
         // Switched off.
         let once = TextParams {
             second_side: 0,
             ..p
         };
-        assert_eq!(looks(1280, 720, &once), vec![(1308, 736)]);
+        assert_eq!(sizes(1280, 720, &once), (vec![(1308, 736)], vec![false]));
+        let upright = TextParams { turned: false, ..p };
+        assert_eq!(
+            sizes(1280, 720, &upright),
+            (vec![(1308, 736), (1920, 1080)], vec![false, false])
+        );
+    }
+
+    #[test]
+    fn a_turned_look_maps_its_outlines_back_onto_the_upright_image() {
+        // 3 wide, 2 tall, one value per pixel: turned, 2 wide and 3 tall,
+        // the bottom row read upwards becomes the top row.
+        let upright = [1, 2, 3, 4, 5, 6];
+        assert_eq!(turn(&upright, 1, (3, 2)), vec![4, 1, 5, 2, 6, 3]);
+        // Pixel (2, 0) of the upright image is pixel (1, 2) turned; the
+        // outline of that pixel, turned back, is the upright pixel's, top-left
+        // corner first.
+        let seen = [[1.0, 2.0], [2.0, 2.0], [2.0, 3.0], [1.0, 3.0]];
+        assert_eq!(
+            turned_back(seen, 2),
+            [[2.0, 0.0], [3.0, 0.0], [3.0, 1.0], [2.0, 1.0]]
+        );
+    }
+
+    #[test]
+    fn the_turned_look_keeps_lines_that_run_up_or_down_only() {
+        let upright = |w: f32, h: f32| [[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]];
+        // "mentos" up a sweet tube: 18 px thick, 76 px long.
+        assert!(runs_up_or_down(&upright(18.0, 76.0)));
+        // A level line, a block beside a fill as thick as it is long, and
+        // a pillar's edge 2.5 times longer than thick.
+        assert!(!runs_up_or_down(&upright(76.0, 18.0)));
+        assert!(!runs_up_or_down(&upright(22.0, 18.0)));
+        assert!(!runs_up_or_down(&upright(50.0, 126.0)));
+        // A steep slanted line: along (12, 60), across (-15, 3).
+        let steep = [[15.0, 0.0], [27.0, 60.0], [12.0, 63.0], [0.0, 3.0]];
+        assert!(runs_up_or_down(&steep));
     }
 
     #[test]
