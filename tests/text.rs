@@ -36,16 +36,37 @@ fn every_line_of_a_printed_page_is_found() {
     }
 }
 
-/// The page scaled by `scale` (0.6: body lines 7 px tall), pasted on a grey
-/// 1280×720 frame (a phone video still) at (500, 300), with the lines' new
-/// boxes.
-fn small_print_frame(scale: f32) -> (image::RgbImage, Vec<(u32, u32, u32, u32)>) {
+/// `fixtures/text/page.png` scaled by `scale`.
+fn scaled_page(scale: f32) -> image::RgbImage {
     let page = rgb(&fixture("text/page.png"));
     let (w, h) = (
         (page.width() as f32 * scale) as u32,
         (page.height() as f32 * scale) as u32,
     );
-    let small = image::imageops::resize(&page, w, h, image::imageops::FilterType::Triangle);
+    image::imageops::resize(&page, w, h, image::imageops::FilterType::Triangle)
+}
+
+/// How many of `lines` a detector with `params` puts at least 90 % inside
+/// its boxes, looking at `frame` once; with what it found.
+fn lines_read(
+    frame: &image::RgbImage,
+    lines: &[(u32, u32, u32, u32)],
+    params: TextParams,
+) -> (usize, Vec<phiscrub::Finding>) {
+    let mut det = TextDetector::new(1, params).unwrap();
+    let found = det.detect(frame, params.box_threshold, &[]).unwrap();
+    let read = lines
+        .iter()
+        .filter(|&&l| share_inside(&found, l) >= 0.9)
+        .count();
+    (read, found)
+}
+
+/// The page scaled by `scale` (0.6: body lines 7 px tall), pasted on a grey
+/// 1280×720 frame (a phone video still) at (500, 300), with the lines' new
+/// boxes.
+fn small_print_frame(scale: f32) -> (image::RgbImage, Vec<(u32, u32, u32, u32)>) {
+    let small = scaled_page(scale);
     let mut frame = image::RgbImage::from_pixel(1280, 720, image::Rgb([120, 124, 118]));
     let (at_x, at_y) = (500, 300);
     image::imageops::replace(&mut frame, &small, at_x, at_y);
@@ -66,34 +87,26 @@ fn small_print_on_a_small_photo_is_read_at_a_second_larger_scale() {
     // the second look, scaled 1.5×, reads all five.
     let (frame, lines) = small_print_frame(0.6);
     let body = &lines[1..6];
-    let found_with = |params: TextParams| {
-        let mut det = TextDetector::new(1, params).unwrap();
-        det.detect(&frame, params.box_threshold, &[]).unwrap()
-    };
-    let read = |found: &[phiscrub::Finding]| {
-        body.iter()
-            .filter(|&&l| share_inside(found, l) >= 0.9)
-            .count()
-    };
-    let one_look = found_with(TextParams {
-        second_side: 0,
-        ..TextParams::default()
-    });
-    let two_looks = found_with(TextParams::default());
-    assert_eq!(read(&two_looks), body.len(), "{two_looks:?}");
-    assert!(read(&one_look) < body.len(), "{one_look:?}");
+    let second_side = 0;
+    let (once, one_look) = lines_read(
+        &frame,
+        body,
+        TextParams {
+            second_side,
+            ..TextParams::default()
+        },
+    );
+    let (twice, two_looks) = lines_read(&frame, body, TextParams::default());
+    assert_eq!(twice, body.len(), "{two_looks:?}");
+    assert!(once < body.len(), "{one_look:?}");
 }
 
 /// The page scaled by `scale` and turned a quarter counter-clockwise (its
 /// lines run upwards, as on a bottle or a book's spine), pasted on a grey
 /// 1280×720 frame at (600, 100), with its body lines' new boxes.
 fn upward_print_frame(scale: f32) -> (image::RgbImage, Vec<(u32, u32, u32, u32)>) {
-    let page = rgb(&fixture("text/page.png"));
-    let (w, h) = (
-        (page.width() as f32 * scale) as u32,
-        (page.height() as f32 * scale) as u32,
-    );
-    let small = image::imageops::resize(&page, w, h, image::imageops::FilterType::Triangle);
+    let small = scaled_page(scale);
+    let w = small.width();
     let turned = image::imageops::rotate270(&small);
     let mut frame = image::RgbImage::from_pixel(1280, 720, image::Rgb([120, 124, 118]));
     let (at_x, at_y) = (600u32, 100u32);
@@ -114,22 +127,18 @@ fn lines_that_run_upwards_on_a_small_photo_are_read_turned() {
     // Body lines 7 px thick running upwards: read upright, even enlarged,
     // the network misses some of them; turned, it reads all five.
     let (frame, body) = upward_print_frame(0.6);
-    let found_with = |params: TextParams| {
-        let mut det = TextDetector::new(1, params).unwrap();
-        det.detect(&frame, params.box_threshold, &[]).unwrap()
-    };
-    let read = |found: &[phiscrub::Finding]| {
-        body.iter()
-            .filter(|&&l| share_inside(found, l) >= 0.9)
-            .count()
-    };
-    let upright = found_with(TextParams {
-        turned: false,
-        ..TextParams::default()
-    });
-    let turned = found_with(TextParams::default());
-    assert_eq!(read(&turned), body.len(), "{turned:?}");
-    assert!(read(&upright) < body.len(), "{upright:?}");
+    let turned = false;
+    let (level, upright) = lines_read(
+        &frame,
+        &body,
+        TextParams {
+            turned,
+            ..TextParams::default()
+        },
+    );
+    let (all, with_turned) = lines_read(&frame, &body, TextParams::default());
+    assert_eq!(all, body.len(), "{with_turned:?}");
+    assert!(level < body.len(), "{upright:?}");
 }
 
 /// Share of the `(x, y, w, h)` line's pixels inside some finding's box.
