@@ -139,6 +139,22 @@ fn lines_that_run_upwards_on_a_small_photo_are_read_turned() {
     let (all, with_turned) = lines_read(&frame, &body, TextParams::default());
     assert_eq!(all, body.len(), "{with_turned:?}");
     assert!(level < body.len(), "{upright:?}");
+    // What the user gets: the scrubbed picture has every such line under
+    // a fill, and is exported rather than refused. (Without the turned
+    // look, later rounds still fill 0.90–1.0 of each line, not all of it.)
+    let mut png = Vec::new();
+    frame
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let safe = Scrubber::new(Config::default())
+        .unwrap()
+        .scrub(&png)
+        .unwrap();
+    let out = image::load_from_memory(&safe.bytes).unwrap().to_rgb8();
+    for (i, &line) in body.iter().enumerate() {
+        let share = black_share(&out, line);
+        assert!(share >= 0.99, "upward line {i} {line:?}: {share:.3} filled");
+    }
 }
 
 /// Share of the `(x, y, w, h)` line's pixels inside some finding's box.

@@ -354,8 +354,8 @@ impl TextDetect for TextDetector {
 }
 
 impl TextDetector {
-    /// One look at `img` resized to `nw` × `nh` (and turned, for that
-    /// look), remembered in `memo[slot]`.
+    /// One look at `img` resized to the look's size and, for the turned
+    /// look, turned after resizing; remembered in `memo[slot]`.
     fn look(
         &mut self,
         img: &RgbImage,
@@ -893,8 +893,10 @@ mod tests {
         // 512×600 is already enlarged 1.4× by the first look: one look (at
         // 2× more, fur and black fills read as text).
         assert_eq!(sizes(512, 600, &p), (vec![(736, 863)], vec![false]));
-        // A 12 MP photo is larger than the second look asks for.
+        // A 12 MP photo is larger than the second look asks for, and so
+        // are the 1600×1200 synthetic wristband and screen scenes.
         assert_eq!(sizes(4032, 3024, &p), (vec![(2048, 1536)], vec![false]));
+        assert_eq!(sizes(1600, 1200, &p), (vec![(1600, 1200)], vec![false]));
         // Switched off.
         let once = TextParams {
             second_side: 0,
