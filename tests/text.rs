@@ -101,44 +101,54 @@ fn small_print_on_a_small_photo_is_read_at_a_second_larger_scale() {
     assert!(once < body.len(), "{one_look:?}");
 }
 
-/// The page scaled by `scale` and turned a quarter counter-clockwise (its
-/// lines run upwards, as on a bottle or a book's spine), pasted on a grey
-/// 1280×720 frame at (600, 100), with its body lines' new boxes.
-fn upward_print_frame(scale: f32) -> (image::RgbImage, Vec<(u32, u32, u32, u32)>) {
+/// The page scaled by `scale` and turned a quarter, counter-clockwise when
+/// `upward` (its lines run upwards, as on a bottle or a book's spine) and
+/// clockwise otherwise (downwards, as on a bin or a sign by a door), pasted
+/// on a grey 1280×720 frame at (600, 100), with its body lines' new boxes.
+fn turned_print_frame(scale: f32, upward: bool) -> (image::RgbImage, Vec<(u32, u32, u32, u32)>) {
     let small = scaled_page(scale);
-    let w = small.width();
-    let turned = image::imageops::rotate270(&small);
+    let (w, h) = small.dimensions();
+    let turned = if upward {
+        image::imageops::rotate270(&small)
+    } else {
+        image::imageops::rotate90(&small)
+    };
     let mut frame = image::RgbImage::from_pixel(1280, 720, image::Rgb([120, 124, 118]));
     let (at_x, at_y) = (600u32, 100u32);
     image::imageops::replace(&mut frame, &turned, at_x as i64, at_y as i64);
-    // Turned counter-clockwise, page pixel (x, y) lands at (y, w - 1 - x).
+    // Counter-clockwise, page pixel (x, y) lands at (y, w - 1 - x);
+    // clockwise, at (h - 1 - y, x).
     let lines = PAGE_LINES[1..6]
         .iter()
         .map(|&(x, y, lw, lh)| {
             let s = |v: u32| (v as f32 * scale) as u32;
-            (at_x + s(y), at_y + w - s(x) - s(lw), s(lh).max(1), s(lw))
+            let (lh, lw) = (s(lh).max(1), s(lw));
+            if upward {
+                (at_x + s(y), at_y + w - s(x) - lw, lh, lw)
+            } else {
+                (at_x + h - s(y) - lh, at_y + s(x), lh, lw)
+            }
         })
         .collect();
     (frame, lines)
 }
 
-#[test]
-fn lines_that_run_upwards_on_a_small_photo_are_read_turned() {
-    // Body lines 7 px thick running upwards: read upright, even enlarged,
-    // the network misses some of them; turned, it reads all five.
-    let (frame, body) = upward_print_frame(0.6);
+/// Asserts that the lines of `frame` that run up or down are read by the
+/// turned look (upright, even enlarged, the network misses some of them),
+/// and that the default `Scrubber` puts each of them under a fill.
+fn turned_lines_are_read_and_filled(frame: &image::RgbImage, body: &[(u32, u32, u32, u32)]) {
     let turned = false;
     let (level, upright) = lines_read(
-        &frame,
-        &body,
+        frame,
+        body,
         TextParams {
             turned,
             ..TextParams::default()
         },
     );
-    let (all, with_turned) = lines_read(&frame, &body, TextParams::default());
-    assert_eq!(all, body.len(), "{with_turned:?}");
     assert!(level < body.len(), "{upright:?}");
+    let (all, with_turned) = lines_read(frame, body, TextParams::default());
+    assert_eq!(all, body.len(), "{with_turned:?}");
     // What the user gets: the scrubbed picture has every such line under
     // a fill, and is exported rather than refused. (Without the turned
     // look, later rounds still fill 0.90–1.0 of each line, not all of it.)
@@ -153,8 +163,24 @@ fn lines_that_run_upwards_on_a_small_photo_are_read_turned() {
     let out = image::load_from_memory(&safe.bytes).unwrap().to_rgb8();
     for (i, &line) in body.iter().enumerate() {
         let share = black_share(&out, line);
-        assert!(share >= 0.99, "upward line {i} {line:?}: {share:.3} filled");
+        assert!(share >= 0.99, "turned line {i} {line:?}: {share:.3} filled");
     }
+}
+
+#[test]
+fn lines_that_run_upwards_on_a_small_photo_are_read_turned() {
+    // Body lines 7 px thick running upwards: turned a quarter clockwise,
+    // they read level.
+    let (frame, body) = turned_print_frame(0.6, true);
+    turned_lines_are_read_and_filled(&frame, &body);
+}
+
+#[test]
+fn lines_that_run_downwards_on_a_small_photo_are_read_turned_too() {
+    // The same lines running downwards: the turned look sees them upside
+    // down, and the network reads them all the same.
+    let (frame, body) = turned_print_frame(0.6, false);
+    turned_lines_are_read_and_filled(&frame, &body);
 }
 
 /// Share of the `(x, y, w, h)` line's pixels inside some finding's box.
