@@ -6,6 +6,7 @@
 err-not-an-image = not an image (phiscrub reads JPEG, PNG, WebP, TIFF and GIF, judged by content); remove it from the input, or convert it to one of those formats
 err-corrupt = the image data is damaged or truncated ({ $detail }); export it again from the original
 err-too-large = the image is { $width }×{ $height } pixels, over the limit of { $limit } pixels; scale it down first
+err-over-memory = decoding the image would need more memory than phiscrub allows for its size ({ $detail }); scale it down, or save it again as an 8-bit JPEG or PNG, first
 err-io = cannot read the file ({ $detail }); check that it exists and that you may read it
 err-internal = internal error: { $detail }. Nothing was written; please report this with the command you ran
 refused-unsupported = refused: { $what } cannot be made safe by phiscrub yet; nothing was written. Convert it to JPEG or PNG (for example by exporting it from your photo app) and scrub that copy

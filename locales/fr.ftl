@@ -6,6 +6,7 @@
 err-not-an-image = ce n'est pas une image (phiscrub lit JPEG, PNG, WebP, TIFF et GIF, d'après le contenu) ; retirez-le des entrées ou convertissez-le dans l'un de ces formats
 err-corrupt = les données de l'image sont abîmées ou tronquées ({ $detail }) ; exportez-la de nouveau depuis l'original
 err-too-large = l'image fait { $width }×{ $height } pixels, au-delà de la limite de { $limit } pixels ; réduisez-la d'abord
+err-over-memory = décoder l'image demanderait plus de mémoire que phiscrub n'en accorde à sa taille ({ $detail }) ; réduisez-la, ou enregistrez-la de nouveau en JPEG ou PNG 8 bits, d'abord
 err-io = impossible de lire le fichier ({ $detail }) ; vérifiez qu'il existe et que vous avez le droit de le lire
 err-internal = erreur interne : { $detail }. Rien n'a été écrit ; merci de la signaler avec la commande lancée
 refused-unsupported = refusée : phiscrub ne sait pas encore rendre sûr { $what } ; rien n'a été écrit. Convertissez-la en JPEG ou PNG (par exemple en l'exportant depuis votre application photo) et traitez cette copie

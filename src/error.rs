@@ -89,7 +89,9 @@ impl ScrubError {
         match self {
             ScrubError::Unreadable(Unreadable::NotAnImage) => "unreadable",
             ScrubError::Unreadable(Unreadable::Corrupt(_)) => "corrupt",
-            ScrubError::Unreadable(Unreadable::TooLarge { .. }) => "too_large",
+            ScrubError::Unreadable(Unreadable::TooLarge { .. } | Unreadable::OverMemory(_)) => {
+                "too_large"
+            }
             ScrubError::Unreadable(Unreadable::Io(_)) => "io",
             ScrubError::Refused(r) => match r.reason {
                 RefusalReason::Unsupported(_) => "unsupported",
@@ -129,6 +131,11 @@ pub enum Unreadable {
         /// The most pixels (width × height) accepted: `Config::max_pixels`.
         limit: u64,
     },
+    /// Decoding would need more memory than the pixel limit allows for
+    /// (`Config::max_pixels`), although the header's size is within it:
+    /// a decoder's working set (a 16-bit image, a large embedded chunk),
+    /// not damage. Reported as `too_large`.
+    OverMemory(String),
     /// The file could not be read from disk.
     Io(String),
 }
@@ -148,6 +155,7 @@ impl fmt::Display for Unreadable {
                 height = *height,
                 limit = *limit
             ),
+            Unreadable::OverMemory(detail) => t!("err-over-memory", detail = detail.as_str()),
             Unreadable::Io(detail) => t!("err-io", detail = detail.as_str()),
         };
         f.write_str(&msg)

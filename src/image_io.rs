@@ -165,9 +165,7 @@ pub fn orient(image: &mut DynamicImage, value: u16) {
 
 fn decode_error(e: image::ImageError) -> DecodeError {
     match e {
-        image::ImageError::Limits(l) => {
-            Unreadable::Corrupt(format!("over the memory limit: {l}")).into()
-        }
+        image::ImageError::Limits(l) => Unreadable::OverMemory(one_line(&l.to_string())).into(),
         image::ImageError::Unsupported(u) => DecodeError::Unsupported(one_line(&u.to_string())),
         other => {
             let msg = one_line(&other.to_string());
@@ -369,4 +367,27 @@ pub fn encode(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ScrubError;
+    use image::error::{LimitError, LimitErrorKind};
+
+    #[test]
+    fn a_decoder_out_of_memory_is_too_large_not_damage() {
+        let limit =
+            image::ImageError::Limits(LimitError::from_kind(LimitErrorKind::InsufficientMemory));
+        let DecodeError::Unreadable(u) = decode_error(limit) else {
+            panic!("a memory limit is not an unsupported format");
+        };
+        assert!(matches!(u, Unreadable::OverMemory(_)), "{u:?}");
+        let message = u.to_string();
+        let e = ScrubError::Unreadable(u);
+        assert_eq!(e.reason_code(), "too_large");
+        // The advice is to scale the picture down, not to export it again.
+        assert!(message.contains("scale it down"), "{message}");
+        assert!(!message.contains("damaged"), "{message}");
+    }
 }
