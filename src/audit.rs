@@ -124,6 +124,14 @@ pub struct Settings {
     pub face_shape: &'static str,
     /// Longer side (pixels) large photos were scaled down to for text.
     pub text_detail_side: u32,
+    /// Shorter side (pixels) small photos were enlarged to for the text
+    /// detector's second look; 0: one look.
+    pub text_second_side: u32,
+    /// Thickest region (image pixels) the second look kept; 0: no limit.
+    pub text_second_thickest: u32,
+    /// The second look also read photos turned a quarter, for lines that
+    /// run up or down.
+    pub text_turned: bool,
     /// JPEG quality of re-encoded JPEG outputs.
     pub jpeg_quality: u8,
     /// The ICC colour profile was kept (the only non-pixel data written).
@@ -340,6 +348,8 @@ impl Report {
         elapsed: Duration,
     ) -> Report {
         let summary = Summary::from_statuses(files.iter().map(|r| r.status));
+        // The detector `Scrubber::new` builds from this configuration.
+        let text = config.text_params();
         let mut findings = BTreeMap::new();
         for f in files
             .iter()
@@ -375,6 +385,9 @@ impl Report {
                     _ => "box",
                 },
                 text_detail_side: config.text_detail_side,
+                text_second_side: text.second_side,
+                text_second_thickest: text.second_thickest,
+                text_turned: text.turned,
                 jpeg_quality: config.jpeg_quality,
                 keep_icc: config.keep_icc,
                 reencode: config.reencode,

@@ -64,6 +64,11 @@ fn the_report_says_what_was_done_to_each_file_and_holds_no_metadata_values() {
     );
     assert_eq!(r["settings"]["jpeg_quality"], 90);
     assert_eq!(r["settings"]["text_detail_side"], 1024);
+    // So are the text detector's looks: small photos are read again at
+    // 1080 px, upright and turned, keeping regions up to 48 px thick.
+    assert_eq!(r["settings"]["text_second_side"], 1080);
+    assert_eq!(r["settings"]["text_second_thickest"], 48);
+    assert_eq!(r["settings"]["text_turned"], true);
     assert_eq!(r["settings"]["keep_icc"], true);
     assert_eq!(r["settings"]["reencode"], false);
     assert_eq!(r["settings"]["first_frame"], false);
