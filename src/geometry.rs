@@ -249,8 +249,32 @@ pub type Quad = [[f32; 2]; 4];
 /// assert_eq!(quad_thickness(&[[0.0, 0.0], [8.0, 0.0], [8.0, 30.0], [0.0, 30.0]]), 8.0);
 /// ```
 pub fn quad_thickness(q: &Quad) -> f32 {
-    let side = |a: [f32; 2], b: [f32; 2]| (a[0] - b[0]).hypot(a[1] - b[1]);
-    side(q[0], q[1]).min(side(q[1], q[2]))
+    Sides::of(q).thick
+}
+
+/// An oriented outline's first two sides (corner 0 to 1, then 1 to 2) and
+/// their lengths: which runs along it and which across.
+pub(crate) struct Sides {
+    pub(crate) first: [f32; 2],
+    pub(crate) second: [f32; 2],
+    pub(crate) long: f32,
+    pub(crate) thick: f32,
+    pub(crate) first_longer: bool,
+}
+
+impl Sides {
+    pub(crate) fn of(q: &Quad) -> Sides {
+        let first = [q[1][0] - q[0][0], q[1][1] - q[0][1]];
+        let second = [q[2][0] - q[1][0], q[2][1] - q[1][1]];
+        let (la, lb) = (first[0].hypot(first[1]), second[0].hypot(second[1]));
+        Sides {
+            first,
+            second,
+            long: la.max(lb),
+            thick: la.min(lb),
+            first_longer: la >= lb,
+        }
+    }
 }
 
 impl Rect {

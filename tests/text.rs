@@ -151,7 +151,8 @@ fn turned_lines_are_read_and_filled(frame: &image::RgbImage, body: &[(u32, u32, 
     assert_eq!(all, body.len(), "{with_turned:?}");
     // What the user gets: the scrubbed picture has every such line under
     // a fill, and is exported rather than refused. (Without the turned
-    // look, later rounds still fill 0.90–1.0 of each line, not all of it.)
+    // look, later rounds still filled 0.90–1.0 of each upward line, not all
+    // of it; measured for upward lines only.)
     let mut png = Vec::new();
     frame
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)

@@ -17,7 +17,7 @@
 use crate::detect::scales::spans;
 use crate::detect::{Finding, FindingKind, TextDetect, same_region};
 use crate::error::SetupError;
-use crate::geometry::{BoxF, Quad, Rect, quad_thickness};
+use crate::geometry::{BoxF, Quad, Rect, Sides, quad_thickness};
 use crate::models;
 use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
@@ -77,8 +77,9 @@ pub struct TextParams {
     /// network does not read upright, and reads turned only at the second
     /// look's scale (at the first, the turned image shows it too little).
     /// That look keeps only such lines (see `runs_up_or_down`), within the
-    /// second look's thickness limit, and fills each at least a third as
-    /// thick as it is long. Only images that get a second look get it.
+    /// second look's thickness limit and at least 24 px long, and fills
+    /// each at least a third as thick as it is long. Only images that get a
+    /// second look get it.
     /// Lines that run downwards it sees upside down and reads as well: a
     /// fourth look, turned the other way, found one more region of the
     /// shared text set's 72 small photos and took 1.47× as long.
@@ -682,13 +683,9 @@ const TURNED_SHORTEST: f32 = 24.0;
 /// least [`TURNED_SHORTEST`] long: the turned look is there for those. Text
 /// in a short or level block the upright looks read.
 fn runs_up_or_down(q: &Quad) -> bool {
-    let (a, b) = (
-        [q[1][0] - q[0][0], q[1][1] - q[0][1]],
-        [q[2][0] - q[1][0], q[2][1] - q[1][1]],
-    );
-    let (la, lb) = (a[0].hypot(a[1]), b[0].hypot(b[1]));
-    let (along, long, thick) = if la >= lb { (a, la, lb) } else { (b, lb, la) };
-    along[1].abs() > along[0].abs() && long >= TURNED_LINE * thick && long >= TURNED_SHORTEST
+    let s = Sides::of(q);
+    let along = if s.first_longer { s.first } else { s.second };
+    along[1].abs() > along[0].abs() && s.long >= TURNED_LINE * s.thick && s.long >= TURNED_SHORTEST
 }
 
 /// An oriented outline widened about its long axis, where needed, to at
@@ -699,21 +696,17 @@ fn runs_up_or_down(q: &Quad) -> bool {
 /// least [`TURNED_LINE`] times longer than thick, so this is the widest
 /// fill its shape allows.
 fn thickened(q: Quad, ratio: f32) -> Quad {
-    let (a, b) = (
-        [q[1][0] - q[0][0], q[1][1] - q[0][1]],
-        [q[2][0] - q[1][0], q[2][1] - q[1][1]],
-    );
-    let (la, lb) = (a[0].hypot(a[1]), b[0].hypot(b[1]));
-    let (long, thick, across) = if la >= lb { (la, lb, b) } else { (lb, la, a) };
-    let want = long / ratio;
-    if thick <= 0.0 || want <= thick {
+    let s = Sides::of(&q);
+    let across = if s.first_longer { s.second } else { s.first };
+    let want = s.long / ratio;
+    if s.thick <= 0.0 || want <= s.thick {
         return q;
     }
     // Each long side moves out by half the missing thickness.
-    let g = (want - thick) / 2.0 / thick;
+    let g = (want - s.thick) / 2.0 / s.thick;
     let d = [across[0] * g, across[1] * g];
     let out = |p: [f32; 2], s: f32| [p[0] + s * d[0], p[1] + s * d[1]];
-    if la >= lb {
+    if s.first_longer {
         [
             out(q[0], -1.0),
             out(q[1], -1.0),
