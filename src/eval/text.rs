@@ -395,12 +395,18 @@ fn one(scrubber: &Scrubber, path: &Path, t: &TextTruth) -> Outcome {
             format!("{}: {e}", path.display()),
         )
     })?;
-    let decode = |b: &[u8]| {
+    let decode = |b: &[u8], turn: u16| {
         image::load_from_memory(b)
-            .map(|i| Grey::of(&i.to_rgb8()))
+            .map(|mut i| {
+                crate::image_io::orient(&mut i, turn);
+                Grey::of(&i.to_rgb8())
+            })
             .map_err(|e| (false, format!("{}: {e}", path.display())))
     };
-    let (before, after) = (decode(&bytes)?, decode(&safe.bytes)?);
+    // Labels are drawn on the pixels as stored, and the output is written
+    // upright: an EXIF orientation is undone on the output to compare them.
+    let back = crate::metadata::orientation(&bytes).map_or(1, undoing);
+    let (before, after) = (decode(&bytes, 1)?, decode(&safe.bytes, back)?);
     if (before.w, before.h) != (after.w, after.h) {
         return Err((
             false,
@@ -415,6 +421,16 @@ fn one(scrubber: &Scrubber, path: &Path, t: &TextTruth) -> Outcome {
         ));
     }
     Ok(score_image(&before, &after, t))
+}
+
+/// The EXIF orientation that undoes `value`'s: its quarter turns go the
+/// other way, and half turns, flips and transpositions undo themselves.
+fn undoing(value: u16) -> u16 {
+    match value {
+        6 => 8,
+        8 => 6,
+        v => v,
+    }
 }
 
 /// A grey image as floats, with PIL's `convert("L")` weights and rounding,
@@ -652,6 +668,48 @@ mod tests {
         }
         let s = score_image(&Grey::of(&before), &Grey::of(&far), &truth());
         assert_eq!(s.away, 100);
+    }
+
+    #[test]
+    fn a_photo_turned_by_its_exif_orientation_is_scored_as_stored() {
+        // Stored 96×144 with orientation 6: the output is written 144×96.
+        // A label over the stored green corner, where nothing is filled.
+        let d = tempfile::tempdir().unwrap();
+        let name = "turned.jpg";
+        std::fs::copy(
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/fixtures/metadata/jpeg_orientation6.jpg"
+            ),
+            d.path().join(name),
+        )
+        .unwrap();
+        let truth = TextTruth {
+            file: name.into(),
+            polys: vec![vec![[0.0, 0.0], [14.0, 0.0], [14.0, 14.0], [0.0, 14.0]]],
+            ignore: vec![],
+            kind: "label".into(),
+        };
+        let scrubber = crate::Scrubber::new(crate::Config {
+            detect_faces: false,
+            ..crate::Config::default()
+        })
+        .unwrap();
+        let s = text(&scrubber, d.path(), &[truth], 1).unwrap();
+        assert_eq!(s.exported, 1, "{:?}", s.problems);
+        // Compared turned, the output would differ from the input almost
+        // everywhere.
+        assert!(s.area_away.unwrap() < 0.01, "{:?}", s.area_away);
+        assert_eq!(s.pooled.coverage, Some(0.0));
+        for v in 1..=8 {
+            let mut i = image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(3, 2, |x, y| {
+                image::Rgb([x as u8, y as u8, 0])
+            }));
+            let stored = i.clone();
+            crate::image_io::orient(&mut i, v);
+            crate::image_io::orient(&mut i, undoing(v));
+            assert_eq!(i, stored, "orientation {v}");
+        }
     }
 
     #[test]
