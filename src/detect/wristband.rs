@@ -3,7 +3,8 @@
 //! with fragments of glyphs the detector cut short; covering the whole strip
 //! leaves nothing to read.
 //!
-//! A group forms around every code decoded or found by its bars, and around
+//! A group forms around every code decoded or found by its bars (unless the
+//! bars lie inside a longer line of text: letters pass for bars), and around
 //! a square the matrix finder reports when two lines of text lie beside it
 //! (one glyph passes for modules; a name over a date beside one is a label):
 //! text boxes within reach of it, or of text already in the group, join. Reach scales with the size of the text
@@ -33,6 +34,13 @@ const LABEL_DEPTH: f32 = 8.0;
 /// beside a symbol is.
 const SQUARE_LINES: usize = 2;
 
+/// A code found by its bars this much inside a text finding ...
+const LINE_COVER: f32 = 0.8;
+
+/// ... whose line is this many times longer than the code is, is strokes of
+/// that line's glyphs (see `within_a_line`).
+const LINE_RUN: f32 = 2.0;
+
 /// Replaces each group of codes and nearby text by one wristband finding
 /// covering the strip; other findings pass through unchanged.
 ///
@@ -54,7 +62,8 @@ pub fn group(findings: Vec<Finding>, width: u32, height: u32) -> Vec<Finding> {
     for seed in 0..n {
         let seeds = findings[seed].kind == FindingKind::Code
             && (findings[seed].score > crate::detect::code::MATRIX_SCORE
-                || text_beside(&findings[seed], &findings) >= SQUARE_LINES);
+                || text_beside(&findings[seed], &findings) >= SQUARE_LINES)
+            && !within_a_line(&findings[seed], &findings);
         if !seeds || label[seed].is_some() {
             continue;
         }
@@ -111,6 +120,24 @@ pub fn group(findings: Vec<Finding>, width: u32, height: u32) -> Vec<Finding> {
         out.push(Finding::new(FindingKind::Wristband, bbox, score));
     }
     out
+}
+
+/// Whether `code`, found by its bars and not decoded, is a run of glyph
+/// strokes in a line of text: a text finding covers most of it and runs on
+/// well past it. The bar finder reads letters such as "NDE", "www" or
+/// "SANJIE" as bars (receipts and a street sign of the shared text set),
+/// and a group started there blacks out the lines around them as a label
+/// strip. A barcode the text detector boxes on its own is not inside a
+/// longer line, and a decoded code is a code wherever it lies.
+fn within_a_line(code: &Finding, findings: &[Finding]) -> bool {
+    let long = |b: &BoxF| b.w.max(b.h);
+    let c = code.bbox;
+    let bars = code.score > crate::detect::code::MATRIX_SCORE && code.score < 1.0;
+    bars && findings.iter().any(|t| {
+        t.kind == FindingKind::Text
+            && t.bbox.intersection(&c) >= LINE_COVER * c.area()
+            && long(&t.bbox) >= LINE_RUN * long(&c)
+    })
 }
 
 /// How many text findings lie within reach of `code`.
@@ -285,6 +312,42 @@ mod tests {
         let bars = Finding::new(FindingKind::Code, BoxF::new(160.0, 10.0, 80.0, 24.0), 0.5);
         let out = group(vec![square, name, bars], 300, 100);
         assert_eq!(out.len(), 1);
+        assert_eq!(out[0].kind, FindingKind::Wristband);
+    }
+
+    #[test]
+    fn bars_read_in_the_letters_of_a_line_start_no_label() {
+        // "TENDERED:" on a receipt, with the lines above and below it; the
+        // bar finder reads "NDE" as a short run of bars.
+        let above = text(250.0, 100.0, 240.0, 40.0);
+        let line = text(250.0, 145.0, 240.0, 40.0);
+        let below = text(250.0, 190.0, 240.0, 40.0);
+        let strokes = Finding::new(FindingKind::Code, BoxF::new(300.0, 148.0, 70.0, 34.0), 0.5);
+        let lines = vec![above.clone(), line.clone(), below.clone()];
+        let mut found = lines.clone();
+        found.push(strokes.clone());
+        let out = group(found, 800, 600);
+        assert!(
+            out.iter().all(|f| f.kind != FindingKind::Wristband),
+            "{out:?}"
+        );
+        assert_eq!(out.len(), 4);
+        // A barcode the text detector also boxes on its own (the box no
+        // longer than the bars) is a code, and starts the label.
+        let barcode = Finding::new(FindingKind::Code, BoxF::new(250.0, 240.0, 200.0, 40.0), 0.5);
+        let read_as_text = text(245.0, 238.0, 215.0, 44.0);
+        let out = group(vec![below.clone(), read_as_text, barcode], 800, 600);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0].kind, FindingKind::Wristband);
+        // So does a code that decoded, wherever it lies.
+        let decoded = Finding {
+            score: 1.0,
+            ..strokes
+        };
+        let mut found = lines;
+        found.push(decoded);
+        let out = group(found, 800, 600);
+        assert_eq!(out.len(), 1, "{out:?}");
         assert_eq!(out[0].kind, FindingKind::Wristband);
     }
 }
