@@ -64,7 +64,8 @@ enum EvalCommand {
     /// Real text: share of labelled regions whose glyph edges the scrubbed
     /// output removes (the rule of textcover.py), by kind and text height,
     /// and the area changed away from text. Truth: JSON lines
-    /// {"file", "polys": [[[x, y], ...]], "ignore", "kind"}.
+    /// {"file", "polys": [[[x, y], ...]], "ignore", "kind"}, in pixels of
+    /// the upright picture (EXIF orientation applied).
     Text(EvalFacesArgs),
 }
 
