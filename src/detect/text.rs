@@ -432,6 +432,9 @@ impl TextDetector {
             }
         }
         if turned {
+            // Before the doubt zones: turned, level print reads as thick
+            // blocks, and a zone left by one would drop the level lines the
+            // enlarged upright look reads there in later rounds.
             found.retain(|(q, _)| runs_up_or_down(q));
         }
         if slot > 0 && self.params.second_thickest > 0 {
