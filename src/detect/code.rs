@@ -84,8 +84,12 @@ pub fn find(img: &RgbImage) -> Result<Vec<Finding>, String> {
         Err(e) => return Err(format!("the barcode reader failed: {e}")),
     };
     let tensor = Tensor::new(&luma);
-    let mut out = bars(&luma, &tensor);
-    out.extend(matrices(&luma, &tensor));
+    // The finders' boxes take in quiet zones that may run past the edge.
+    let mut out: Vec<Finding> = bars(&luma, &tensor)
+        .into_iter()
+        .chain(matrices(&luma, &tensor))
+        .filter_map(|f| clip(f, w, h))
+        .collect();
     for r in results {
         let points: Vec<(f32, f32)> = r.getPoints().iter().map(|p: &Point| (p.x, p.y)).collect();
         let linear = points.len() == 2 || is_linear(r.getBarcodeFormat());
@@ -772,5 +776,15 @@ mod tests {
         assert!(found(&striped(200, 280, 80, 560)).is_empty());
         // Up to 2.5 times longer than wide still counts (a code partly hidden).
         assert_eq!(found(&striped(200, 280, 200, 360)).len(), 1);
+        // Cut by the top edge: the box reported is clipped to the image, as
+        // every finding's is (the fill is the same either way).
+        let edge = image::DynamicImage::ImageLuma8(striped(120, 280, 0, 56)).to_rgb8();
+        let at_edge = find(&edge).unwrap();
+        assert_eq!(at_edge.len(), 1, "{at_edge:?}");
+        let b = at_edge[0].bbox;
+        assert!(
+            b.x >= 0.0 && b.y >= 0.0 && b.x2() <= 480.0 && b.y2() <= 640.0,
+            "{b:?}"
+        );
     }
 }
