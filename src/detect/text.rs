@@ -79,8 +79,7 @@ pub struct TextParams {
     /// That look keeps only such lines (see `runs_up_or_down`), within the
     /// second look's thickness limit and at least 24 px long, and fills
     /// each at least a third as thick as it is long (at most twice as thick
-    /// as it was read). Only images that get a
-    /// second look get it.
+    /// as it was read). Only images that get a second look get it.
     /// Lines that run downwards it sees upside down and reads as well: a
     /// fourth look, turned the other way, found one more region of the
     /// shared text set's 72 small photos and took 1.47× as long.
@@ -431,22 +430,11 @@ impl TextDetector {
                 found.push((q.map(|[x, y]| [x * fx, y * fy]), score));
             }
         }
-        if turned {
-            // Before the doubt zones: turned, level print reads as thick
-            // blocks, and a zone left by one would drop the level lines the
-            // enlarged upright look reads there in later rounds.
-            found.retain(|(q, _)| runs_up_or_down(q));
-        }
-        if slot > 0 && self.params.second_thickest > 0 {
-            self.doubt
-                .sift(&mut found, self.params.second_thickest as f32);
-        }
-        if turned {
-            // After the thickness limit, which judges what the network saw.
-            for (q, _) in &mut found {
-                *q = thickened(*q, TURNED_LINE);
-            }
-        }
+        let thickest = match self.params.second_thickest {
+            t if slot > 0 && t > 0 => Some(t as f32),
+            _ => None,
+        };
+        keep(&mut found, turned, thickest, &mut self.doubt);
         let out = found
             .into_iter()
             .map(|(quad, score)| text_finding(quad, score, w, h))
@@ -458,6 +446,29 @@ impl TextDetector {
             maps,
         });
         Ok(out)
+    }
+}
+
+/// What a look keeps of the regions it read (outlines in image pixels):
+/// the turned look only lines that run up or down; a second look
+/// (`thickest` set) nothing thicker than that, nor anything where such a
+/// block lay (see [`Doubt::sift`]); and the turned look's lines widened
+/// (see [`thickened`]).
+fn keep(found: &mut Vec<(Quad, f32)>, turned: bool, thickest: Option<f32>, doubt: &mut Doubt) {
+    if turned {
+        // Before the doubt zones: turned, level print reads as thick
+        // blocks, and a zone left by one would drop the level lines the
+        // enlarged upright look reads there in later rounds.
+        found.retain(|(q, _)| runs_up_or_down(q));
+    }
+    if let Some(t) = thickest {
+        doubt.sift(found, t);
+    }
+    if turned {
+        // After the thickness limit, which judges what the network saw.
+        for (q, _) in found.iter_mut() {
+            *q = thickened(*q, TURNED_LINE);
+        }
     }
 }
 
@@ -987,7 +998,7 @@ mod tests {
     }
 
     #[test]
-    fn thin_turned_lines_are_widened_to_a_third_of_their_length() {
+    fn thin_turned_lines_are_widened_to_a_third_of_their_length_at_most_twice() {
         let near = |a: Quad, b: Quad| {
             let off = (0..4).map(|i| (a[i][0] - b[i][0]).abs() + (a[i][1] - b[i][1]).abs());
             assert!(off.fold(0.0, f32::max) < 1e-3, "{a:?} is not {b:?}");
@@ -1025,6 +1036,34 @@ mod tests {
             thickened(banner, TURNED_LINE),
             [[-5.0, 0.0], [15.0, 0.0], [15.0, 200.0], [-5.0, 200.0]],
         );
+    }
+
+    #[test]
+    fn a_look_judges_what_the_network_read_then_widens_turned_lines() {
+        let upright = |x: f32, w: f32, h: f32| [[x, 0.0], [x + w, 0.0], [x + w, h], [x, h]];
+        let mut doubt = Doubt::new((1280, 720));
+        // Turned: a vertical line 40 px thick passes the 48 px limit as
+        // read, and is widened to 66 px only after; a level block 60 px
+        // thick is not a turned line, and leaves no zone.
+        let line = upright(100.0, 40.0, 200.0);
+        let block = upright(400.0, 160.0, 60.0);
+        let mut found = vec![(line, 0.9), (block, 0.9)];
+        keep(&mut found, true, Some(48.0), &mut doubt);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!((quad_thickness(&found[0].0) - 200.0 / 3.0).abs() < 1e-3);
+        assert!(doubt.zones.is_empty(), "{:?}", doubt.zones);
+        // Upright, the same block is too thick and leaves a zone, which
+        // drops a thin fragment read there later.
+        let mut found = vec![(block, 0.9)];
+        keep(&mut found, false, Some(48.0), &mut doubt);
+        assert!(found.is_empty());
+        let mut later = vec![(upright(470.0, 20.0, 10.0), 0.9)];
+        keep(&mut later, false, Some(48.0), &mut doubt);
+        assert!(later.is_empty());
+        // The first look (no limit) keeps what it read, as read.
+        let mut first = vec![(block, 0.9), (line, 0.9)];
+        keep(&mut first, false, None, &mut doubt);
+        assert_eq!(first, vec![(block, 0.9), (line, 0.9)]);
     }
 
     #[test]
