@@ -366,6 +366,43 @@ fn synthetic_wristbands_are_covered_with_their_codes() {
     assert!(scores.findings.get("wristband").copied().unwrap_or(0) >= 3);
 }
 
+/// A face detector that sees, in every picture, a candidate between the
+/// verification and fill thresholds: each scene is refused.
+struct Borderline;
+
+impl phiscrub::FaceDetect for Borderline {
+    fn detect(&mut self, _: &image::RgbImage, _: f32) -> Result<Vec<phiscrub::Finding>, String> {
+        let b = phiscrub::BoxF::new(10.0, 10.0, 30.0, 30.0);
+        Ok(vec![phiscrub::Finding::new(FindingKind::Face, b, 0.195)])
+    }
+}
+
+#[test]
+fn bands_of_refused_scenes_count_as_missed_and_leave_the_exported_figure() {
+    let scrubber = Scrubber::with_face_detector(Config::default(), || {
+        Ok(Box::new(Borderline) as Box<dyn phiscrub::FaceDetect>)
+    })
+    .unwrap();
+    let run = synth::eval::SynthRun {
+        kind: SceneKind::Bands,
+        count: 2,
+        seed: 3,
+        backgrounds: &[],
+        size: (640, 480),
+        threads: 1,
+        save: None,
+    };
+    let s = synth::eval::run(&scrubber, &run).unwrap();
+    assert_eq!((s.exported, s.refused_residual), (0, 2), "{:?}", s.problems);
+    assert!(s.objects >= 2 && s.lines > 0 && s.codes > 0);
+    assert_eq!((s.objects_covered, s.lines_covered), (0, 0));
+    // Nothing exported: no band counts in the figure over exported scenes.
+    assert_eq!(
+        (s.objects_exported, s.lines_exported, s.codes_exported),
+        (0, 0, 0)
+    );
+}
+
 #[test]
 fn eval_bands_reports_json_and_rejects_zero_jobs() {
     let o = run(phiscrub().args([

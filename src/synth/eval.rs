@@ -67,6 +67,8 @@ pub const COVERED: f64 = 0.99;
 /// assert!(s.objects >= 3 && s.lines >= 3 * s.objects && s.codes >= s.objects);
 /// // and this scrubber covers none of them.
 /// assert_eq!((s.objects_covered, s.lines_covered, s.codes_covered), (0, 0, 0));
+/// // Every scene was exported, so every band counts over exported scenes too.
+/// assert_eq!((s.objects_exported, s.lines_exported), (s.objects, s.lines));
 /// assert_eq!((s.ink_covered, s.area_away), (0.0, 0.0));
 /// assert!(s.findings.is_empty());
 /// // Each band left uncovered is listed with what fell short.
@@ -104,6 +106,15 @@ pub struct SynthScores {
     pub lines_covered: usize,
     /// Codes in all scenes, refused ones included (there, not covered).
     pub codes: usize,
+    /// Of `objects`, those in exported scenes: the denominator of the
+    /// coverage over exported images, as `textcover.py` and `facerecall.py`
+    /// count it. A refused scene leaks nothing, but its picture is lost,
+    /// so both figures are reported.
+    pub objects_exported: usize,
+    /// Of `lines`, those in exported scenes.
+    pub lines_exported: usize,
+    /// Of `codes`, those in exported scenes.
+    pub codes_exported: usize,
     /// Of `codes`, those with at least [`COVERED`] of their modules under fills.
     pub codes_covered: usize,
     /// Ink pixels covered, pooled over exported images.
@@ -252,6 +263,9 @@ pub fn run(scrubber: &Scrubber, run: &SynthRun<'_>) -> Result<SynthScores, Strin
         total.lines_covered += s.lines_covered;
         total.codes += s.codes;
         total.codes_covered += s.codes_covered;
+        total.objects_exported += s.objects_exported;
+        total.lines_exported += s.lines_exported;
+        total.codes_exported += s.codes_exported;
         for (k, n) in s.findings {
             *total.findings.entry(k).or_insert(0) += n;
         }
@@ -302,6 +316,8 @@ fn score_one(s: &super::Scene, result: Result<crate::Scrubbed, ScrubError>, i: u
         }
     };
     out.exported = 1;
+    (out.objects_exported, out.lines_exported, out.codes_exported) =
+        (out.objects, out.lines, out.codes);
     let (w, h) = (s.width, s.height);
     let mut filled = vec![false; (w * h) as usize];
     let mut pixel_fill = vec![false; (w * h) as usize];
