@@ -32,7 +32,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "bin" => p.bin_threshold = f,
             "box" => p.box_threshold = f,
             "unclip" => p.unclip = f,
-            "ends" => p.ends = f,
             "min_side" => p.min_side = f as u32,
             "detail" => p.detail_side = f as u32,
             "tile" => p.tile = f as u32,

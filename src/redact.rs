@@ -3,7 +3,7 @@
 //! original survives, unlike a blur or mosaic that can be partly reversed.
 
 use crate::detect::Finding;
-use crate::geometry::{Rect, Shape};
+use crate::geometry::{Quad, Rect, Shape, Sides};
 use image::{DynamicImage, ImageBuffer, Pixel, Primitive};
 
 /// The padded region to fill for a face, in whole pixels of a `width` ×
@@ -40,6 +40,76 @@ pub fn face_region(
         && padded.y2() <= height as f32;
     r.shape = if inside { shape } else { Shape::Box };
     Some(r)
+}
+
+/// How far a text line's fill reaches past each end of the outline the
+/// detector gave it, as a share of the line's thickness. The network's
+/// probability fades over a line's first and last letters, more so when
+/// they are blurred, slanted or unevenly lit, and the outline's margin
+/// alone left the last letter or two of a sign half readable ("ROBIN",
+/// "CRIME", "Care" on the shared text set). Detection, wristband grouping
+/// and verification keep the detector's outline: a line made longer there
+/// reached a large sign beside a label and merged the two into one group,
+/// too deep to be a label.
+pub const TEXT_ENDS: f32 = 0.25;
+
+/// An outline at least this many times longer than thick is a line, whose
+/// fill [`TEXT_ENDS`] lengthens; a squarer one (a stapler or a fold of cloth
+/// the network reads as text, one large glyph) is filled as outlined.
+pub const TEXT_LINE: f32 = 2.0;
+
+/// The pixels to fill for a text finding: its outline, a line's lengthened
+/// by [`TEXT_ENDS`] of its thickness at both ends.
+///
+/// ```
+/// use phiscrub::redact::text_region;
+/// use phiscrub::{BoxF, Finding, FindingKind};
+/// // An upright line (the detector gives slanted ones an outline).
+/// let line = Finding::new(FindingKind::Text, BoxF::new(20.0, 20.0, 40.0, 8.0), 0.9);
+/// let r = text_region(&line, 100, 100).unwrap();
+/// // 2 px (a quarter of its 8 px thickness) more at each end, none across.
+/// assert_eq!((r.x0, r.x1, r.y0, r.y1), (18, 62, 20, 28));
+/// // A glyph about as tall as wide is filled as found.
+/// let glyph = Finding::new(FindingKind::Text, BoxF::new(20.0, 20.0, 10.0, 12.0), 0.9);
+/// assert_eq!(text_region(&glyph, 100, 100), glyph.region(100, 100));
+/// ```
+pub fn text_region(text: &Finding, width: u32, height: u32) -> Option<Rect> {
+    // Upright lines come without an outline: their box is one.
+    let b = text.bbox;
+    let q = text
+        .outline
+        .unwrap_or([[b.x, b.y], [b.x2(), b.y], [b.x2(), b.y2()], [b.x, b.y2()]]);
+    Rect::from_quad(lengthened(q, TEXT_ENDS), width, height)
+}
+
+/// A line's outline with both ends moved out along it by `share` of its
+/// thickness; anything squarer than [`TEXT_LINE`] as it was.
+fn lengthened(q: Quad, share: f32) -> Quad {
+    let s = Sides::of(&q);
+    if s.thick <= 0.0 || s.long < TEXT_LINE * s.thick {
+        return q;
+    }
+    let along = if s.first_longer { s.first } else { s.second };
+    let g = share * s.thick / s.long;
+    let d = [along[0] * g, along[1] * g];
+    let out = |p: [f32; 2], s: f32| [p[0] + s * d[0], p[1] + s * d[1]];
+    // Corner 0 starts the first side: with the first side along the line,
+    // corners 0 and 3 are its start; with the second, corners 0 and 1.
+    if s.first_longer {
+        [
+            out(q[0], -1.0),
+            out(q[1], 1.0),
+            out(q[2], 1.0),
+            out(q[3], -1.0),
+        ]
+    } else {
+        [
+            out(q[0], -1.0),
+            out(q[1], -1.0),
+            out(q[2], 1.0),
+            out(q[3], 1.0),
+        ]
+    }
 }
 
 /// Fills each rectangle with opaque black, whatever the pixel type.
@@ -165,6 +235,51 @@ mod tests {
     use crate::detect::FindingKind;
     use crate::geometry::BoxF;
     use image::{GenericImageView, Rgba};
+
+    #[test]
+    fn a_line_is_filled_past_its_ends_and_a_blob_as_outlined() {
+        let quad = |x0: f32, y0: f32, x1: f32, y1: f32| [[x0, y0], [x1, y0], [x1, y1], [x0, y1]];
+        let text = |q: Quad| Finding {
+            outline: Some(q),
+            ..Finding::new(FindingKind::Text, BoxF::new(0.0, 0.0, 1.0, 1.0), 0.9)
+        };
+        let sides = |r: Rect| (r.x0, r.y0, r.x1, r.y1);
+        let at = |q: Quad| sides(text_region(&text(q), 200, 200).unwrap());
+        // A level line 40 × 8 and a line running down 8 × 40 (its second
+        // side the long one) grow 2 px at both ends, nothing across.
+        assert_eq!(at(quad(20.0, 20.0, 60.0, 28.0)), (18, 20, 62, 28));
+        assert_eq!(at(quad(120.0, 20.0, 128.0, 60.0)), (120, 18, 128, 62));
+        // Squarer than a line: a 12 px blob, a 15 × 8 block.
+        assert_eq!(at(quad(20.0, 120.0, 32.0, 132.0)), (20, 120, 32, 132));
+        assert_eq!(at(quad(120.0, 120.0, 135.0, 128.0)), (120, 120, 135, 128));
+        // A slanted line grows along its slant: corner 0 (its start) moves
+        // back along the line, corner 2 (its far end, bottom) forward.
+        let (c, s) = (0.8f32, 0.6f32);
+        let slant = [
+            [50.0, 100.0],
+            [50.0 + 40.0 * c, 100.0 - 40.0 * s],
+            [50.0 + 40.0 * c - 8.0 * s, 100.0 - 40.0 * s - 8.0 * c],
+            [50.0 - 8.0 * s, 100.0 - 8.0 * c],
+        ];
+        let grown = lengthened(slant, TEXT_ENDS);
+        let moved = |a: [f32; 2], b: [f32; 2]| [b[0] - a[0], b[1] - a[1]];
+        let close =
+            |v: [f32; 2], w: [f32; 2]| (v[0] - w[0]).abs() < 1e-4 && (v[1] - w[1]).abs() < 1e-4;
+        assert!(
+            close(moved(slant[0], grown[0]), [-2.0 * c, 2.0 * s]),
+            "{grown:?}"
+        );
+        assert!(
+            close(moved(slant[2], grown[2]), [2.0 * c, -2.0 * s]),
+            "{grown:?}"
+        );
+        // An upright line, which comes without an outline, grows the same.
+        let plain = Finding::new(FindingKind::Text, BoxF::new(20.0, 20.0, 40.0, 8.0), 0.9);
+        assert_eq!(
+            sides(text_region(&plain, 200, 200).unwrap()),
+            (18, 20, 62, 28)
+        );
+    }
 
     #[test]
     fn fill_makes_rgba_opaque_black_only_inside() {

@@ -757,8 +757,9 @@ impl Scrubber {
     }
 
     /// The pixels a finding's fill covers: a face's padded box (or ellipse),
-    /// anything else's outline or box as detected (text boxes already carry
-    /// the detector's margin).
+    /// a text line's outline reaching past its ends (`redact::text_region`),
+    /// anything else's outline or box as detected (text outlines already
+    /// carry the detector's margin).
     fn region(&self, f: &Finding, width: u32, height: u32) -> Option<Rect> {
         match f.kind {
             crate::detect::FindingKind::Face => redact::face_region(
@@ -768,6 +769,7 @@ impl Scrubber {
                 width,
                 height,
             ),
+            crate::detect::FindingKind::Text => redact::text_region(f, width, height),
             _ => f.region(width, height),
         }
     }

@@ -55,15 +55,6 @@ pub struct TextParams {
     pub box_threshold: f32,
     /// Growth of each region: `area × unclip / perimeter` on every side.
     pub unclip: f32,
-    /// A line's further growth at each end, as a share of its thickness
-    /// (after the unclip). The network's probability fades over a line's
-    /// first and last letters, more so when they are blurred, slanted or
-    /// lit unevenly, and the unclip alone left the last letter or two of a
-    /// sign half readable ("ROBIN", "CRIME", "Care" on the shared text set).
-    /// Only lines grow so: a blob the network reads as text (a stapler,
-    /// a fold of cloth) keeps its outline. 0.25 covered 7 more of the shared
-    /// set's 1,798 regions for 0.1 points more area away from text.
-    pub ends: f32,
     /// Images whose shorter side is smaller are scaled up to it.
     pub min_side: u32,
     /// Images whose shorter side is smaller get a second look, scaled up so
@@ -108,7 +99,6 @@ impl Default for TextParams {
             bin_threshold: 0.3,
             box_threshold: 0.4,
             unclip: 2.0,
-            ends: 0.25,
             min_side: 736,
             second_side: 1080,
             second_thickest: 48,
@@ -869,14 +859,10 @@ pub(crate) fn regions(
             Some(t) if t.area() < 0.8 * upright.area() => t,
             _ => upright,
         };
-        out.push((b.grown(p.unclip).lengthened(p.ends).corners(), score));
+        out.push((b.grown(p.unclip).corners(), score));
     }
     out
 }
-
-/// An outline at least this many times longer than thick is a line, whose
-/// ends [`TextParams::ends`] grows.
-const ENDS_LINE: f32 = 2.0;
 
 /// A rectangle along `axis` (a unit vector) about `centre`, `half` its
 /// half-length along the axis and half-thickness across it.
@@ -900,21 +886,6 @@ impl Oriented {
             half: (self.half.0 + g, self.half.1 + g),
             ..*self
         }
-    }
-
-    /// A line's outline (at least [`ENDS_LINE`] times longer than thick)
-    /// with both ends moved out by `share` of its thickness; anything
-    /// squarer as it was.
-    fn lengthened(&self, share: f32) -> Oriented {
-        let (a, b) = self.half;
-        let half = if a >= ENDS_LINE * b {
-            (a + share * 2.0 * b, b)
-        } else if b >= ENDS_LINE * a {
-            (a, b + share * 2.0 * a)
-        } else {
-            (a, b)
-        };
-        Oriented { half, ..*self }
     }
 
     fn corners(&self) -> Quad {
@@ -1297,55 +1268,6 @@ mod tests {
         let p = TextParams::default();
         assert_eq!(regions(&prob, w, h, &p, speck(1280, 1280)).len(), 1);
         assert!(regions(&prob, w, h, &p, speck(1280, 1920)).is_empty());
-    }
-
-    #[test]
-    fn a_line_grows_further_at_its_ends_and_a_blob_does_not() {
-        let (w, h) = (200, 200);
-        let mut prob = vec![0.0f32; w * h];
-        let mut block = |x0: usize, y0: usize, bw: usize, bh: usize| {
-            for y in y0..y0 + bh {
-                prob[y * w + x0..y * w + x0 + bw].fill(0.9);
-            }
-        };
-        block(20, 20, 40, 8); // a level line
-        block(120, 20, 8, 40); // a line running down
-        block(20, 120, 12, 12); // a blob
-        block(120, 120, 15, 8); // shorter than twice its thickness
-        let p = TextParams {
-            unclip: 0.0,
-            ends: 0.25,
-            ..TextParams::default()
-        };
-        let bounds = |p: &TextParams| {
-            let mut b: Vec<[f32; 4]> = regions(&prob, w, h, p, SPECK)
-                .iter()
-                .map(|(q, _)| {
-                    let (xs, ys) = (q.map(|c| c[0]), q.map(|c| c[1]));
-                    let lo = |v: [f32; 4]| v.into_iter().fold(f32::MAX, f32::min);
-                    let hi = |v: [f32; 4]| v.into_iter().fold(f32::MIN, f32::max);
-                    [lo(xs), lo(ys), hi(xs), hi(ys)]
-                })
-                .collect();
-            b.sort_by(|a, b| (a[0], a[1]).partial_cmp(&(b[0], b[1])).unwrap());
-            b
-        };
-        // Each end of a line moves out by a quarter of its 8 px thickness;
-        // the blob and the short block keep their outlines.
-        let grown = bounds(&p);
-        assert_eq!(
-            grown,
-            [
-                [18.0, 20.0, 62.0, 28.0],
-                [20.0, 120.0, 32.0, 132.0],
-                [120.0, 18.0, 128.0, 62.0],
-                [120.0, 120.0, 135.0, 128.0],
-            ]
-        );
-        // With no growth asked for, the lines keep their length.
-        let asked_none = bounds(&TextParams { ends: 0.0, ..p });
-        assert_eq!(asked_none[0], [20.0, 20.0, 60.0, 28.0]);
-        assert_eq!(asked_none[2], [120.0, 20.0, 128.0, 60.0]);
     }
 
     #[test]
