@@ -3,7 +3,7 @@
 //! original survives, unlike a blur or mosaic that can be partly reversed.
 
 use crate::detect::Finding;
-use crate::geometry::{Quad, Rect, Shape, Sides};
+use crate::geometry::{BoxF, Quad, Rect, Shape, Sides};
 use image::{DynamicImage, ImageBuffer, Pixel, Primitive};
 
 /// The padded region to fill for a face, in whole pixels of a `width` ×
@@ -51,15 +51,16 @@ pub fn face_region(
 /// and verification keep the detector's outline: a line made longer there
 /// reached a large sign beside a label and merged the two into one group,
 /// too deep to be a label.
-pub const TEXT_ENDS: f32 = 0.25;
+pub(crate) const TEXT_ENDS: f32 = 0.25;
 
 /// An outline at least this many times longer than thick is a line, whose
 /// fill [`TEXT_ENDS`] lengthens; a squarer one (a stapler or a fold of cloth
 /// the network reads as text, one large glyph) is filled as outlined.
-pub const TEXT_LINE: f32 = 2.0;
+pub(crate) const TEXT_LINE: f32 = 2.0;
 
-/// The pixels to fill for a text finding: its outline, a line's lengthened
-/// by [`TEXT_ENDS`] of its thickness at both ends.
+/// The pixels to fill for a text finding: its outline (or box), a line's
+/// (at least twice as long as thick) lengthened by a quarter of its
+/// thickness at both ends.
 ///
 /// ```
 /// use phiscrub::redact::text_region;
@@ -74,12 +75,22 @@ pub const TEXT_LINE: f32 = 2.0;
 /// assert_eq!(text_region(&glyph, 100, 100), glyph.region(100, 100));
 /// ```
 pub fn text_region(text: &Finding, width: u32, height: u32) -> Option<Rect> {
-    // Upright lines come without an outline: their box is one.
-    let b = text.bbox;
-    let q = text
-        .outline
-        .unwrap_or([[b.x, b.y], [b.x2(), b.y], [b.x2(), b.y2()], [b.x, b.y2()]]);
-    Rect::from_quad(lengthened(q, TEXT_ENDS), width, height)
+    match text.outline {
+        Some(q) => Rect::from_quad(lengthened(q, TEXT_ENDS), width, height),
+        // Upright lines come without an outline and are filled as boxes,
+        // rounded outwards.
+        None => {
+            let b = text.bbox;
+            let (dx, dy) = if b.w >= TEXT_LINE * b.h {
+                (TEXT_ENDS * b.h, 0.0)
+            } else if b.h >= TEXT_LINE * b.w {
+                (0.0, TEXT_ENDS * b.w)
+            } else {
+                (0.0, 0.0)
+            };
+            BoxF::from_corners(b.x - dx, b.y - dy, b.x2() + dx, b.y2() + dy).to_rect(width, height)
+        }
+    }
 }
 
 /// A line's outline with both ends moved out along it by `share` of its
@@ -233,7 +244,6 @@ pub fn covered_fraction(rect: &Rect, fills: &[Rect]) -> f32 {
 mod tests {
     use super::*;
     use crate::detect::FindingKind;
-    use crate::geometry::BoxF;
     use image::{GenericImageView, Rgba};
 
     #[test]
