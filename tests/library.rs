@@ -281,3 +281,67 @@ fn text_that_keeps_appearing_in_the_output_refuses_the_image() {
         other => panic!("expected a refusal, got {other:?}"),
     }
 }
+
+/// Reads a line of print a little short at both ends, as the network does
+/// where its probability fades over the first and last letters; nothing
+/// once those pixels are black.
+struct ShortLine;
+
+impl phiscrub::TextDetect for ShortLine {
+    fn detect(
+        &mut self,
+        img: &RgbImage,
+        _: f32,
+        _: &[phiscrub::Rect],
+    ) -> Result<Vec<Finding>, String> {
+        let inked = img.get_pixel(50, 46).0.iter().any(|&c| c > 16);
+        Ok(if inked {
+            vec![Finding::new(
+                FindingKind::Text,
+                BoxF::new(24.0, 40.0, 52.0, 12.0),
+                0.9,
+            )]
+        } else {
+            Vec::new()
+        })
+    }
+}
+
+#[test]
+fn the_first_and_last_letters_of_a_line_read_short_are_covered() {
+    // Print from x 22 to 77 on white; the detector's box runs 24..76.
+    let mut page = RgbImage::from_pixel(100, 90, Rgb([255, 255, 255]));
+    for y in 41..51 {
+        for x in (22..78).filter(|x| x % 3 != 0) {
+            page.put_pixel(x, y, Rgb([20, 20, 20]));
+        }
+    }
+    let config = Config {
+        detect_codes: false,
+        ..Config::default()
+    };
+    let s = Scrubber::with_detectors(
+        config,
+        || {
+            Ok(Box::new(FixedFace {
+                bbox: BoxF::new(0.0, 0.0, 1.0, 1.0),
+                score: 0.0,
+            }) as Box<dyn FaceDetect>)
+        },
+        || Ok(Box::new(ShortLine) as Box<dyn phiscrub::TextDetect>),
+    )
+    .unwrap();
+    let safe = s.scrub(&png(&page)).unwrap();
+    let out = image::load_from_memory(&safe.bytes).unwrap().to_rgb8();
+    // Every inked pixel is black, the columns beyond the box included.
+    for y in 41..51 {
+        for x in (22..78).filter(|x| x % 3 != 0) {
+            assert_eq!(out.get_pixel(x, y).0, [0, 0, 0], "ink at {x},{y} survives");
+        }
+    }
+    // The fill reaches 3 px (a quarter of the line's 12) past each end and
+    // no further: the paper beyond is untouched.
+    assert_eq!(out.get_pixel(20, 46).0, [255, 255, 255]);
+    assert_eq!(out.get_pixel(80, 46).0, [255, 255, 255]);
+    assert_eq!(out.get_pixel(50, 38).0, [255, 255, 255]);
+}

@@ -106,6 +106,8 @@ pub struct SynthScores {
     pub lines_covered: usize,
     /// Codes in all scenes, refused ones included (there, not covered).
     pub codes: usize,
+    /// Of `codes`, those with at least [`COVERED`] of their modules under fills.
+    pub codes_covered: usize,
     /// Of `objects`, those in exported scenes: the denominator of the
     /// coverage over exported images, as `textcover.py` and `facerecall.py`
     /// count it. A refused scene leaks nothing, but its picture is lost,
@@ -115,8 +117,6 @@ pub struct SynthScores {
     pub lines_exported: usize,
     /// Of `codes`, those in exported scenes.
     pub codes_exported: usize,
-    /// Of `codes`, those with at least [`COVERED`] of their modules under fills.
-    pub codes_covered: usize,
     /// Ink pixels covered, pooled over exported images.
     pub ink_covered: f64,
     /// Share of image area filled for text, codes or wristbands away from
