@@ -223,13 +223,14 @@ impl phiscrub::TextDetect for FragmentsAfterEncoding {
     }
 }
 
-fn with_fragments(fragments: usize) -> Scrubber {
-    // Re-encoded even when nothing is found at first, so the output differs
-    // from the input and is looked at.
+/// A scrubber that sees no face and no code, and reads text with `text`.
+fn text_only<T>(config: Config, text: T) -> Scrubber
+where
+    T: Fn() -> Box<dyn phiscrub::TextDetect> + Send + Sync + 'static,
+{
     let config = Config {
         detect_codes: false,
-        reencode: true,
-        ..Config::default()
+        ..config
     };
     Scrubber::with_detectors(
         config,
@@ -239,14 +240,24 @@ fn with_fragments(fragments: usize) -> Scrubber {
                 score: 0.0,
             }) as Box<dyn FaceDetect>)
         },
-        move || {
-            Ok(Box::new(FragmentsAfterEncoding {
-                calls: 0,
-                fragments,
-            }) as Box<dyn phiscrub::TextDetect>)
-        },
+        move || Ok(text()),
     )
     .unwrap()
+}
+
+fn with_fragments(fragments: usize) -> Scrubber {
+    // Re-encoded even when nothing is found at first, so the output differs
+    // from the input and is looked at.
+    let config = Config {
+        reencode: true,
+        ..Config::default()
+    };
+    text_only(config, move || {
+        Box::new(FragmentsAfterEncoding {
+            calls: 0,
+            fragments,
+        })
+    })
 }
 
 #[test]
@@ -316,21 +327,7 @@ fn the_first_and_last_letters_of_a_line_read_short_are_covered() {
             page.put_pixel(x, y, Rgb([20, 20, 20]));
         }
     }
-    let config = Config {
-        detect_codes: false,
-        ..Config::default()
-    };
-    let s = Scrubber::with_detectors(
-        config,
-        || {
-            Ok(Box::new(FixedFace {
-                bbox: BoxF::new(0.0, 0.0, 1.0, 1.0),
-                score: 0.0,
-            }) as Box<dyn FaceDetect>)
-        },
-        || Ok(Box::new(ShortLine) as Box<dyn phiscrub::TextDetect>),
-    )
-    .unwrap();
+    let s = text_only(Config::default(), || Box::new(ShortLine));
     let safe = s.scrub(&png(&page)).unwrap();
     let out = image::load_from_memory(&safe.bytes).unwrap().to_rgb8();
     // Every inked pixel is black, the columns beyond the box included.
