@@ -342,3 +342,129 @@ fn the_first_and_last_letters_of_a_line_read_short_are_covered() {
     assert_eq!(out.get_pixel(80, 46).0, [255, 255, 255]);
     assert_eq!(out.get_pixel(50, 38).0, [255, 255, 255]);
 }
+
+/// When face `b` of [`Hidden`] shows.
+#[derive(Clone, Copy)]
+enum Shows {
+    /// Once face `a` is filled (a crowd's faces hide each other from the
+    /// detector).
+    AfterA,
+    /// Once the line of [`ShortLine`] is filled, and not at all before.
+    AfterText,
+    /// Once that line is filled; before, as a weak candidate (0.15).
+    WeakThenAfterText,
+}
+
+/// Sees face `a` (if any) while its centre is not black, and face `b` as
+/// `shows` says while its centre is not black. Counts its calls.
+struct Hidden {
+    a: Option<BoxF>,
+    b: BoxF,
+    shows: Shows,
+    calls: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl FaceDetect for Hidden {
+    fn detect(&mut self, img: &RgbImage, threshold: f32) -> Result<Vec<Finding>, String> {
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let black = |x: f32, y: f32| img.get_pixel(x as u32, y as u32).0 == [0, 0, 0];
+        let filled = |b: &BoxF| black(b.center().0, b.center().1);
+        let mut out = Vec::new();
+        if let Some(a) = self.a.filter(|a| !filled(a)) {
+            out.push(Finding::new(FindingKind::Face, a, 0.9));
+        }
+        let text_filled = black(50.0, 46.0);
+        let b_score = match self.shows {
+            Shows::AfterA if self.a.is_some_and(|a| filled(&a)) => 0.9,
+            Shows::AfterText | Shows::WeakThenAfterText if text_filled => 0.9,
+            Shows::WeakThenAfterText => 0.15,
+            _ => 0.0,
+        };
+        if b_score > threshold && !filled(&self.b) {
+            out.push(Finding::new(FindingKind::Face, self.b, b_score));
+        }
+        Ok(out)
+    }
+}
+
+/// Scrubs `textured()` with [`Hidden`] faces and a [`ShortLine`] of text;
+/// returns the result and how many times the face detector ran.
+fn scrub_hidden(a: Option<BoxF>, shows: Shows) -> (Result<phiscrub::Scrubbed, ScrubError>, usize) {
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = calls.clone();
+    let s = Scrubber::with_detectors(
+        Config {
+            detect_codes: false,
+            ..Config::default()
+        },
+        move || {
+            Ok(Box::new(Hidden {
+                a,
+                b: FACE_B,
+                shows,
+                calls: counted.clone(),
+            }) as Box<dyn FaceDetect>)
+        },
+        || Ok(Box::new(ShortLine) as Box<dyn phiscrub::TextDetect>),
+    )
+    .unwrap();
+    let result = s.scrub(&png(&textured()));
+    (result, calls.load(std::sync::atomic::Ordering::SeqCst))
+}
+
+/// Where [`Hidden`]'s face `b` is: clear of the line and of face `a`.
+const FACE_B: BoxF = BoxF {
+    x: 90.0,
+    y: 4.0,
+    w: 12.0,
+    h: 12.0,
+};
+
+fn is_black_at(bytes: &[u8], b: &BoxF) -> bool {
+    let out = image::load_from_memory(bytes).unwrap().to_rgb8();
+    let (x, y) = b.center();
+    out.get_pixel(x as u32, y as u32).0 == [0, 0, 0]
+}
+
+#[test]
+fn a_face_a_filled_face_uncovers_is_filled_in_the_next_round() {
+    let a = BoxF::new(4.0, 4.0, 12.0, 12.0);
+    let (result, calls) = scrub_hidden(Some(a), Shows::AfterA);
+    let safe = result.unwrap();
+    assert!(is_black_at(&safe.bytes, &a) && is_black_at(&safe.bytes, &FACE_B));
+    let faces = safe.findings.iter().filter(|f| f.kind == FindingKind::Face);
+    assert_eq!(faces.count(), 2, "{:?}", safe.findings);
+    // Rounds 1 (face a, the line), 2 (face b), 3 (nothing), and the output.
+    assert_eq!(calls, 4);
+}
+
+#[test]
+fn a_face_that_a_text_fill_raises_from_nothing_is_refused_by_the_output_look() {
+    // The input's later rounds do not look for faces after a text fill when
+    // no candidate was left; the look at the output does, and refuses
+    // rather than export the face.
+    let (result, calls) = scrub_hidden(None, Shows::AfterText);
+    // The face detector ran in round 1 and on the output only.
+    assert_eq!(calls, 2);
+    match result {
+        Err(ScrubError::Refused(r)) => {
+            assert_eq!(r.reason, RefusalReason::Residual);
+            assert_eq!(r.residual.len(), 1, "{r}");
+            assert_eq!(r.residual[0].kind, FindingKind::Face);
+            assert_eq!(r.residual[0].bbox, FACE_B);
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_weak_candidate_a_text_fill_lifts_is_filled_in_the_next_round() {
+    // A candidate under both thresholds beside the line: after the line's
+    // fill the faces are looked for again, and the risen face is filled.
+    let (result, calls) = scrub_hidden(None, Shows::WeakThenAfterText);
+    let safe = result.unwrap();
+    assert!(is_black_at(&safe.bytes, &FACE_B));
+    assert_eq!(safe.findings.len(), 2, "{:?}", safe.findings);
+    // Rounds 1 (the line), 2 (face b), 3 (nothing), and the output.
+    assert_eq!(calls, 4);
+}
