@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::detect::face::CenterFace;
 use crate::detect::pool::Pool;
 use crate::detect::text::TextDetector;
-use crate::detect::{FaceDetect, Finding, FindingKind, TextDetect, code, wristband};
+use crate::detect::{FaceDetect, Finding, TextDetect, code, wristband};
 use crate::error::{Refusal, RefusalReason, ScrubError, SetupError, Unreadable};
 use crate::format::{self, Format, Sniffed};
 use crate::geometry::Rect;
@@ -462,27 +462,12 @@ impl Scrubber {
         let mut d = Detected::default();
         if self.config.examines_pixels() {
             let mut rgb = image.to_rgb8();
-            let mut faces = true;
             for round in 0..MAX_DETECT_ROUNDS {
-                // A face's fill uncovers faces beside it (a crowd's faces
-                // hide each other from the detector), any fill may lift a
-                // weak face candidate beside it over the threshold, and any
-                // fill uncovers text beside it; a fill never uncovers a
-                // code. A face that a text fill raises from nothing the
-                // look at the output finds and refuses.
-                let looks = Looks {
-                    faces,
-                    codes: round == 0,
-                    verifying: false,
-                };
-                let new = self.find_new(&mut dets, &rgb, &mut d, looks)?;
+                // A fill uncovers faces and text beside it, never a code.
+                let new = self.find_new(&mut dets, &rgb, &mut d, round == 0, false)?;
                 if new.is_empty() {
                     break;
                 }
-                let is_face = |f: &Finding| f.kind == FindingKind::Face;
-                faces = new.iter().any(is_face)
-                    || d.judged.iter().any(is_face)
-                    || d.undecided.iter().any(is_face);
                 let rects = self.record(new, &mut d, width, height);
                 redact::fill_rgb(&mut rgb, &rects);
                 redact::fill(&mut image, &rects);
@@ -521,12 +506,7 @@ impl Scrubber {
             let new = if lossless && d.undecided.is_empty() {
                 Vec::new()
             } else {
-                let looks = Looks {
-                    faces: true,
-                    codes: true,
-                    verifying: true,
-                };
-                self.find_new(&mut dets, &check, &mut d, looks)?
+                self.find_new(&mut dets, &check, &mut d, true, true)?
             };
             timings.verify += t.elapsed();
             if new.is_empty() {
@@ -697,31 +677,20 @@ impl Scrubber {
     /// On a look at the encoded output (`verifying`), text and codes above
     /// the thresholds are to be filled (encoding brings out fragments beside
     /// fills); a face above the verification threshold that no judged
-    /// candidate explains refuses the image instead. `looks` says which
-    /// detectors run (see [`Looks`]); the face candidates of the last run
-    /// stand for a round that skips faces.
+    /// candidate explains refuses the image instead. `codes` runs the code
+    /// finder (a fill never uncovers a code, so later input rounds skip it).
     /// Text and codes found in the same pass are grouped into wristbands.
     fn find_new(
         &self,
         dets: &mut Detectors<'_, '_>,
         rgb: &image::RgbImage,
         d: &mut Detected,
-        Looks {
-            faces: look_for_faces,
-            codes,
-            verifying,
-        }: Looks,
+        codes: bool,
+        verifying: bool,
     ) -> Result<Vec<Finding>, ScrubError> {
         let (width, height) = rgb.dimensions();
         let (mut new, mut doubts, mut judged) = (Vec::new(), Vec::new(), Vec::new());
-        if !look_for_faces {
-            // The face candidates the last face run judged still stand,
-            // less those a fill has covered since.
-            let is_face = |f: &&Finding| f.kind == FindingKind::Face;
-            judged.extend(d.judged.iter().filter(is_face).cloned());
-            let undecided = d.undecided.iter().filter(is_face).cloned().collect();
-            doubts.extend(verify::residual(undecided, &d.filled, width, height));
-        } else if let Some(faces) = dets.faces.as_deref_mut() {
+        if let Some(faces) = dets.faces.as_deref_mut() {
             // One run below the verification threshold gives both the faces
             // and the weaker candidates later passes must be able to explain.
             let (fill, check) = (self.config.face_threshold, self.config.verify_threshold);
@@ -793,31 +762,17 @@ impl Scrubber {
     /// carry the detector's margin).
     fn region(&self, f: &Finding, width: u32, height: u32) -> Option<Rect> {
         match f.kind {
-            FindingKind::Face => redact::face_region(
+            crate::detect::FindingKind::Face => redact::face_region(
                 f,
                 self.config.face_padding,
                 self.config.face_shape,
                 width,
                 height,
             ),
-            FindingKind::Text => redact::text_region(f, width, height),
+            crate::detect::FindingKind::Text => redact::text_region(f, width, height),
             _ => f.region(width, height),
         }
     }
-}
-
-/// Which detectors one pass runs (see `Scrubber::find_new`).
-#[derive(Clone, Copy)]
-struct Looks {
-    /// The face detector: on the input's first round, after a round that
-    /// filled a face or left a face candidate, and on every look at the
-    /// output.
-    faces: bool,
-    /// The code finder: on the input's first round and on every look at the
-    /// output (a fill never uncovers a code).
-    codes: bool,
-    /// A look at the encoded output rather than a round on the input.
-    verifying: bool,
 }
 
 /// What the passes over one image decided.

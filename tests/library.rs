@@ -351,8 +351,6 @@ enum Shows {
     AfterA,
     /// Once the line of [`ShortLine`] is filled, and not at all before.
     AfterText,
-    /// Once that line is filled; before, as a weak candidate (0.15).
-    WeakThenAfterText,
 }
 
 /// Sees face `a` (if any) while its centre is not black, and face `b` as
@@ -376,8 +374,7 @@ impl FaceDetect for Hidden {
         let text_filled = black(50.0, 46.0);
         let b_score = match self.shows {
             Shows::AfterA if self.a.is_some_and(|a| filled(&a)) => 0.9,
-            Shows::AfterText | Shows::WeakThenAfterText if text_filled => 0.9,
-            Shows::WeakThenAfterText => 0.15,
+            Shows::AfterText if text_filled => 0.9,
             _ => 0.0,
         };
         if b_score > threshold && !filled(&self.b) {
@@ -439,32 +436,18 @@ fn a_face_a_filled_face_uncovers_is_filled_in_the_next_round() {
 }
 
 #[test]
-fn a_face_that_a_text_fill_raises_from_nothing_is_refused_by_the_output_look() {
-    // The input's later rounds do not look for faces after a text fill when
-    // no candidate was left; the look at the output does, and refuses
-    // rather than export the face.
+fn a_face_that_only_a_text_fill_uncovers_is_filled_in_the_next_round() {
+    // A fill of any kind changes what the face detector sees around it: a
+    // face it did not see at all before the line was filled shows after.
+    // Later rounds look for faces after every fill, so it is filled rather
+    // than left for the output's check to refuse (a synthetic band scene
+    // and a face-set photo lost that way when they skipped faces after text
+    // fills; BENCHMARKS.md).
     let (result, calls) = scrub_hidden(None, Shows::AfterText);
-    // The face detector ran in round 1 and on the output only.
-    assert_eq!(calls, 2);
-    match result {
-        Err(ScrubError::Refused(r)) => {
-            assert_eq!(r.reason, RefusalReason::Residual);
-            assert_eq!(r.residual.len(), 1, "{r}");
-            assert_eq!(r.residual[0].kind, FindingKind::Face);
-            assert_eq!(r.residual[0].bbox, FACE_B);
-        }
-        other => panic!("expected a refusal, got {other:?}"),
-    }
-}
-
-#[test]
-fn a_weak_candidate_a_text_fill_lifts_is_filled_in_the_next_round() {
-    // A candidate under both thresholds beside the line: after the line's
-    // fill the faces are looked for again, and the risen face is filled.
-    let (result, calls) = scrub_hidden(None, Shows::WeakThenAfterText);
     let safe = result.unwrap();
     assert!(is_black_at(&safe.bytes, &FACE_B));
-    assert_eq!(safe.findings.len(), 2, "{:?}", safe.findings);
+    let faces = safe.findings.iter().filter(|f| f.kind == FindingKind::Face);
+    assert_eq!(faces.count(), 1, "{:?}", safe.findings);
     // Rounds 1 (the line), 2 (face b), 3 (nothing), and the output.
     assert_eq!(calls, 4);
 }
