@@ -191,24 +191,31 @@ fn an_alpha_png_is_filled_opaque() {
     assert_eq!(out.get_pixel(5, 5).0, [200, 150, 100, 0]);
 }
 
-/// Text that only an encoded output shows: nothing on the input, then, on
-/// each look at an output, one more fragment (up to `fragments`) at the next
-/// place along the top row, unless that place is already filled.
-struct FragmentsAfterEncoding {
-    calls: usize,
-    fragments: usize,
-}
+/// A fake text reader: the closure sees the pixels and says what is text
+/// there (the threshold and the regions already filled are left to the
+/// scrubber, which judges what the reader reports).
+struct ReadsText<F>(F);
 
-impl phiscrub::TextDetect for FragmentsAfterEncoding {
+impl<F: FnMut(&RgbImage) -> Vec<Finding> + Send> phiscrub::TextDetect for ReadsText<F> {
     fn detect(
         &mut self,
         img: &RgbImage,
         _: f32,
         _: &[phiscrub::Rect],
     ) -> Result<Vec<Finding>, String> {
-        self.calls += 1;
+        Ok((self.0)(img))
+    }
+}
+
+/// Text that only an encoded output shows: nothing on the input, then, on
+/// each look at an output, one more fragment (up to `fragments`) at the next
+/// place along the top row, unless that place is already filled.
+fn fragments_after_encoding(fragments: usize) -> Box<dyn phiscrub::TextDetect> {
+    let mut calls = 0usize;
+    Box::new(ReadsText(move |img: &RgbImage| {
+        calls += 1;
         let mut out = Vec::new();
-        for k in 0..(self.calls - 1).min(self.fragments) {
+        for k in 0..(calls - 1).min(fragments) {
             let x = 4.0 + 12.0 * k as f32;
             // JPEG leaves a filled block near black, not exactly black.
             if img.get_pixel(x as u32 + 4, 8).0.iter().any(|&c| c > 16) {
@@ -219,8 +226,8 @@ impl phiscrub::TextDetect for FragmentsAfterEncoding {
                 ));
             }
         }
-        Ok(out)
-    }
+        out
+    }))
 }
 
 /// A scrubber that sees no face and no code, and reads text with `text`.
@@ -252,12 +259,7 @@ fn with_fragments(fragments: usize) -> Scrubber {
         reencode: true,
         ..Config::default()
     };
-    text_only(config, move || {
-        Box::new(FragmentsAfterEncoding {
-            calls: 0,
-            fragments,
-        })
-    })
+    text_only(config, move || fragments_after_encoding(fragments))
 }
 
 #[test]
@@ -296,17 +298,10 @@ fn text_that_keeps_appearing_in_the_output_refuses_the_image() {
 /// Reads a line of print a little short at both ends, as the network does
 /// where its probability fades over the first and last letters; nothing
 /// once those pixels are black.
-struct ShortLine;
-
-impl phiscrub::TextDetect for ShortLine {
-    fn detect(
-        &mut self,
-        img: &RgbImage,
-        _: f32,
-        _: &[phiscrub::Rect],
-    ) -> Result<Vec<Finding>, String> {
+fn short_line() -> Box<dyn phiscrub::TextDetect> {
+    Box::new(ReadsText(|img: &RgbImage| {
         let inked = img.get_pixel(50, 46).0.iter().any(|&c| c > 16);
-        Ok(if inked {
+        if inked {
             vec![Finding::new(
                 FindingKind::Text,
                 BoxF::new(24.0, 40.0, 52.0, 12.0),
@@ -314,8 +309,8 @@ impl phiscrub::TextDetect for ShortLine {
             )]
         } else {
             Vec::new()
-        })
-    }
+        }
+    }))
 }
 
 #[test]
@@ -327,7 +322,7 @@ fn the_first_and_last_letters_of_a_line_read_short_are_covered() {
             page.put_pixel(x, y, Rgb([20, 20, 20]));
         }
     }
-    let s = text_only(Config::default(), || Box::new(ShortLine));
+    let s = text_only(Config::default(), short_line);
     let safe = s.scrub(&png(&page)).unwrap();
     let out = image::load_from_memory(&safe.bytes).unwrap().to_rgb8();
     // Every inked pixel is black, the columns beyond the box included.
@@ -349,7 +344,7 @@ enum Shows {
     /// Once face `a` is filled (a crowd's faces hide each other from the
     /// detector).
     AfterA,
-    /// Once the line of [`ShortLine`] is filled, and not at all before.
+    /// Once the line of [`short_line`] is filled, and not at all before.
     AfterText,
 }
 
@@ -384,7 +379,7 @@ impl FaceDetect for Hidden {
     }
 }
 
-/// Scrubs `textured()` with [`Hidden`] faces and a [`ShortLine`] of text;
+/// Scrubs `textured()` with [`Hidden`] faces and a [`short_line`] of text;
 /// returns the result and how many times the face detector ran.
 fn scrub_hidden(a: Option<BoxF>, shows: Shows) -> (Result<phiscrub::Scrubbed, ScrubError>, usize) {
     let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -402,7 +397,7 @@ fn scrub_hidden(a: Option<BoxF>, shows: Shows) -> (Result<phiscrub::Scrubbed, Sc
                 calls: counted.clone(),
             }) as Box<dyn FaceDetect>)
         },
-        || Ok(Box::new(ShortLine) as Box<dyn phiscrub::TextDetect>),
+        || Ok(short_line()),
     )
     .unwrap();
     let result = s.scrub(&png(&textured()));
