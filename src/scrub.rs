@@ -3,6 +3,8 @@
 //! pipeline's business, not this module's.
 
 use crate::config::Config;
+use crate::detect::blazeface::BlazeFace;
+use crate::detect::ensemble::FaceEnsemble;
 use crate::detect::face::CenterFace;
 use crate::detect::pool::Pool;
 use crate::detect::text::TextDetector;
@@ -197,10 +199,20 @@ impl Scrubber {
             crate::detect::runtime::environment()?;
         }
         let (threads, scales) = (config.intra_threads, config.scale_params());
+        let (second, thresholds) = (
+            config.second_face,
+            (config.face_threshold, config.second_face_threshold),
+        );
         let faces = config.detect_faces.then_some(move || {
-            CenterFace::new(threads, scales)
-                .map(|d| Box::new(d) as Box<dyn FaceDetect>)
-                .map_err(|e| e.to_string())
+            let first = Box::new(CenterFace::new(threads, scales).map_err(|e| e.to_string())?);
+            if !second {
+                return Ok(first as Box<dyn FaceDetect>);
+            }
+            let other = Box::new(BlazeFace::new(threads).map_err(|e| e.to_string())?);
+            Ok(
+                Box::new(FaceEnsemble::new(first, other, thresholds.0, thresholds.1))
+                    as Box<dyn FaceDetect>,
+            )
         });
         Scrubber::build(config, faces, None)
     }
@@ -706,10 +718,15 @@ impl Scrubber {
                 // sees: such a photo is refused, not patched, since faces at
                 // that edge rarely come alone.
                 doubts.extend(verify::unexplained(sure, &d.judged));
+                doubts.extend(doubtful);
             } else {
+                // A candidate between the thresholds is filled on the input:
+                // left alone it would show in the output at about the same
+                // score and refuse the image, and a fill is the safe side of
+                // the doubt. On the output the band still refuses.
                 new.extend(sure);
+                new.extend(doubtful);
             }
-            doubts.extend(doubtful);
         }
         let mut pixel_text = Vec::new();
         if let Some(text) = dets.text.as_deref_mut() {

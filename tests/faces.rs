@@ -1,6 +1,8 @@
-//! Face detection with the real model across scales: small faces in a large
-//! photo, including one cut by a tile border, are covered whole; a single
-//! coarse pass would have left them visible.
+//! Face detection with the real models across scales: small faces in a large
+//! photo, including one cut by a tile border, are covered whole (a single
+//! coarse pass would have left them visible); a face filling the frame is
+//! covered by the coarse passes, and by the second face family alone; an
+//! output that still shows it is refused.
 
 mod common;
 
@@ -83,8 +85,11 @@ fn small_faces_in_a_large_photo_are_found_even_across_a_tile_border() {
         ..Config::default()
     };
     let passes = scales::plan(w, h, &config.scale_params());
-    assert_eq!(passes.len(), 2, "the scene must get a finer tiled pass");
-    let fine = &passes[1];
+    let fine = passes.last().unwrap();
+    assert!(
+        fine.tiles.len() > 1,
+        "the scene must get a finer tiled pass"
+    );
     // The first tile's right edge, in scene pixels: a face centred on it is
     // cut in two in that tile.
     let border = ((fine.tiles[0].0 + fine.tiles[0].2) as f32 / fine.scale) as u32;
@@ -247,4 +252,172 @@ fn batched_tiles_give_the_same_answers() {
             "{x:?} {y:?}"
         );
     }
+}
+
+/// Hopper's portrait cut so that her face fills the frame, as in a clinical
+/// close-up, enlarged to 1024 px square; with her face core in its pixels.
+fn close_up() -> (RgbImage, (u32, u32, u32, u32)) {
+    let portrait = rgb(&fixture("photos/grace_hopper.jpg"));
+    let (cx, cy) = (
+        HOPPER_CORE.0 + HOPPER_CORE.2 / 2,
+        HOPPER_CORE.1 + HOPPER_CORE.3 / 2,
+    );
+    let half = 110;
+    let crop = imageops::crop_imm(&portrait, cx - half, cy - half, 2 * half, 2 * half).to_image();
+    let img = imageops::resize(&crop, 1024, 1024, imageops::FilterType::Triangle);
+    let k = 1024.0 / (2 * half) as f32;
+    let at = |v: u32, origin: u32| ((v - origin) as f32 * k).round() as u32;
+    let core = (
+        at(HOPPER_CORE.0, cx - half),
+        at(HOPPER_CORE.1, cy - half),
+        (HOPPER_CORE.2 as f32 * k).round() as u32,
+        (HOPPER_CORE.3 as f32 * k).round() as u32,
+    );
+    (img, core)
+}
+
+/// Faces only, one detector family unless asked: text fills would blur
+/// what is counted.
+fn faces_only(second_face: bool) -> Config {
+    Config {
+        detect_text: false,
+        detect_codes: false,
+        second_face,
+        ..Config::default()
+    }
+}
+
+/// Sees no face, ever: a detector with a blind spot where the face is.
+struct Blind;
+impl phiscrub::FaceDetect for Blind {
+    fn detect(&mut self, _: &RgbImage, _: f32) -> Result<Vec<phiscrub::Finding>, String> {
+        Ok(Vec::new())
+    }
+}
+
+/// Misses everything on its first call (the input's first detection round)
+/// and is the real detector afterwards (the look at the output).
+struct MissesTheInput(usize, Box<dyn phiscrub::FaceDetect>);
+impl phiscrub::FaceDetect for MissesTheInput {
+    fn detect(&mut self, img: &RgbImage, t: f32) -> Result<Vec<phiscrub::Finding>, String> {
+        self.0 += 1;
+        if self.0 == 1 {
+            return Ok(Vec::new());
+        }
+        self.1.detect(img, t)
+    }
+}
+
+fn blaze_alone() -> Box<dyn phiscrub::FaceDetect> {
+    use phiscrub::detect::{blazeface::BlazeFace, ensemble::FaceEnsemble};
+    Box::new(FaceEnsemble::new(
+        Box::new(Blind),
+        Box::new(BlazeFace::new(1).unwrap()),
+        Config::default().face_threshold,
+        Config::default().second_face_threshold,
+    ))
+}
+
+#[test]
+fn a_face_filling_the_frame_is_covered_by_the_coarse_passes() {
+    use phiscrub::FaceDetect;
+    use phiscrub::detect::face::CenterFace;
+    let (img, core) = close_up();
+    let bytes = png(&img);
+    // CenterFace alone: its coarse passes see the face at a size it knows.
+    let out = Scrubber::new(faces_only(false))
+        .unwrap()
+        .scrub(&bytes)
+        .expect("exported");
+    let c = covered(&out.filled, core);
+    assert!(c >= 0.99, "face core only {c:.2} covered: {:?}", out.filled);
+    let pixels = image::load_from_memory(&out.bytes).unwrap().to_rgb8();
+    assert_eq!(max_in(&pixels, core), 0, "the face pixels were not filled");
+
+    // Without the coarse passes the network sees the face too large and
+    // boxes only part of it.
+    let whole_only = scales::ScaleParams {
+        coarse_sides: [u32::MAX; 2],
+        ..faces_only(false).scale_params()
+    };
+    let found = CenterFace::new(1, whole_only)
+        .unwrap()
+        .detect(&img, Config::default().face_threshold)
+        .unwrap();
+    let config = faces_only(false);
+    let fills: Vec<Rect> = found
+        .iter()
+        .filter_map(|f| {
+            phiscrub::redact::face_region(f, config.face_padding, config.face_shape, 1024, 1024)
+        })
+        .collect();
+    let c = covered(&fills, core);
+    assert!(c < 0.95, "the whole-frame pass alone covered {c:.2}");
+}
+
+#[test]
+fn the_second_face_family_covers_a_close_up_the_first_misses() {
+    let (img, core) = close_up();
+    let bytes = png(&img);
+    let scrubber = Scrubber::with_face_detector(faces_only(false), || Ok(blaze_alone())).unwrap();
+    let out = scrubber.scrub(&bytes).expect("exported");
+    let pixels = image::load_from_memory(&out.bytes).unwrap().to_rgb8();
+    let c = covered(&out.filled, core);
+    assert!(c >= 0.99, "face core only {c:.2} covered: {:?}", out.filled);
+    assert_eq!(max_in(&pixels, core), 0);
+    // The first family alone (here blind) would have exported it untouched.
+    let blind = Scrubber::with_face_detector(faces_only(false), || Ok(Box::new(Blind) as _))
+        .unwrap()
+        .scrub(&bytes)
+        .expect("exported");
+    assert!(blind.filled.is_empty());
+}
+
+#[test]
+fn a_close_up_whose_fill_is_missing_is_refused_by_either_family() {
+    let (img, _) = close_up();
+    let bytes = png(&img);
+    // Re-encoded, so that the output is looked at again.
+    let config = Config {
+        reencode: true,
+        ..faces_only(false)
+    };
+    type Make = fn() -> Box<dyn phiscrub::FaceDetect>;
+    let families: [(&str, Make); 2] = [
+        ("CenterFace", || {
+            Box::new(
+                phiscrub::detect::face::CenterFace::new(1, Config::default().scale_params())
+                    .unwrap(),
+            )
+        }),
+        ("BlazeFace", blaze_alone),
+    ];
+    for (name, real) in families {
+        let scrubber = Scrubber::with_face_detector(config.clone(), move || {
+            Ok(Box::new(MissesTheInput(0, real())) as _)
+        })
+        .unwrap();
+        match scrubber.scrub(&bytes) {
+            Err(phiscrub::ScrubError::Refused(r)) => {
+                assert!(!r.residual.is_empty(), "{name}: {r:?}");
+                assert!(
+                    r.residual
+                        .iter()
+                        .all(|f| f.kind == phiscrub::FindingKind::Face)
+                );
+            }
+            other => panic!("{name}: an unfilled close-up was not refused: {other:?}"),
+        }
+    }
+    // And `check` calls the close-up a leak through the full scrubber.
+    let verdict = Scrubber::new(faces_only(true))
+        .unwrap()
+        .inspect(&bytes)
+        .unwrap();
+    assert!(
+        verdict
+            .findings
+            .iter()
+            .any(|f| f.kind == phiscrub::FindingKind::Face)
+    );
 }

@@ -35,7 +35,10 @@ fn every_model_file_matches_its_documented_checksum() {
         );
         seen += 1;
     }
-    assert_eq!(seen, 2, "expected the face and text models");
+    assert_eq!(
+        seen, 4,
+        "expected the two face families' three models and the text model"
+    );
 }
 
 #[test]

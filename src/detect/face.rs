@@ -153,13 +153,13 @@ impl CenterFace {
     /// use phiscrub::detect::{face::CenterFace, scales::ScaleParams};
     /// use phiscrub::FaceDetect;
     /// let mut img = image::RgbImage::from_pixel(400, 300, image::Rgb([90, 120, 150]));
-    /// // A whole-frame pass plus a finer pass of 2 × 2 tiles.
-    /// let scales = ScaleParams { min_face: 8, tile: 320, ..ScaleParams::default() };
+    /// // A whole-frame pass, a coarse one, and a finer pass of 2 × 2 tiles.
+    /// let scales = ScaleParams { min_face: 8, tile: 320, small_budget: 0, ..ScaleParams::default() };
     /// let mut detector = CenterFace::new(1, scales)?;
     /// assert_eq!(detector.inferences(), 0);
     /// detector.detect(&img, 0.5)?;
-    /// assert_eq!(detector.inferences(), 5);
-    /// // Fill a corner, as a redaction round does: only the whole frame and
+    /// assert_eq!(detector.inferences(), 6);
+    /// // Fill a corner, as a redaction round does: only the whole frames and
     /// // the one tile holding the corner are looked at again.
     /// for y in 0..20 {
     ///     for x in 0..20 {
@@ -167,7 +167,7 @@ impl CenterFace {
     ///     }
     /// }
     /// detector.detect(&img, 0.5)?;
-    /// assert_eq!(detector.inferences(), 5 + 2);
+    /// assert_eq!(detector.inferences(), 6 + 3);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn inferences(&self) -> u64 {
@@ -293,7 +293,10 @@ impl FaceDetect for CenterFace {
             // Map back with the exact per-axis factors of the resize.
             let (fx, fy) = (w as f32 / pass.width as f32, h as f32 / pass.height as f32);
             for (t, &(tx, ty, tw, th)) in pass.tiles.iter().enumerate() {
-                for &(b, score) in found_in[t].iter().filter(|f| f.1 > threshold) {
+                for &(b, score) in found_in[t].iter().filter(|f| {
+                    let side = f.0.w.max(f.0.h);
+                    f.1 > threshold && side >= pass.min_box && side < pass.max_box
+                }) {
                     // Boxes may reach into the zero padding; the tile ends at
                     // its real pixels.
                     let (x1, y1) = (b.x.max(0.0), b.y.max(0.0));
@@ -339,8 +342,8 @@ impl FaceDetect for CenterFace {
 /// Merges the findings of every pass and tile: overlapping boxes keep the
 /// best-scoring one, and a box lying inside a larger one (a feature of a big
 /// face seen as a small face at the finer scale) goes, since the larger box's
-/// fill covers it.
-fn merge(boxes: &[BoxF], scores: &[f32]) -> Vec<usize> {
+/// fill covers it. Also merges the two face families' answers.
+pub(crate) fn merge(boxes: &[BoxF], scores: &[f32]) -> Vec<usize> {
     let kept = nms(boxes, scores, NMS_IOU);
     suppress_contained(boxes, &kept, CONTAINED)
 }

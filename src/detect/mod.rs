@@ -1,7 +1,9 @@
 //! Detectors: what they find ([`Finding`]), the runtime they share, and a pool
 //! that gives each worker thread its own ONNX session.
 
+pub mod blazeface;
 pub mod code;
+pub mod ensemble;
 pub mod face;
 pub(crate) mod pool;
 pub mod runtime;

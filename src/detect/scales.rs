@@ -1,6 +1,7 @@
 //! Where the face detector looks in one image: a whole-frame pass scaled down
-//! for large faces, and, when that pass would miss faces as small as asked,
-//! a finer pass over overlapping tiles of equal size.
+//! for large faces, coarser whole-frame passes for a face that fills the
+//! frame, and, when the first pass would miss faces as small as asked, a
+//! finer pass over overlapping tiles of equal size.
 //!
 //! Pure arithmetic, so that the guarantees (every pixel seen, every face up
 //! to the overlap whole in some tile) are tested without the model.
@@ -20,22 +21,37 @@
 /// ```
 pub const NET_MIN_FACE: f32 = 10.0;
 
+/// The face size, in the whole-frame pass's pixels (longer side), that
+/// divides the passes' work: from it on a coarse pass's answer is kept (about
+/// where CenterFace's boxes on the whole frame start to cover only part of a
+/// face: a close-up's face fills the frame at hundreds of pixels), below it
+/// the finer pass's.
+pub const LARGE_FACE: f32 = 128.0;
+
 /// How a detector lays out its passes.
 ///
 /// ```
 /// use phiscrub::detect::scales::{plan, ScaleParams};
 /// let defaults = ScaleParams::default();
-/// // A 640×480 photo fits the whole-frame pass unscaled, and that pass already
-/// // finds 16 px faces: one pass.
-/// assert_eq!(plan(640, 480, &defaults).len(), 1);
+/// // A 640×480 photo fits the whole-frame pass unscaled; two coarse passes
+/// // (480 and 320 px wide) look for a face filling the frame, and a finer
+/// // pass at the small-photo budget (1.6×) for faces of a few pixels.
+/// let passes = plan(640, 480, &defaults);
+/// assert_eq!(passes.len(), 4);
+/// assert_eq!((passes[1].width, passes[2].width), (480, 320));
+/// assert!((passes[3].scale - 1.6).abs() < 1e-4);
+/// // Without the budget the whole-frame pass already finds 16 px faces.
+/// let plain = ScaleParams { small_budget: 0, ..defaults };
+/// assert_eq!(plan(640, 480, &plain).len(), 3);
 ///
 /// // Asking for 4 px faces adds a finer pass, enlarged at most `max_upscale`
 /// // times and cut into tiles no larger than `tile`.
 /// let tiny = ScaleParams { min_face: 4, tile: 512, ..defaults };
 /// let passes = plan(640, 480, &tiny);
-/// assert_eq!(passes.len(), 2);
-/// assert_eq!(passes[1].scale, tiny.max_upscale);
-/// assert!(passes[1].tiles.iter().all(|&(_, _, w, h)| w <= 512 && h <= 512));
+/// assert_eq!(passes.len(), 4);
+/// let fine = passes.last().unwrap();
+/// assert_eq!(fine.scale, tiny.max_upscale);
+/// assert!(fine.tiles.iter().all(|&(_, _, w, h)| w <= 512 && h <= 512));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ScaleParams {
@@ -48,6 +64,16 @@ pub struct ScaleParams {
     pub tile: u32,
     /// The finer pass never enlarges the image more than this.
     pub max_upscale: f32,
+    /// Longer sides of the coarse whole-frame passes, largest first: the
+    /// frame shrunk so that a face filling it is as large as the faces the
+    /// network was trained on (it finds faces of a few hundred network pixels
+    /// at most; a close-up seen at 1280 px has a face of a thousand). A
+    /// side is skipped when the image is not at least 15 % larger.
+    pub coarse_sides: [u32; 2],
+    /// Network pixels the finer pass of a small image may take: an image of
+    /// fewer pixels is enlarged to about this many (at most `max_upscale`
+    /// times), finding faces smaller than `min_face`. 0 turns it off.
+    pub small_budget: u64,
 }
 
 impl Default for ScaleParams {
@@ -57,6 +83,8 @@ impl Default for ScaleParams {
             min_face: 16,
             tile: 1024,
             max_upscale: 2.0,
+            coarse_sides: [480, 320],
+            small_budget: 1024 * 768,
         }
     }
 }
@@ -71,8 +99,10 @@ impl Default for ScaleParams {
 /// let whole = &passes[0];
 /// assert_eq!((whole.width, whole.height), (1280, 960));
 /// assert_eq!(whole.tiles, vec![(0, 0, 1280, 960)]);
+/// // Coarse passes at 480 and 320 px, for a face that fills the frame.
+/// assert_eq!((passes[1].width, passes[2].width), (480, 320));
 /// // The finer pass: tiles of one size that stay inside the resized image.
-/// let fine = &passes[1];
+/// let fine = &passes[3];
 /// let (_, _, tw, th) = fine.tiles[0];
 /// for &(x, y, w, h) in &fine.tiles {
 ///     assert_eq!((w, h), (tw, th));
@@ -95,6 +125,16 @@ pub struct Pass {
     /// Overlap between neighbouring tiles, in resized pixels: a face no larger
     /// than this that is cut by one tile's edge lies whole in its neighbour.
     pub overlap: u32,
+    /// The smallest box (longer side, resized pixels) this pass reports. A
+    /// coarse pass is there for faces too large for the whole-frame pass;
+    /// what it sees smaller, the whole-frame pass sees at a size it handles
+    /// better, and reporting it twice only adds borderline candidates.
+    pub min_box: f32,
+    /// The largest box (longer side, resized pixels) this pass reports. The
+    /// finer pass is there for faces too small for the whole-frame pass; an
+    /// enlarged large face shows it only in part, at a higher score than
+    /// the whole-frame pass's box around all of it.
+    pub max_box: f32,
 }
 
 impl Pass {
@@ -129,6 +169,8 @@ impl Pass {
     ///     height: 100,
     ///     tiles: vec![(0, 0, 120, 100), (80, 0, 120, 100)],
     ///     overlap: 40,
+    ///     min_box: 0.0,
+    ///     max_box: f32::INFINITY,
     /// };
     /// // A box on the left tile's right edge may be half a face...
     /// assert!(pass.touches_inner_edge(0, 100.0, 20.0, 120.0, 50.0));
@@ -156,9 +198,12 @@ impl Pass {
 /// // First the whole frame, never larger than `global_side`...
 /// assert_eq!(passes[0].tiles.len(), 1);
 /// assert_eq!(passes[0].width.max(passes[0].height), params.global_side);
+/// // ...then coarser whole frames for a face filling it...
+/// assert!(passes[1..3].iter().all(|p| p.tiles.len() == 1 && p.scale < passes[0].scale));
 /// // ...then a finer, tiled pass at which a `min_face` face is big enough.
-/// assert!(passes[1].tiles.len() > 1);
-/// assert!(params.min_face as f32 * passes[1].scale >= NET_MIN_FACE);
+/// let fine = passes.last().unwrap();
+/// assert!(fine.tiles.len() > 1);
+/// assert!(params.min_face as f32 * fine.scale >= NET_MIN_FACE);
 /// // An empty image needs no pass at all.
 /// assert!(plan(0, 480, &params).is_empty());
 /// ```
@@ -169,7 +214,22 @@ pub fn plan(width: u32, height: u32, p: &ScaleParams) -> Vec<Pass> {
     let long = width.max(height) as f32;
     let global = (p.global_side as f32 / long).min(1.0);
     let mut passes = vec![whole(width, height, global)];
-    let fine = (NET_MIN_FACE / p.min_face.max(1) as f32).min(p.max_upscale);
+    for side in p.coarse_sides {
+        let coarse = side as f32 / long;
+        if coarse * 1.15 <= global {
+            passes.push(Pass {
+                min_box: LARGE_FACE * coarse / global,
+                ..whole(width, height, coarse)
+            });
+        }
+    }
+    // A small photo is also enlarged as far as a pixel budget allows: its
+    // faces are few pixels each however near they stood, and looking at it
+    // enlarged costs less than the whole-frame pass of a large photo.
+    let budget = (p.small_budget as f32 / (width as f32 * height as f32)).sqrt();
+    let fine = (NET_MIN_FACE / p.min_face.max(1) as f32)
+        .max(budget)
+        .min(p.max_upscale);
     // Below 15 % more detail the finer pass would find nothing new.
     if fine > global * 1.15 {
         // Faces the whole-frame pass may miss are up to NET_MIN_FACE / global
@@ -193,6 +253,8 @@ pub fn plan(width: u32, height: u32, p: &ScaleParams) -> Vec<Pass> {
             height: h,
             tiles,
             overlap,
+            min_box: 0.0,
+            max_box: LARGE_FACE * fine / global,
         });
     }
     passes
@@ -213,6 +275,8 @@ fn whole(width: u32, height: u32, scale: f32) -> Pass {
         height: h,
         tiles: vec![(0, 0, w, h)],
         overlap: 0,
+        min_box: 0.0,
+        max_box: f32::INFINITY,
     }
 }
 
@@ -239,19 +303,59 @@ mod tests {
     use super::*;
 
     #[test]
-    fn small_images_get_one_whole_frame_pass() {
+    fn small_images_get_a_coarse_and_an_enlarged_pass() {
+        // Only one coarse pass: 480 px is not 15 % smaller than 400.
         let passes = plan(400, 300, &ScaleParams::default());
-        assert_eq!(passes.len(), 1);
+        assert_eq!(passes.len(), 3);
         assert_eq!(passes[0].scale, 1.0);
         assert_eq!(passes[0].tiles, vec![(0, 0, 400, 300)]);
+        assert_eq!(passes[1].tiles, vec![(0, 0, 320, 240)]);
+        // Enlarged to the budget, capped at `max_upscale`.
+        assert_eq!(passes[2].scale, 2.0);
+        assert_eq!((passes[2].width, passes[2].height), (800, 600));
+        // The enlarged pass reports small faces only, the coarse large ones.
+        assert_eq!(passes[2].max_box, LARGE_FACE * 2.0);
+        assert_eq!(passes[1].min_box, LARGE_FACE * 0.8);
+        // Below 320 px × 1.15, no coarse pass.
+        let tiny = plan(360, 200, &ScaleParams::default());
+        assert_eq!(tiny.len(), 2);
+        assert!(tiny[1].scale > 1.0);
+        // A 1 MP photo is past the budget: no enlarged pass.
+        assert!(
+            plan(1024, 768, &ScaleParams::default())
+                .iter()
+                .all(|p| p.scale <= 1.0)
+        );
+    }
+
+    #[test]
+    fn a_frame_filling_face_is_seen_at_a_size_the_network_knows() {
+        // A close-up: the face fills 90 % of a 1024 px frame. Some pass
+        // shows it no larger than 300 network pixels.
+        for (w, h) in [(1024, 931), (4032, 3024), (600, 800)] {
+            let passes = plan(w, h, &ScaleParams::default());
+            let face = 0.9 * w.min(h) as f32;
+            assert!(
+                passes.iter().any(|p| p.tiles.len() == 1
+                    && face * p.scale <= 300.0
+                    && face * p.scale >= p.min_box),
+                "{w}×{h}"
+            );
+            // Coarse passes report only what is large at the whole frame.
+            for p in &passes[1..] {
+                if p.tiles.len() == 1 {
+                    assert_eq!(p.min_box / p.scale, LARGE_FACE / passes[0].scale);
+                }
+            }
+        }
     }
 
     #[test]
     fn a_phone_photo_gets_a_downscaled_pass_and_finer_tiles() {
         let p = ScaleParams::default();
         let passes = plan(4032, 3024, &p);
-        assert_eq!(passes.len(), 2);
-        let (g, f) = (&passes[0], &passes[1]);
+        assert_eq!(passes.len(), 4);
+        let (g, f) = (&passes[0], &passes[3]);
         assert_eq!((g.width, g.height), (1280, 960));
         // 16 px faces become NET_MIN_FACE px.
         assert!((f.scale - NET_MIN_FACE / 16.0).abs() < 1e-6);
@@ -309,9 +413,9 @@ mod tests {
             ..ScaleParams::default()
         };
         let passes = plan(600, 400, &p);
-        assert_eq!(passes.len(), 2);
-        assert_eq!(passes[1].scale, 2.0);
-        assert_eq!((passes[1].width, passes[1].height), (1200, 800));
+        assert_eq!(passes.len(), 4);
+        assert_eq!(passes[3].scale, 2.0);
+        assert_eq!((passes[3].width, passes[3].height), (1200, 800));
     }
 
     #[test]
@@ -322,6 +426,8 @@ mod tests {
             height: 100,
             tiles: vec![(0, 0, 120, 100), (80, 0, 120, 100)],
             overlap: 40,
+            min_box: 0.0,
+            max_box: f32::INFINITY,
         };
         // Left tile: its right edge is inner, its left edge is the image's.
         assert!(pass.touches_inner_edge(0, 100.0, 10.0, 119.5, 30.0));
