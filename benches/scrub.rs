@@ -99,6 +99,18 @@ fn benches(c: &mut Criterion) {
         });
     }
 
+    // The second face family: two small whole-frame inferences and the
+    // resize to them, what every look adds to CenterFace's passes.
+    let mut blaze = phiscrub::detect::blazeface::BlazeFace::new(1).unwrap();
+    for (name, img) in [
+        ("detect/blazeface_512x600", rgb.clone()),
+        ("detect/blazeface_12mp", big.clone()),
+    ] {
+        c.bench_function(name, |b| {
+            b.iter(|| blaze.detect(black_box(&img), 0.5).unwrap())
+        });
+    }
+
     let mut batched = CenterFace::new(1, config.scale_params())
         .unwrap()
         .batch_tiles(true);

@@ -237,6 +237,7 @@ help-text-threshold = Probabilité moyenne de texte au-dessus de laquelle une zo
 help-text-detail = Les grandes photos sont lues pour le texte à au plus ce nombre de pixels de large (côté le plus long), par tuiles ; plus trouve du texte plus petit, plus lentement.
 help-no-text = Ne masque PAS le texte (noms, dates, numéros de dossier restent lisibles). Seulement pour des images dont vous avez vérifié le texte à l'œil ; l'exécution vous avertit.
 help-no-codes = Ne cherche pas les codes-barres ni les codes 2D.
+help-no-second-face = Interroge CenterFace seul, sans le second détecteur de visages (BlazeFace). Pour mesurer ce que le second apporte ; jamais pour partager.
 help-images = Dossier contenant les images nommées dans le fichier de vérité.
 help-truth = Le fichier de vérité (JSON lines).
 help-count = Nombre de scènes.

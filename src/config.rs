@@ -69,8 +69,11 @@ pub struct Config {
     /// look, input and output alike, beside CenterFace: a face either sees is
     /// covered, or its image refused. Off only for measurements.
     pub second_face: bool,
-    /// BlazeFace score above which its face is covered; it counts as a
-    /// CenterFace face at `face_threshold` (see [`crate::detect::ensemble`]).
+    /// The BlazeFace score that counts as a CenterFace score of 0.2 (the
+    /// default `face_threshold`): with the defaults, BlazeFace's faces above
+    /// it are covered. Its other scores are mapped onto CenterFace's scale
+    /// around this point, so `face_threshold` and `verify_threshold` apply
+    /// to both networks (see [`crate::detect::ensemble`]).
     pub second_face_threshold: f32,
     /// Mean text probability above which a region is covered, and above
     /// which text still visible after redaction refuses the image.

@@ -199,9 +199,15 @@ impl Scrubber {
             crate::detect::runtime::environment()?;
         }
         let (threads, scales) = (config.intra_threads, config.scale_params());
+        // The two networks' scores are calibrated once, at the default
+        // operating point, not at whatever threshold a run asks for: a run
+        // that fills nothing (face threshold 1) still checks with both.
         let (second, thresholds) = (
             config.second_face,
-            (config.face_threshold, config.second_face_threshold),
+            (
+                Config::default().face_threshold,
+                config.second_face_threshold,
+            ),
         );
         let faces = config.detect_faces.then_some(move || {
             let first = Box::new(CenterFace::new(threads, scales).map_err(|e| e.to_string())?);
@@ -720,12 +726,8 @@ impl Scrubber {
                 doubts.extend(verify::unexplained(sure, &d.judged));
                 doubts.extend(doubtful);
             } else {
-                // A candidate between the thresholds is filled on the input:
-                // left alone it would show in the output at about the same
-                // score and refuse the image, and a fill is the safe side of
-                // the doubt. On the output the band still refuses.
                 new.extend(sure);
-                new.extend(doubtful);
+                doubts.extend(doubtful);
             }
         }
         let mut pixel_text = Vec::new();

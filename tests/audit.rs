@@ -101,14 +101,16 @@ fn the_report_says_what_was_done_to_each_file_and_holds_no_metadata_values() {
         face["box"][0].as_f64().unwrap(),
         face["box"][1].as_f64().unwrap(),
     );
-    let (fx, fy, fw, fh) = HOPPER_FACE;
-    assert!(
-        x < (fx + fw) as f64
-            && y < (fy + fh) as f64
-            && x + 20.0 > fx as f64
-            && y + 20.0 > fy as f64,
-        "{face}"
+    let (w, h) = (
+        face["box"][2].as_f64().unwrap(),
+        face["box"][3].as_f64().unwrap(),
     );
+    let (fx, fy, fw, fh) = HOPPER_FACE;
+    let (fx, fy, fw, fh) = (fx as f64, fy as f64, fw as f64, fh as f64);
+    let inter =
+        ((x + w).min(fx + fw) - x.max(fx)).max(0.0) * ((y + h).min(fy + fh) - y.max(fy)).max(0.0);
+    let iou = inter / (w * h + fw * fh - inter);
+    assert!(iou >= 0.5, "{face}: IoU {iou:.2} with the labelled face");
 
     let notes = entry(&r, "DUPONT Marie/notes.jpg");
     assert_eq!(notes["status"], "failed");
@@ -246,7 +248,11 @@ fn check_names_what_would_leak_writes_nothing_and_passes_scrubbed_faces() {
     };
     let phone = line("hopper_phone.jpg");
     assert!(
-        phone.contains("WOULD LEAK") && phone.contains("1 face") && phone.contains("gps"),
+        // Her face, and a candidate on the cap badge that the enlarged look
+        // at this small photo finds: counted, never fewer than one.
+        phone.contains("WOULD LEAK")
+            && (phone.contains("1 face") || phone.contains("2 face"))
+            && phone.contains("gps"),
         "{phone}"
     );
     assert!(line("notes.jpg").contains("could not be checked"));

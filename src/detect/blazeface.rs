@@ -28,11 +28,23 @@ use ort::value::TensorRef;
 /// fills change the frame around them, refusing the image. At 0.7 those
 /// are gone and most close-up faces are still seen (figures in
 /// BENCHMARKS.md); CenterFace remains the first detector.
+///
+/// ```
+/// use phiscrub::detect::blazeface::THRESHOLD;
+/// // What a scrubber uses unless told otherwise.
+/// assert_eq!(phiscrub::Config::default().second_face_threshold, THRESHOLD);
+/// ```
 pub const THRESHOLD: f32 = 0.7;
 
 const NMS_IOU: f32 = 0.3;
 
 /// One of the two BlazeFace models and the anchors its outputs refer to.
+///
+/// ```
+/// use phiscrub::detect::blazeface::Range;
+/// // Close-ups need the short range model, far faces the full range one.
+/// assert!(Range::Short.side() < Range::Full.side());
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Range {
     /// 128 px input, faces near the camera.

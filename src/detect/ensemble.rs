@@ -47,8 +47,24 @@ pub struct FaceEnsemble {
 }
 
 impl FaceEnsemble {
-    /// `first_threshold` and `second_threshold` are the scores at which each
-    /// detector's face is to be covered; answers are on the first's scale.
+    /// `first_threshold` and `second_threshold` are scores that mean the
+    /// same of each detector (the scrubber uses their default face
+    /// thresholds); answers are on the first's scale.
+    ///
+    /// ```
+    /// use phiscrub::detect::{blazeface::BlazeFace, ensemble::FaceEnsemble, face::CenterFace};
+    /// use phiscrub::{Config, FaceDetect};
+    /// // What the scrubber builds for each worker.
+    /// let config = Config::default();
+    /// let mut faces = FaceEnsemble::new(
+    ///     Box::new(CenterFace::new(1, config.scale_params())?),
+    ///     Box::new(BlazeFace::new(1)?),
+    ///     config.face_threshold,
+    ///     config.second_face_threshold,
+    /// );
+    /// assert!(faces.detect(&image::RgbImage::new(64, 48), 0.2)?.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(
         first: Box<dyn FaceDetect>,
         second: Box<dyn FaceDetect>,
