@@ -15,8 +15,7 @@ use super::{FaceDetect, Finding, FindingKind};
 use crate::error::SetupError;
 use crate::geometry::{BoxF, nms};
 use crate::models::{self, Model};
-use fast_image_resize::images::{Image, ImageRef};
-use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+use fast_image_resize::Resizer;
 use image::RgbImage;
 use ndarray::Array4;
 use ort::session::Session;
@@ -166,14 +165,8 @@ impl BlazeFace {
         let side = range.side();
         let (w, h) = img.dimensions();
         let box_ = Letterbox::new(w, h, side);
-        let src = ImageRef::new(w, h, img.as_raw(), PixelType::U8x3)
-            .map_err(|e| format!("resizing for BlazeFace: {e}"))?;
-        let mut dst = Image::new(box_.w, box_.h, PixelType::U8x3);
-        let opts = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear));
-        self.resizer
-            .resize(&src, &mut dst, &opts)
-            .map_err(|e| format!("resizing for BlazeFace: {e}"))?;
-        let input = box_.tensor(dst.buffer());
+        let scaled = super::resize_rgb(&mut self.resizer, img, box_.w, box_.h)?;
+        let input = box_.tensor(&scaled);
         let tensor = TensorRef::from_array_view(input.view()).map_err(|e| e.to_string())?;
         let (session, anchors) = match range {
             Range::Short => (&mut self.short, &self.anchors_short),

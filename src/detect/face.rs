@@ -10,8 +10,7 @@ use super::{FaceDetect, Finding, FindingKind, same_region};
 use crate::error::SetupError;
 use crate::geometry::{BoxF, nms, suppress_contained};
 use crate::models;
-use fast_image_resize::images::{Image, ImageRef};
-use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+use fast_image_resize::Resizer;
 use image::RgbImage;
 use ndarray::Array4;
 use ort::session::Session;
@@ -243,16 +242,8 @@ impl CenterFace {
         if (pass.width, pass.height) == img.dimensions() {
             return Ok(std::borrow::Cow::Borrowed(img.as_raw()));
         }
-        let src = ImageRef::new(img.width(), img.height(), img.as_raw(), PixelType::U8x3)
-            .map_err(|e| format!("resizing for detection: {e}"))?;
-        let mut dst = Image::new(pass.width, pass.height, PixelType::U8x3);
-        // Bilinear, with the kernel widened on downscaling (an area average):
-        // what the network was trained on, unlike nearest-neighbour aliasing.
-        let opts = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear));
-        self.resizer
-            .resize(&src, &mut dst, &opts)
-            .map_err(|e| format!("resizing for detection: {e}"))?;
-        Ok(std::borrow::Cow::Owned(dst.into_vec()))
+        super::resize_rgb(&mut self.resizer, img, pass.width, pass.height)
+            .map(std::borrow::Cow::Owned)
     }
 }
 
