@@ -108,6 +108,11 @@ pub struct Settings {
     pub text: bool,
     /// Barcodes and 2D codes were looked for and covered.
     pub codes: bool,
+    /// The second face detector (BlazeFace) looked at every input and
+    /// output beside CenterFace; `false` only for measurements.
+    pub second_face: bool,
+    /// The BlazeFace score counted as a CenterFace score of 0.2.
+    pub second_face_threshold: f32,
     /// Face detector score (0–1) above which a face was covered.
     pub face_threshold: f32,
     /// Face score (0–1) above which a face still found in an output, and not
@@ -375,6 +380,8 @@ impl Report {
                 faces: config.detect_faces,
                 text: config.detect_text,
                 codes: config.detect_codes,
+                second_face: config.detect_faces && config.second_face,
+                second_face_threshold: config.second_face_threshold,
                 face_threshold: config.face_threshold,
                 verify_threshold: config.verify_threshold,
                 text_threshold: config.text_threshold,

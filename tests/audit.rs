@@ -56,6 +56,9 @@ fn the_report_says_what_was_done_to_each_file_and_holds_no_metadata_values() {
     assert_eq!(r["schema"], "phiscrub-report");
     assert_eq!(r["version"], 1);
     assert_eq!(r["settings"]["text"], false);
+    // Both face families looked, by default.
+    assert_eq!(r["settings"]["second_face"], true);
+    assert_eq!(r["settings"]["second_face_threshold"].as_f64(), Some(0.7));
     // How the faces were covered and the pixels written is on record.
     assert_eq!(r["settings"]["face_shape"], "ellipse");
     assert_eq!(
