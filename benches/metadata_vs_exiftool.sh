@@ -9,6 +9,9 @@
 #
 # Usage: benches/metadata_vs_exiftool.sh [N=500] [SOURCE_DIR]
 # (SOURCE_DIR: cycle through its *.jpg instead, e.g. only upright photos.)
+# BASE_BIN=path/to/older/phiscrub also times that binary's metadata-only run
+# in the same run (e.g. a build from before the canonical JPEG rebuild, to
+# compare the rebuild with the byte filter it replaced).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-500}
@@ -54,16 +57,22 @@ N_EX=$(count)
 T_P1=$(best "$BIN" scrub "$WORK/in" --out "$WORK/out" --metadata-only --quiet --jobs 1)
 T_PN=$(best "$BIN" scrub "$WORK/in" --out "$WORK/out" --metadata-only --quiet)
 N_PN=$(count)
+T_B=0
+if [ -n "${BASE_BIN:-}" ]; then
+  T_B=$(best "$BASE_BIN" scrub "$WORK/in" --out "$WORK/out" --metadata-only --quiet)
+fi
 # phiscrub's own summary line (refusals: MPF and arithmetic-coded files).
 SUMMARY=$("$BIN" scrub "$WORK/in" --out "$WORK/why" --metadata-only --quiet 2>/dev/null || true)
 
 awk -v n="$N" -v cp="$T_CP" -v cps="$T_CPS" -v ex="$T_EX" -v p1="$T_P1" -v pn="$T_PN" \
-    -v nex="$N_EX" -v npn="$N_PN" -v cores="$(nproc)" 'BEGIN {
+    -v nex="$N_EX" -v npn="$N_PN" -v cores="$(nproc)" -v base="$T_B" 'BEGIN {
   printf "%-34s %8.3f s  %8.2f ms/file  files out\n", "cp -r (I/O floor)", cp, 1000*cp/n
   printf "%-34s %8.3f s  %8.2f ms/file\n", "cp -r + sync -f (durable floor)", cps, 1000*cps/n
   printf "%-34s %8.3f s  %8.2f ms/file  %d\n", "exiftool -all= -o OUTDIR", ex, 1000*ex/n, nex
   printf "%-34s %8.3f s  %8.2f ms/file  %d\n", "phiscrub --metadata-only --jobs 1", p1, 1000*p1/n, npn
   printf "%-34s %8.3f s  %8.2f ms/file  %d\n", "phiscrub --metadata-only (" cores " jobs)", pn, 1000*pn/n, npn
+  if (base > 0) printf "%-34s %8.3f s  %8.2f ms/file\n", "BASE_BIN --metadata-only (" cores " jobs)", base, 1000*base/n
   printf "ratio exiftool / phiscrub: %.1fx with 1 job, %.1fx with %d jobs; phiscrub = %.1fx cp, %.1fx cp+sync\n", ex/p1, ex/pn, cores, pn/cp, pn/cps
+  if (base > 0) printf "phiscrub / BASE_BIN: %.2fx; BASE_BIN = %.1fx cp+sync\n", pn/base, base/cps
 }'
 echo "phiscrub: $SUMMARY"

@@ -14,6 +14,7 @@ refused-multi-frame = refused: the file holds { $frames } pictures ({ $what }), 
 refused-residual = refused: after redaction the verification still finds { $kinds }{ $places }; nothing was written. Redact or crop that area by hand and run again, or lower --face-threshold (faces) or --text-threshold (text) so detection catches it
 refused-residual-at = { " " }at { $list }
 refused-detector = refused: a detector failed ({ $detail }), so the image could not be checked; nothing was written. Run again; if it persists, report it
+refused-time-limit = refused: the image took longer than the time limit and was stopped; nothing was written. Send it again with a longer limit, or scaled down
 refused-verification = refused: the output failed verification ({ $detail }); nothing was written. Please report this with the command you ran
 residual-nothing = nothing identifiable
 residual-and = { " " }and{ " " }
@@ -29,10 +30,12 @@ file-permission = permission denied; check that you may read it
 file-io = cannot be read ({ $detail }); check that it exists and that you may read it
 file-no-name = has no file name
 file-loop = is a symbolic link back into a folder being walked (a loop); skipped
+file-special = is neither a file nor a folder (a FIFO, device or socket); name a photo or a folder of photos
 file-collision = its output { $output } is already taken by { $first }; rename one of them or scrub them in separate runs
 out-replaces-input = its output { $output } would replace the input itself; choose an --out folder outside the inputs
 out-exists = its output { $output } already exists and was not overwritten; delete it, choose another --out, or pass --force
 out-write = its output { $output } could not be written ({ $detail }); check that the output folder is writable and has space
+out-through-link = its output { $output } would be written through the symbolic link { $link }, which may lead outside the output folder; remove the link or choose another output folder
 out-flush = the outputs were written but could not be flushed to disk ({ $detail }); check the output folder's disk
 workers-failed = could not start worker threads: { $detail }
 unlisted = could not be listed; see the run's messages
@@ -60,6 +63,7 @@ cfg-tile = the detection tile must be between 128 and 4096 pixels (got { $value 
 cfg-quality = the JPEG quality must be between 1 and 100 (got { $value })
 cfg-threads = the threads per worker (--threads-per-job) must be at least 1
 cfg-pixels = the pixel limit must be at least 1
+cfg-memory = the memory limit per image must be at least 1 byte
 
 ## The command line
 
@@ -153,5 +157,5 @@ serve-listening = phiscrub serve: listening on http://{ $addr }
 serve-token-empty = the token file { $path } is empty; put the token on its first line
 serve-token-read = the token file { $path } cannot be read ({ $detail }); check the path and your permissions
 serve-needs-token = --bind { $bind } would accept requests from the network without a token; pass --token-file, or bind to 127.0.0.1
-serve-limits = --max-body-mb and --timeout must be at least 1
+serve-limits = --max-body-mb, --timeout, --body-timeout and --max-connections must be at least 1
 serve-failed = cannot serve on { $bind } ({ $detail }); is another program using that port?

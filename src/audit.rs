@@ -239,8 +239,9 @@ pub struct FileEntry {
     /// `passed` (the output was decoded and looked at), `failed` (that look
     /// refused it) or `not_run`.
     pub verification: &'static str,
-    /// `true` when the output keeps the input's coded image data byte for byte;
-    /// `null` unless exported (for `check`: would be).
+    /// `true` when the output is the input JPEG's coefficients rebuilt
+    /// unchanged (no re-encoding); `null` unless exported (for `check`:
+    /// would be).
     pub lossless: Option<bool>,
     /// Output width in pixels, after EXIF orientation; `null` unless exported.
     pub width: Option<u32>,

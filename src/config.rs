@@ -47,10 +47,17 @@ pub struct Config {
     /// Largest image accepted, in pixels (width × height). Larger files are
     /// reported as unreadable rather than exhausting memory.
     pub max_pixels: u64,
+    /// Largest working memory one image may need, in bytes, estimated from
+    /// its header before anything is decoded: pixels × bytes per pixel ×
+    /// the copies the pipeline holds (see `image_io::working_bytes`). A
+    /// larger image is refused as too large, however few pixels it declares.
+    pub max_memory: u64,
     /// Output container; `None` keeps the input's.
     pub output_format: Option<crate::Format>,
-    /// Keep the embedded ICC colour profile (clinical colour matters for skin
-    /// and wounds). The profile is the only non-pixel data ever written.
+    /// Let an output carry a colour profile phiscrub generates (its own
+    /// Display P3, for an input whose profile shows colours as Display P3
+    /// does), so wide-gamut colours stay right. Off, such pixels are
+    /// converted to sRGB instead. The input's own profile is never written.
     pub keep_icc: bool,
     /// Always re-encode pixels, even when the lossless rewrite would do.
     pub reencode: bool,
@@ -97,6 +104,7 @@ impl Default for Config {
             jpeg_quality: 95,
             intra_threads: 1,
             max_pixels: 120_000_000,
+            max_memory: 2 << 30,
             output_format: None,
             keep_icc: true,
             reencode: false,
@@ -246,6 +254,9 @@ impl Config {
         }
         if self.max_pixels == 0 {
             return Err(ConfigError(t!("cfg-pixels")));
+        }
+        if self.max_memory == 0 {
+            return Err(ConfigError(t!("cfg-memory")));
         }
         Ok(())
     }

@@ -98,6 +98,7 @@ impl ScrubError {
                 RefusalReason::MultiFrame { .. } => "multi_frame",
                 RefusalReason::Residual => "residual",
                 RefusalReason::DetectorFailed(_) => "detector_failed",
+                RefusalReason::TimeLimit => "time_limit",
                 RefusalReason::VerificationFailed(_) => "verification_failed",
             },
             ScrubError::Internal(_) => "internal",
@@ -214,6 +215,10 @@ pub enum RefusalReason {
     Residual,
     /// A detector failed, so the image could not be checked.
     DetectorFailed(String),
+    /// The scrub passed the time limit it was given
+    /// ([`Scrubber::scrub_within`](crate::Scrubber::scrub_within)) and was
+    /// stopped before its next detector tile.
+    TimeLimit,
     /// The re-encoded output did not pass its checks (does not decode, wrong
     /// size, or still carries metadata).
     VerificationFailed(String),
@@ -259,6 +264,7 @@ impl fmt::Display for Refusal {
                 )
             }
             RefusalReason::DetectorFailed(d) => t!("refused-detector", detail = d.as_str()),
+            RefusalReason::TimeLimit => t!("refused-time-limit"),
             RefusalReason::VerificationFailed(d) => {
                 t!("refused-verification", detail = d.as_str())
             }

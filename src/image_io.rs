@@ -77,6 +77,45 @@ impl From<Unreadable> for DecodeError {
 /// # Ok::<(), phiscrub::image_io::DecodeError>(())
 /// ```
 pub fn decode(bytes: &[u8], format: Format, max_pixels: u64) -> Result<Decoded, DecodeError> {
+    decode_within(bytes, format, max_pixels, u64::MAX)
+}
+
+/// Bytes one image of this size and pixel type costs the pipeline: the
+/// decoded picture, a turned copy and the decoded output in that type, and
+/// three 8-bit RGB copies (what the detectors see, the fills, the output's
+/// pixels for the last look). Detector inputs are resized and bounded, so
+/// they do not count.
+///
+/// ```
+/// use phiscrub::image_io::working_bytes;
+/// // A 12-megapixel 8-bit RGB photo: 18 bytes a pixel.
+/// assert_eq!(working_bytes(4000, 3000, image::ColorType::Rgb8), 216_000_000);
+/// // The same size in 16-bit RGBA costs twice as much.
+/// assert_eq!(working_bytes(4000, 3000, image::ColorType::Rgba16), 12_000_000 * 33);
+/// ```
+pub fn working_bytes(width: u32, height: u32, color: image::ColorType) -> u64 {
+    let pixels = width as u64 * height as u64;
+    pixels.saturating_mul(3 * color.bytes_per_pixel() as u64 + 9)
+}
+
+/// [`decode`], also refusing, before decoding, an image whose
+/// [`working_bytes`] exceed `max_memory`: a small file can declare a huge
+/// canvas of a wide pixel type.
+///
+/// ```
+/// use phiscrub::image_io::{decode_within, DecodeError};
+/// use phiscrub::{Format, Unreadable};
+/// # let bytes = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/jpeg_orientation6.jpg"));
+/// assert!(decode_within(bytes, Format::Jpeg, 1_000_000, 1 << 20).is_ok());
+/// let e = decode_within(bytes, Format::Jpeg, 1_000_000, 100_000).unwrap_err();
+/// assert!(matches!(e, DecodeError::Unreadable(Unreadable::OverMemory(_))), "{e:?}");
+/// ```
+pub fn decode_within(
+    bytes: &[u8],
+    format: Format,
+    max_pixels: u64,
+    max_memory: u64,
+) -> Result<Decoded, DecodeError> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format.image_format());
     let mut limits = image::Limits::default();
     // Room for the decoded buffer plus the decoder's own working set.
@@ -85,9 +124,25 @@ pub fn decode(bytes: &[u8], format: Format, max_pixels: u64) -> Result<Decoded, 
     let mut decoder = reader.into_decoder().map_err(decode_error)?;
     let (width, height) = decoder.dimensions();
     within_limit(width, height, max_pixels)?;
+    let need = working_bytes(width, height, decoder.color_type());
+    if need > max_memory {
+        return Err(Unreadable::OverMemory(format!(
+            "{width}×{height} {:?} needs about {} MB, over the limit of {} MB",
+            decoder.color_type(),
+            need >> 20,
+            max_memory >> 20
+        ))
+        .into());
+    }
     let icc = decoder.icc_profile().ok().flatten();
     let image = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
     Ok(Decoded { image, icc })
+}
+
+/// The embedded ICC profile, read from the headers without decoding pixels.
+pub(crate) fn icc(bytes: &[u8], format: Format) -> Option<Vec<u8>> {
+    let reader = ImageReader::with_format(Cursor::new(bytes), format.image_format());
+    reader.into_decoder().ok()?.icc_profile().ok().flatten()
 }
 
 /// Reads the picture's size from its headers alone, refusing anything over

@@ -130,6 +130,20 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspection, InspectError> {
                     .into_decoder()
                     .ok()
                     .map(|d| d.dimensions());
+            let mut hazards = c.hazards;
+            // Text inside a profile (its description, copyright, device
+            // maker and model) is free text like any comment; scrub never
+            // writes the input's profile.
+            if c.has_icc {
+                if let Some(icc) = crate::image_io::icc(bytes, f) {
+                    for (what, text) in crate::colour::profile_text(&icc) {
+                        hazards.push(Hazard::new(
+                            Category::Comment,
+                            format!("ICC profile {what}: {text}"),
+                        ));
+                    }
+                }
+            }
             Ok(Inspection {
                 format: Some(f),
                 container: f.to_string(),
@@ -138,7 +152,7 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspection, InspectError> {
                 frames: c.frames,
                 icc_profile: c.has_icc,
                 orientation: c.orientation,
-                hazards: c.hazards,
+                hazards,
                 note: None,
             })
         }

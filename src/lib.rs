@@ -19,6 +19,7 @@
 #![warn(missing_docs)]
 
 pub mod audit;
+mod colour;
 pub mod config;
 pub mod detect;
 pub mod error;
@@ -31,6 +32,7 @@ pub mod inspect;
 pub mod metadata;
 pub mod models;
 pub mod pipeline;
+mod rebuild;
 pub mod redact;
 pub mod report;
 pub mod review;

@@ -229,6 +229,10 @@ struct ScrubArgs {
     /// still never read as inputs).
     #[arg(long)]
     allow_nested: bool,
+    /// Follow symbolic links to folders and files inside the folders given
+    /// (a file reached twice is still processed once).
+    #[arg(long, short = 'L')]
+    follow: bool,
     /// Images processed at once [default: number of CPU cores].
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
@@ -241,7 +245,8 @@ struct ScrubArgs {
     /// WebP output is lossless.
     #[arg(long, value_name = "FORMAT", value_parser = ["jpeg", "png", "webp"])]
     format: Option<String>,
-    /// Do not keep the ICC colour profile (kept by default: clinical colour matters).
+    /// Write no colour profile at all: Display P3 pixels are converted to
+    /// sRGB (by default they keep phiscrub's own Display P3 profile).
     #[arg(long)]
     strip_icc: bool,
     /// Always re-encode pixels, even when nothing needs covering and the
@@ -290,6 +295,9 @@ struct CheckArgs {
     /// Replace the report file if it exists.
     #[arg(long)]
     force: bool,
+    /// Follow symbolic links to folders and files inside the folders given.
+    #[arg(long, short = 'L')]
+    follow: bool,
     /// Print only the images that would leak and the summary.
     #[arg(long, short)]
     quiet: bool,
@@ -315,6 +323,13 @@ struct ServeArgs {
     /// Time limit of one request, in seconds.
     #[arg(long, value_name = "S", default_value_t = 120)]
     timeout: u64,
+    /// Time limit for a request body to arrive whole, in seconds (no scrub
+    /// slot is held meanwhile).
+    #[arg(long, value_name = "S", default_value_t = 30)]
+    body_timeout: u64,
+    /// Connections open at once; more are closed as soon as they arrive.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    max_connections: usize,
     #[command(flatten)]
     detect: DetectArgs,
 }
@@ -400,7 +415,8 @@ fn scrub(args: ScrubArgs) -> i32 {
         }
     }
     let started = std::time::Instant::now();
-    let mut plan = pipeline::plan(&args.inputs, &args.out, config.output_format);
+    let mut plan =
+        phiscrub::walk::plan_with(&args.inputs, &args.out, config.output_format, args.follow);
     let (config, jobs) = share_cores(config, plan.jobs.len(), args.jobs, &args.detect);
     let (scrubber, threads) = match start_scrubber(config, jobs) {
         Ok(s) => s,
@@ -553,14 +569,10 @@ fn kind_counts<'a>(findings: impl IntoIterator<Item = &'a phiscrub::detect::Find
 /// land among the outputs that will be shared, nor replace another file.
 fn map_clash(map: Option<&std::path::Path>, out: &std::path::Path, force: bool) -> Option<String> {
     let map = map?;
-    let abs = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let inside = abs(map).starts_with(abs(out))
-        || map
-            .parent()
-            .and_then(|d| d.canonicalize().ok())
-            .zip(out.canonicalize().ok())
-            .is_some_and(|(d, o)| d.starts_with(o));
-    if inside {
+    // Links and `..` resolved first: `x/../OUT/map.csv` is inside OUT.
+    let where_ =
+        |p: &std::path::Path| phiscrub::walk::resolve(p).unwrap_or_else(|| p.to_path_buf());
+    if where_(map).starts_with(where_(out)) {
         return Some(t!(
             "map-inside-out",
             map = path_arg(map),
@@ -593,7 +605,7 @@ fn check(args: CheckArgs) -> i32 {
         return report::EXIT_USAGE;
     }
     let started = std::time::Instant::now();
-    let plan = phiscrub::walk::plan(&args.paths, std::path::Path::new(""), None);
+    let plan = phiscrub::walk::plan_with(&args.paths, std::path::Path::new(""), None, args.follow);
     let (config, jobs) = share_cores(config, plan.jobs.len(), args.jobs, &args.detect);
     let (scrubber, threads) = match start_scrubber(config, jobs) {
         Ok(s) => s,
@@ -740,7 +752,11 @@ fn serve(args: ServeArgs) -> i32 {
         );
         return report::EXIT_USAGE;
     }
-    if args.max_body_mb == 0 || args.timeout == 0 {
+    if args.max_body_mb == 0
+        || args.timeout == 0
+        || args.body_timeout == 0
+        || args.max_connections == 0
+    {
         eprintln!("phiscrub: {}", t!("serve-limits"));
         return report::EXIT_USAGE;
     }
@@ -758,6 +774,9 @@ fn serve(args: ServeArgs) -> i32 {
         max_body: args.max_body_mb.saturating_mul(1024 * 1024),
         concurrency: slots,
         timeout: std::time::Duration::from_secs(args.timeout),
+        body_timeout: std::time::Duration::from_secs(args.body_timeout),
+        max_connections: args.max_connections,
+        ..phiscrub::serve::ServeOptions::default()
     };
     let ready = |addr: std::net::SocketAddr| {
         use std::io::Write;

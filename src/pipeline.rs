@@ -171,6 +171,22 @@ fn each_file(
     Ok(reports)
 }
 
+/// A symbolic link among the folders between `out_dir` and the output
+/// `relative` to it: writing through it would put the file outside the
+/// output folder.
+fn link_on_the_way(out_dir: &Path, relative: &Path) -> Option<PathBuf> {
+    let mut at = out_dir.to_path_buf();
+    for part in relative.parent()?.components() {
+        at.push(part);
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_symlink() => return Some(at),
+            Ok(_) => {}
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
 /// One file: read, scrub, write. Never panics on bad input; every way it can
 /// go wrong becomes a report.
 ///
@@ -194,6 +210,13 @@ pub fn process(scrubber: &Scrubber, job: &Job, opts: &RunOptions) -> FileReport 
     let fail = |msg: String| failed(&job.input, &job.shown, msg, start);
     if same_file(&job.input, &out) {
         return fail(t!("out-replaces-input", output = path_arg(&out)));
+    }
+    if let Some(link) = link_on_the_way(&opts.out_dir, &job.relative) {
+        return fail(t!(
+            "out-through-link",
+            output = path_arg(&out),
+            link = path_arg(&link)
+        ));
     }
     if !opts.overwrite && out.exists() {
         return fail(exists_message(&out));

@@ -122,7 +122,7 @@ pub struct Done {
     pub height: u32,
     /// Kinds of identifying metadata the input carried, all removed.
     pub removed: Vec<Category>,
-    /// The coded image data was kept byte for byte.
+    /// A JPEG's coefficients were rebuilt into the output unchanged.
     pub lossless: bool,
     /// The regions filled, `filled[i]` covering `findings[i]` of the report
     /// (padded: a face's fill is larger than its detected box).

@@ -14,6 +14,7 @@ use crate::format::{self, Format, Sniffed};
 use crate::geometry::Rect;
 use crate::image_io::{self, DecodeError, EncodeOptions};
 use crate::metadata::{self, Category, Container};
+use crate::{colour, rebuild};
 use crate::{redact, verify};
 use image::DynamicImage;
 use std::time::{Duration, Instant};
@@ -95,11 +96,14 @@ pub struct Scrubbed {
     pub orientation: u16,
     /// The kinds of identifying metadata the input carried (all removed).
     pub removed: Vec<Category>,
-    /// The input's coded image data was kept byte for byte (no pixel change
-    /// was needed); otherwise the pixels were re-encoded.
+    /// A JPEG's coefficients were rebuilt into the output unchanged (no
+    /// pixel change was needed; turned losslessly when oriented); otherwise
+    /// the pixels were encoded.
     pub lossless: bool,
-    /// The output carries the input's ICC colour profile.
-    pub icc_kept: bool,
+    /// The output carries a colour profile: phiscrub's own Display P3, for
+    /// an input whose profile shows colours as Display P3 does. Never the
+    /// input's profile bytes.
+    pub icc_written: bool,
     /// Pictures in the input; more than one only with `first_frame`.
     pub input_frames: usize,
     /// Time spent per stage.
@@ -378,13 +382,34 @@ impl Scrubber {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn scrub(&self, bytes: &[u8]) -> Result<Scrubbed, ScrubError> {
-        let failed = |e| refused(RefusalReason::DetectorFailed(e), Vec::new());
         match &self.faces {
             Some(pool) => pool
                 .with(|d| self.scrub_with_text(bytes, Some(d.as_mut())))
-                .map_err(failed)?,
+                .map_err(detector_failed)?,
             None => self.scrub_with_text(bytes, None),
         }
+    }
+
+    /// [`Self::scrub`] within a time limit: past it, the scrub stops before
+    /// its next detector tile and is refused ([`RefusalReason::TimeLimit`]),
+    /// so a worker (an HTTP slot) is not held by an image nobody waits for.
+    ///
+    /// ```
+    /// use phiscrub::{Config, RefusalReason, ScrubError, Scrubber};
+    /// use std::time::Duration;
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photos/grace_hopper.jpg");
+    /// let scrubber = Scrubber::new(Config::default())?;
+    /// let photo = std::fs::read(path)?;
+    /// match scrubber.scrub_within(&photo, Duration::ZERO) {
+    ///     Err(ScrubError::Refused(r)) => assert_eq!(r.reason, RefusalReason::TimeLimit),
+    ///     other => panic!("not stopped: {other:?}"),
+    /// }
+    /// assert!(scrubber.scrub_within(&photo, Duration::from_secs(600)).is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn scrub_within(&self, bytes: &[u8], limit: Duration) -> Result<Scrubbed, ScrubError> {
+        let deadline = Instant::now().checked_add(limit);
+        crate::detect::deadline::within(deadline, || self.scrub(bytes))
     }
 
     fn scrub_with_text(
@@ -403,7 +428,7 @@ impl Scrubber {
                     };
                     self.scrub_with(bytes, d)
                 })
-                .map_err(|e| refused(RefusalReason::DetectorFailed(e), Vec::new()))?,
+                .map_err(detector_failed)?,
             None => self.scrub_with(
                 bytes,
                 Detectors {
@@ -451,18 +476,34 @@ impl Scrubber {
         }
         let orientation = container.orientation.unwrap_or(1);
         let out_format = self.config.output_format.unwrap_or(format);
-        let lossless_possible = !self.config.reencode
-            && out_format == format
-            && matches!(format, Format::Jpeg | Format::Png)
-            && orientation == 1;
+        // Only JPEG has a lossless path: its coefficients are rebuilt into a
+        // new file (`rebuild`). Every other output, PNG included, is encoded
+        // from pixels, so nothing of the input's bytes survives.
+        let lossless_possible =
+            !self.config.reencode && out_format == format && format == Format::Jpeg;
         if lossless_possible && !self.config.examines_pixels() {
-            // Nothing will look at the pixels: keep the coded data without
-            // decoding it (the container walk already proved it complete).
-            return self.rewrite_only(bytes, format, &container, timings, t);
+            // Nothing will look at the pixels: rebuild the coded data without
+            // decoding it, unless the turn cannot be lossless.
+            if let Some(done) = self.rewrite_only(bytes, &container, orientation, timings, t)? {
+                return Ok(done);
+            }
         }
-        let decoded =
-            image_io::decode(bytes, format, self.config.max_pixels).map_err(decode_failure)?;
+        let decoded = image_io::decode_within(
+            bytes,
+            format,
+            self.config.max_pixels,
+            self.config.max_memory,
+        )
+        .map_err(decode_failure)?;
         let mut image = decoded.image;
+        // Detectors look at what a colour-managed viewer shows (`colour`).
+        let colour = colour::manage(
+            &mut image,
+            decoded.icc.as_deref(),
+            self.may_write_p3(out_format),
+        )
+        .map_err(|e| ScrubError::Unreadable(Unreadable::Corrupt(e)))?;
+        let lossless_possible = lossless_possible && !colour.converted;
         image_io::orient(&mut image, orientation);
         let (width, height) = (image.width(), image.height());
         timings.decode = t.elapsed();
@@ -479,7 +520,7 @@ impl Scrubber {
         let t = Instant::now();
         let mut d = Detected::default();
         if self.config.examines_pixels() {
-            let mut rgb = image.to_rgb8();
+            let mut rgb = colour.shown(image.to_rgb8());
             for round in 0..MAX_DETECT_ROUNDS {
                 // A fill uncovers faces and text beside it, never a code.
                 let new = self.find_new(&mut dets, &rgb, &mut d, round == 0, false)?;
@@ -493,42 +534,57 @@ impl Scrubber {
         }
         timings.detect = t.elapsed();
         let mut look = 0;
-        let (out, icc_kept, lossless) = loop {
+        let mut unread_bytes = false;
+        let (out, icc_written, lossless) = loop {
             let t = Instant::now();
-            let lossless = lossless_possible && d.filled.is_empty();
-            let (out, icc_kept) = if lossless {
-                self.rewrite(bytes, format, &container)?
+            // A file libjpeg will not rebuild cleanly (damaged data it would
+            // paper over) or cannot turn losslessly is encoded from the
+            // pixels that were examined instead.
+            let rebuilt = if lossless_possible && d.filled.is_empty() {
+                rebuild::jpeg(bytes, orientation).unwrap_or_else(|_| {
+                    // What libjpeg stumbled on (bytes between a scan's end
+                    // and the next marker, say) is data no viewer shows.
+                    unread_bytes = true;
+                    None
+                })
             } else {
-                let icc = decoded.icc.as_ref().filter(|icc| {
-                    self.config.keep_icc
-                        && out_format != Format::Gif
-                        && image_io::icc_fits(icc, &image)
-                });
-                let kept = icc.is_some();
+                None
+            };
+            let lossless = rebuilt.is_some();
+            let out = if let Some(rebuilt) = rebuilt {
+                match colour.profile {
+                    Some(icc) => rebuild::with_profile(&rebuilt, icc),
+                    None => rebuilt,
+                }
+            } else {
                 let opts = EncodeOptions {
                     jpeg_quality: self.config.jpeg_quality,
-                    icc: icc.cloned(),
+                    icc: colour.profile.map(<[u8]>::to_vec),
                 };
-                let encoded =
-                    image_io::encode(&image, out_format, &opts).map_err(ScrubError::Internal)?;
-                (encoded, kept)
+                image_io::encode(&image, out_format, &opts).map_err(ScrubError::Internal)?
             };
+            let icc_written = colour.profile.is_some();
             timings.encode += t.elapsed();
 
             let t = Instant::now();
-            // A lossless rewrite must decode to exactly the pixels examined.
-            let expected = lossless.then_some(&image);
+            // A rebuild of an upright photo must decode to exactly the pixels
+            // examined. A turned one may differ by the rounding of the
+            // inverse DCT and upsampling, which are not symmetric, so it
+            // gets the look at the output every encoded image gets.
+            let exact = lossless && orientation == 1;
+            let expected = exact.then_some(&image);
             let check = self
                 .verify_output(&out, out_format, width, height, expected)
+                .map(|rgb| colour.shown(rgb))
                 .map_err(|d| refused(RefusalReason::VerificationFailed(d), Vec::new()))?;
-            let new = if lossless && d.undecided.is_empty() {
+            let new = if exact && d.undecided.is_empty() {
                 Vec::new()
             } else {
                 self.find_new(&mut dets, &check, &mut d, true, true)?
             };
             timings.verify += t.elapsed();
             if new.is_empty() {
-                break (out, icc_kept, lossless);
+                break (out, icc_written, lossless);
             }
             look += 1;
             if look == MAX_OUTPUT_LOOKS {
@@ -540,6 +596,19 @@ impl Scrubber {
             timings.detect += t.elapsed();
         };
         drop(image);
+        let mut removed = removed_categories(&container);
+        if unread_bytes {
+            removed.push(Category::Other);
+        }
+        if decoded
+            .icc
+            .as_deref()
+            .is_some_and(|icc| !colour::profile_text(icc).is_empty())
+        {
+            removed.push(Category::Comment);
+        }
+        removed.sort();
+        removed.dedup();
 
         Ok(Scrubbed {
             bytes: out,
@@ -549,90 +618,107 @@ impl Scrubber {
             findings: d.findings,
             filled: d.filled,
             orientation,
-            removed: removed_categories(&container),
+            removed,
             lossless,
-            icc_kept,
+            icc_written,
             input_frames: container.frames,
             timings,
         })
     }
 
-    /// Drops every metadata segment or chunk and keeps the coded picture
-    /// (and the ICC profile when configured). Returns the bytes and whether
-    /// the profile was kept.
-    fn rewrite(
-        &self,
-        bytes: &[u8],
-        format: Format,
-        container: &Container,
-    ) -> Result<(Vec<u8>, bool), ScrubError> {
-        let keep = self.config.keep_icc && container.has_icc;
-        let rewritten = match format {
-            Format::Jpeg => metadata::jpeg::strip(bytes, keep),
-            _ => metadata::png::strip(bytes, keep),
-        }
-        .map_err(|e| ScrubError::Unreadable(Unreadable::Corrupt(e.to_string())))?;
-        Ok((rewritten, keep))
-    }
-
-    /// Metadata-only scrubbing of an upright JPEG or PNG: rewrite the
-    /// container and prove, without decoding, that the output holds the very
-    /// same coded picture and nothing else. Decoding both files would make
-    /// this path 100 times slower and prove nothing more about metadata.
+    /// Metadata-only scrubbing of a JPEG: rebuild it from its coefficients
+    /// (turned upright) and check, without decoding the pixels, that the
+    /// output is one clean picture of the expected size. `None` when the turn
+    /// cannot be lossless; the caller then decodes and encodes.
     fn rewrite_only(
         &self,
         bytes: &[u8],
-        format: Format,
         container: &Container,
+        orientation: u16,
         mut timings: Timings,
         started: Instant,
-    ) -> Result<Scrubbed, ScrubError> {
-        let (width, height) =
+    ) -> Result<Option<Scrubbed>, ScrubError> {
+        let format = Format::Jpeg;
+        let (w, h) =
             image_io::dimensions(bytes, format, self.config.max_pixels).map_err(decode_failure)?;
+        // libjpeg holds every coefficient and the rebuilt file: within what
+        // decoding the same photo may cost.
+        let need = image_io::working_bytes(w, h, image::ColorType::Rgb8);
+        if need > self.config.max_memory {
+            return Err(ScrubError::Unreadable(Unreadable::OverMemory(format!(
+                "{w}×{h} needs about {} MB, over the limit of {} MB",
+                need >> 20,
+                self.config.max_memory >> 20
+            ))));
+        }
+        let (width, height) = if matches!(orientation, 5..=8) {
+            (h, w)
+        } else {
+            (w, h)
+        };
+        let icc = image_io::icc(bytes, format);
+        let mut removed = removed_categories(container);
+        if icc
+            .as_deref()
+            .is_some_and(|icc| !colour::profile_text(icc).is_empty())
+        {
+            removed.push(Category::Comment);
+            removed.sort();
+            removed.dedup();
+        }
+        let profile = match colour::classify(icc.as_deref(), false, self.may_write_p3(format)) {
+            Ok(colour::Kind::Srgb) => None,
+            Ok(colour::Kind::DisplayP3) => Some(colour::own_display_p3()),
+            // The pixels must be converted: decode them.
+            Ok(colour::Kind::Other(_)) => return Ok(None),
+            Err(e) => return Err(ScrubError::Unreadable(Unreadable::Corrupt(e))),
+        };
         timings.decode = started.elapsed();
         let t = Instant::now();
-        let (out, icc_kept) = self.rewrite(bytes, format, container)?;
+        let out = match rebuild::jpeg(bytes, orientation) {
+            Ok(Some(out)) => match profile {
+                Some(icc) => rebuild::with_profile(&out, icc),
+                None => out,
+            },
+            Ok(None) => return Ok(None),
+            Err(e) => {
+                return Err(ScrubError::Unreadable(Unreadable::Corrupt(format!(
+                    "libjpeg: {e}"
+                ))));
+            }
+        };
         timings.encode = t.elapsed();
         let t = Instant::now();
         self.verify_structure(&out, format)
-            .and_then(|()| {
-                let same = match format {
-                    Format::Jpeg => {
-                        metadata::jpeg::scan_data(&out).ok()
-                            == metadata::jpeg::scan_data(bytes).ok()
-                    }
-                    _ => {
-                        metadata::png::image_data(&out).ok()
-                            == metadata::png::image_data(bytes).ok()
-                    }
-                };
-                if !same {
-                    return Err(
-                        "the rewritten file's coded picture differs from the input's".into(),
-                    );
-                }
-                match image_io::dimensions(&out, format, self.config.max_pixels) {
+            .and_then(
+                |()| match image_io::dimensions(&out, format, self.config.max_pixels) {
                     Ok(d) if d == (width, height) => Ok(()),
                     Ok((w, h)) => Err(format!("the output is {w}×{h}, expected {width}×{height}")),
                     Err(e) => Err(format!("the output's header does not read: {e:?}")),
-                }
-            })
+                },
+            )
             .map_err(|d| refused(RefusalReason::VerificationFailed(d), Vec::new()))?;
         timings.verify = t.elapsed();
-        Ok(Scrubbed {
+        Ok(Some(Scrubbed {
             bytes: out,
             format,
             width,
             height,
             findings: Vec::new(),
             filled: Vec::new(),
-            orientation: 1,
-            removed: removed_categories(container),
+            orientation,
+            removed,
             lossless: true,
-            icc_kept,
+            icc_written: profile.is_some(),
             input_frames: container.frames,
             timings,
-        })
+        }))
+    }
+
+    /// Whether an output in `format` may carry phiscrub's own Display P3
+    /// profile (else such pixels are converted to sRGB).
+    fn may_write_p3(&self, format: Format) -> bool {
+        self.config.keep_icc && format != Format::Gif
     }
 
     /// The container checks every output passes: the right format, nothing
@@ -656,6 +742,9 @@ impl Scrubber {
         }
         if metadata::has_exif(out) {
             return Err("the output still carries EXIF".into());
+        }
+        if c.has_icc && image_io::icc(out, format).as_deref() != Some(colour::own_display_p3()) {
+            return Err("the output carries a colour profile phiscrub did not make".into());
         }
         Ok(())
     }
@@ -855,6 +944,9 @@ fn refused(reason: RefusalReason, residual: Vec<Finding>) -> ScrubError {
 }
 
 fn detector_failed(e: String) -> ScrubError {
+    if crate::detect::deadline::passed() {
+        return refused(RefusalReason::TimeLimit, Vec::new());
+    }
     refused(RefusalReason::DetectorFailed(e), Vec::new())
 }
 

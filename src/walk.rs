@@ -90,10 +90,48 @@ pub struct Plan {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn plan(inputs: &[PathBuf], out_dir: &Path, convert_to: Option<Format>) -> Plan {
+    plan_with(inputs, out_dir, convert_to, false)
+}
+
+/// [`plan`], following symbolic links to folders and files inside the
+/// folders given when `follow` is set (`--follow`). Without it they are
+/// skipped, as `rg` and `fd` do: a link pointing above the input would
+/// otherwise bring the same photos in twice under two names. Either way a
+/// file reached twice (named twice, or through two links) is processed once,
+/// and something that is neither a file nor a folder (a FIFO, a device) is
+/// reported rather than skipped.
+///
+/// ```
+/// use phiscrub::walk::plan_with;
+/// # let dir = tempfile::tempdir()?;
+/// let photos = dir.path().join("photos");
+/// std::fs::create_dir_all(photos.join("ward"))?;
+/// std::fs::write(photos.join("ward/a.png"), b"")?;
+/// std::os::unix::fs::symlink(&photos, photos.join("ward/back-up"))?;
+/// let out = dir.path().join("out");
+/// let names = |follow| -> Vec<String> {
+///     plan_with(&[photos.clone()], &out, None, follow).jobs.iter()
+///         .map(|j| j.relative.display().to_string()).collect()
+/// };
+/// assert_eq!(names(false), ["ward/a.png"]);
+/// // Followed, the link leads back to the same photo: processed once.
+/// assert_eq!(names(true), ["ward/a.png"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn plan_with(
+    inputs: &[PathBuf],
+    out_dir: &Path,
+    convert_to: Option<Format>,
+    follow: bool,
+) -> Plan {
     let out_canon = out_dir.canonicalize().ok();
     let mut plan = Plan::default();
     let mut seen: HashMap<PathBuf, PathBuf> = HashMap::new();
+    let mut reached: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
     let mut push = |plan: &mut Plan, input: PathBuf, relative: PathBuf| {
+        if !reached.insert(input.canonicalize().unwrap_or_else(|_| input.clone())) {
+            return;
+        }
         let shown = relative.clone();
         let relative = match convert_to {
             Some(f) => with_extension_for(&relative, f),
@@ -126,6 +164,10 @@ pub fn plan(inputs: &[PathBuf], out_dir: &Path, convert_to: Option<Format>) -> P
                 continue;
             }
         };
+        if !meta.is_file() && !meta.is_dir() {
+            plan.problems.push((input.clone(), t!("file-special")));
+            continue;
+        }
         if meta.is_file() {
             match input.file_name() {
                 Some(name) => push(&mut plan, input.clone(), PathBuf::from(name)),
@@ -134,7 +176,7 @@ pub fn plan(inputs: &[PathBuf], out_dir: &Path, convert_to: Option<Format>) -> P
             continue;
         }
         let walker = walkdir::WalkDir::new(input)
-            .follow_links(true)
+            .follow_links(follow)
             .sort_by_file_name()
             .into_iter()
             .filter_entry(|e| {
@@ -195,7 +237,7 @@ pub fn plan(inputs: &[PathBuf], out_dir: &Path, convert_to: Option<Format>) -> P
 /// assert!(output_inside_input(&d.path().join("clean"), &inputs).is_none());
 /// ```
 pub fn output_inside_input(out_dir: &Path, inputs: &[PathBuf]) -> Option<PathBuf> {
-    let out = resolve_partly(out_dir)?;
+    let out = resolve(out_dir)?;
     inputs
         .iter()
         .filter(|i| i.is_dir())
@@ -203,26 +245,38 @@ pub fn output_inside_input(out_dir: &Path, inputs: &[PathBuf]) -> Option<PathBuf
         .cloned()
 }
 
-/// `path` made absolute with its longest existing prefix canonicalised.
-fn resolve_partly(path: &Path) -> Option<PathBuf> {
-    let abs = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir().ok()?.join(path)
-    };
-    let mut rest = Vec::new();
-    let mut head = abs.as_path();
-    loop {
-        if let Ok(c) = head.canonicalize() {
-            let mut out = c;
-            for part in rest.iter().rev() {
-                out.push(part);
+/// Where `path` really leads, whether or not it exists yet: made absolute,
+/// then taken one component at a time, each existing prefix resolved
+/// (symbolic links followed) before a `..` after it is applied, as the
+/// system would. So neither links nor `x/../` can hide where a file lands.
+///
+/// ```
+/// use phiscrub::walk::resolve;
+/// let d = tempfile::tempdir().unwrap();
+/// let base = d.path().canonicalize().unwrap();
+/// let out = base.join("out");
+/// assert_eq!(resolve(&base.join("nothing/../out/map.csv")), Some(out.join("map.csv")));
+/// ```
+pub fn resolve(path: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    let abs = std::path::absolute(path).ok()?;
+    let mut cur = PathBuf::new();
+    for part in abs.components() {
+        match part {
+            Component::Prefix(_) | Component::RootDir => cur.push(part.as_os_str()),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                cur.pop();
             }
-            return Some(out);
+            Component::Normal(name) => {
+                cur.push(name);
+                if let Ok(real) = cur.canonicalize() {
+                    cur = real;
+                }
+            }
         }
-        rest.push(head.file_name()?.to_os_string());
-        head = head.parent()?;
     }
+    Some(cur)
 }
 
 /// Gives every job a neutral name, `image-0001.jpg` onwards in plan order

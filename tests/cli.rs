@@ -52,9 +52,11 @@ fn example_photos_are_exported_with_faces_covered_and_the_rest_untouched() {
         rgb(&out.path().join("chelsea.png")),
     );
     assert_eq!(a, b, "chelsea.png has no face but its pixels changed");
+    // rocket.jpg is Adobe RGB: the output is what a colour-managed viewer
+    // showed of it, in sRGB.
     let (a, b) = (
-        rgb(&fixture("photos/rocket.jpg")),
-        rgb(&out.path().join("rocket.jpg")),
+        shown_rgb(&fixture("photos/rocket.jpg")),
+        shown_rgb(&out.path().join("rocket.jpg")),
     );
     let d = mean_diff(&a, &b, (0, 0, a.width(), a.height()));
     assert!(
@@ -363,8 +365,17 @@ fn symlink_loops_dangling_links_and_unreadable_files_are_per_file_errors() {
     // root reads anything: then the locked file is simply exported.
     let locked_out = fs::read(&locked).is_err();
 
+    // Links are not followed unless asked (as rg and fd): no loop, no
+    // dangling link, the photo once.
     let out = d.path().join("out");
     let o = run(scrub(&photos, &out).args(["--no-text", "--no-codes"]));
+    let err = stderr(&o);
+    assert!(!err.contains("back") && !err.contains("dangling"), "{err}");
+    assert!(out.join("ward/chelsea.png").is_file());
+    assert!(!out.join("ward/back").exists());
+
+    let out = d.path().join("out-followed");
+    let o = run(scrub(&photos, &out).args(["--no-text", "--no-codes", "--follow"]));
     assert_eq!(o.status.code(), Some(4), "failed files give exit 4");
     let err = stderr(&o);
     assert!(
@@ -378,4 +389,91 @@ fn symlink_loops_dangling_links_and_unreadable_files_are_per_file_errors() {
     // The batch went on.
     assert!(out.join("ward/chelsea.png").is_file());
     fs::set_permissions(&locked, fs::Permissions::from_mode(0o644)).unwrap();
+}
+
+#[test]
+fn a_link_above_the_input_followed_brings_each_photo_in_once() {
+    use std::os::unix::fs::symlink;
+    let d = tempfile::tempdir().unwrap();
+    let ward = d.path().join("photos/ward");
+    fs::create_dir_all(&ward).unwrap();
+    fs::copy(fixture("photos/chelsea.png"), ward.join("chelsea.png")).unwrap();
+    // A link inside the input to the folder above it.
+    symlink(d.path().join("photos"), ward.join("up")).unwrap();
+    let out = d.path().join("out");
+    let report = d.path().join("r.json");
+    run(scrub(&ward, &out)
+        .args(["--no-text", "--no-codes", "--follow", "--report"])
+        .arg(&report));
+    let v: serde_json::Value = serde_json::from_slice(&fs::read(&report).unwrap()).unwrap();
+    let inputs: Vec<&str> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "exported")
+        .map(|f| f["input"].as_str().unwrap())
+        .collect();
+    assert_eq!(inputs, ["chelsea.png"], "the same photo under two names");
+    assert!(!out.join("up").exists());
+}
+
+#[test]
+fn a_fifo_named_on_the_command_line_is_an_error_not_a_silent_skip() {
+    let d = tempfile::tempdir().unwrap();
+    let fifo = d.path().join("pipe.jpg");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: mkfifo unavailable");
+        return;
+    }
+    let o = run(&mut scrub(&fifo, &d.path().join("out")));
+    assert_ne!(o.status.code(), Some(0));
+    let err = stderr(&o);
+    assert!(
+        err.contains("pipe.jpg: is neither a file nor a folder"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_output_path_through_a_link_inside_out_is_refused() {
+    use std::os::unix::fs::symlink;
+    let d = tempfile::tempdir().unwrap();
+    let photos = d.path().join("photos");
+    fs::create_dir_all(photos.join("ward")).unwrap();
+    fs::copy(
+        fixture("photos/chelsea.png"),
+        photos.join("ward/chelsea.png"),
+    )
+    .unwrap();
+    let out = d.path().join("out");
+    let elsewhere = d.path().join("elsewhere");
+    fs::create_dir_all(&out).unwrap();
+    fs::create_dir_all(&elsewhere).unwrap();
+    symlink(&elsewhere, out.join("ward")).unwrap();
+    let o = run(scrub(&photos, &out).args(["--no-text", "--no-codes"]));
+    assert_eq!(o.status.code(), Some(4));
+    let err = stderr(&o);
+    assert!(err.contains("through the symbolic link"), "{err}");
+    assert!(
+        fs::read_dir(&elsewhere).unwrap().next().is_none(),
+        "written outside --out"
+    );
+}
+
+#[test]
+fn a_name_map_reached_through_dotdot_inside_out_is_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    let map = d.path().join("x/../out/map.csv");
+    let o = run(scrub(fixture("photos/chelsea.png"), &out)
+        .args(["--no-text", "--no-codes", "--rename"])
+        .arg(&map));
+    assert_eq!(o.status.code(), Some(2), "a usage error");
+    assert!(
+        stderr(&o).contains("inside the output folder"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.join("map.csv").exists());
 }

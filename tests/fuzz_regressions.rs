@@ -25,39 +25,17 @@ fn there_are_regression_inputs() {
 }
 
 #[test]
-fn container_walks_and_rewrites_keep_their_promises() {
+fn container_walks_keep_their_promises() {
     for (name, data) in inputs() {
         if let Sniffed::Supported(f) = format::sniff(&data) {
             let _ = metadata::examine(&data, f);
         }
-        rewrite_keeps_promises(&name, &data, jpeg::examine, jpeg::strip, jpeg::scan_data);
-        rewrite_keeps_promises(&name, &data, png::examine, png::strip, png::image_data);
-    }
-}
-
-type Walk = fn(&[u8]) -> Result<metadata::Container, metadata::ContainerError>;
-type Strip = fn(&[u8], bool) -> Result<Vec<u8>, metadata::ContainerError>;
-type Coded = fn(&[u8]) -> Result<Vec<u8>, metadata::ContainerError>;
-
-/// What a container's lossless rewrite promises for anything its walk
-/// accepts: no hazard left, and the coded picture byte for byte.
-fn rewrite_keeps_promises(name: &str, data: &[u8], examine: Walk, strip: Strip, coded: Coded) {
-    if examine(data).is_err() {
-        return;
-    }
-    for keep_icc in [true, false] {
-        let out = strip(data, keep_icc).unwrap();
-        let c = examine(&out).unwrap();
-        assert!(
-            c.hazards.is_empty(),
-            "{name}: rewrite keeps {:?}",
-            c.hazards
-        );
-        assert_eq!(
-            coded(&out).unwrap(),
-            coded(data).unwrap(),
-            "{name}: the rewrite changed the coded picture"
-        );
+        if jpeg::examine(&data).is_ok() {
+            assert!(jpeg::scan_data(&data).is_ok(), "{name}");
+        }
+        if png::examine(&data).is_ok() {
+            assert!(png::image_data(&data).is_ok(), "{name}");
+        }
     }
 }
 

@@ -446,3 +446,60 @@ fn a_face_that_only_a_text_fill_uncovers_is_filled_in_the_next_round() {
     // Rounds 1 (the line), 2 (face b), 3 (nothing), and the output.
     assert_eq!(calls, 4);
 }
+
+/// A small PNG whose header declares a large 16-bit RGBA canvas (within the
+/// pixel limit): refused from its header, before any decoding.
+#[test]
+fn a_small_file_declaring_a_costly_canvas_is_refused_before_decoding() {
+    let chunk = |kind: &[u8], data: &[u8]| {
+        let mut v = (data.len() as u32).to_be_bytes().to_vec();
+        v.extend_from_slice(kind);
+        v.extend_from_slice(data);
+        let crc = crc32fast::hash(&v[4..]);
+        v.extend_from_slice(&crc.to_be_bytes());
+        v
+    };
+    let mut ihdr = 10_000u32.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&8_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&[16, 6, 0, 0, 0]);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(chunk(b"IHDR", &ihdr));
+    png.extend(chunk(
+        b"IDAT",
+        &[0x78, 0x9c, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01],
+    ));
+    png.extend(chunk(b"IEND", &[]));
+    assert!(png.len() < 100);
+    let s = scrubber_with(0.9);
+    let started = std::time::Instant::now();
+    let err = s.scrub(&png).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ScrubError::Unreadable(phiscrub::Unreadable::OverMemory(_))
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.reason_code(), "too_large");
+    assert!(err.to_string().contains("MB"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // Allowed more memory, the same header passes the check: the picture
+    // then fails to decode (it holds no pixels), as damaged, not too large.
+    let roomy = Scrubber::with_face_detector(
+        Config {
+            max_memory: 8 << 30,
+            detect_text: false,
+            detect_codes: false,
+            ..Config::default()
+        },
+        || {
+            Ok(Box::new(FixedFace {
+                bbox: BoxF::new(40.0, 30.0, 20.0, 20.0),
+                score: 0.9,
+            }))
+        },
+    )
+    .unwrap();
+    let err = roomy.scrub(&png).unwrap_err();
+    assert_ne!(err.reason_code(), "too_large", "{err}");
+}

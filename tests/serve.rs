@@ -323,3 +323,66 @@ fn beyond_the_concurrency_limit_requests_get_503_and_sigterm_finishes_in_flight_
     assert!(image::load_from_memory(&r.body).is_ok());
     assert!(code.success(), "graceful stop exits 0: {code:?}");
 }
+
+/// The host:port the server listens on.
+fn addr(srv: &Server) -> String {
+    srv.base
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string()
+}
+
+#[test]
+fn a_slow_upload_holds_no_scrub_slot() {
+    use std::io::Write;
+    let srv = Server::start(&["--concurrency", "1", "--body-timeout", "20"]);
+    // A client that announces a photo and sends it one byte at a time.
+    let mut slow = std::net::TcpStream::connect(addr(&srv)).unwrap();
+    slow.write_all(
+        b"POST /v1/scrub HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nContent-Length: 100000\r\n\r\n\xff",
+    )
+    .unwrap();
+    slow.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    // Meanwhile the only slot is free for a whole request.
+    let r = srv.post("/v1/scrub", "image/png", &read("photos/chelsea.png"), None);
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    drop(slow);
+}
+
+#[test]
+fn idle_connections_are_closed_and_capped() {
+    use std::io::Read;
+    let srv = Server::start(&["--max-connections", "2"]);
+    let idle: Vec<_> = (0..2)
+        .map(|_| std::net::TcpStream::connect(addr(&srv)).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    // A third is closed at once: reading gives end of stream, not a wait.
+    let mut third = std::net::TcpStream::connect(addr(&srv)).unwrap();
+    third
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 16];
+    assert!(matches!(third.read(&mut buf), Ok(0) | Err(_)));
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "not closed at once"
+    );
+    // The idle ones sent no header: closed after the header time limit.
+    for mut c in idle {
+        c.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let started = std::time::Instant::now();
+        assert!(matches!(c.read(&mut buf), Ok(0) | Err(_)));
+        assert!(
+            started.elapsed() < Duration::from_secs(25),
+            "idle connection kept"
+        );
+    }
+    // Then the service answers again.
+    let health = ureq::get(&srv.url("/healthz"))
+        .timeout(Duration::from_secs(10))
+        .call();
+    assert_eq!(health.unwrap().status(), 200);
+}

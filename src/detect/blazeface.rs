@@ -163,6 +163,7 @@ impl BlazeFace {
         threshold: f32,
     ) -> Result<Vec<(BoxF, f32)>, String> {
         let side = range.side();
+        super::deadline::check()?;
         let (w, h) = img.dimensions();
         let box_ = Letterbox::new(w, h, side);
         let scaled = super::resize_rgb(&mut self.resizer, img, box_.w, box_.h)?;

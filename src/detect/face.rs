@@ -180,6 +180,7 @@ impl CenterFace {
         input: &Array4<f32>,
         threshold: f32,
     ) -> Result<Vec<Vec<(BoxF, f32)>>, String> {
+        super::deadline::check()?;
         let n = input.shape()[0];
         self.inferences += n as u64;
         let tensor = TensorRef::from_array_view(input.view()).map_err(|e| e.to_string())?;

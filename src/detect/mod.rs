@@ -3,6 +3,7 @@
 
 pub mod blazeface;
 pub mod code;
+pub(crate) mod deadline;
 pub mod ensemble;
 pub mod face;
 pub(crate) mod pool;

@@ -310,6 +310,7 @@ impl TextDetector {
         stride: u32,
         (x, y, w, h): (u32, u32, u32, u32),
     ) -> Result<Map, String> {
+        super::deadline::check()?;
         let (pw, ph) = (w.div_ceil(32) * 32, h.div_ceil(32) * 32);
         let input = normalise(pixels, stride, (x, y, w, h), pw, ph);
         let tensor = TensorRef::from_array_view(input.view()).map_err(|e| e.to_string())?;

@@ -3,8 +3,9 @@
 //!
 //! Used to tell a complete file from a truncated one (decoders fill a missing
 //! tail with grey rather than failing), to list what the file carries, to
-//! count the pictures in it (MPF index, images appended after the end), and
-//! to rewrite it without metadata while keeping every scan byte for byte.
+//! count the pictures in it (frame headers, MPF index, images appended after
+//! the end). Outputs are never made from this walk: `rebuild.rs` writes a
+//! new file from the coefficients.
 
 use super::{Category, Container, ContainerError, Hazard, exif, xmp};
 use crate::format::Format;
@@ -270,6 +271,7 @@ pub fn examine(bytes: &[u8]) -> Result<Container, ContainerError> {
     let mut has_icc = false;
     let mut orientation = None;
     let mut mpf_images = 0usize;
+    let mut frame_headers = 0usize;
     for (marker, offset, len) in layout.segments() {
         let data = payload(bytes, offset, len);
         let app = |n: u8| format!("APP{}", n - APP0);
@@ -304,7 +306,9 @@ pub fn examine(bytes: &[u8]) -> Result<Container, ContainerError> {
                 mpf_images = mpf_image_count(&data[4..]).unwrap_or(2);
             }
             0xED => hazards.extend(photoshop_hazards(data)),
-            APP14 if data.starts_with(b"Adobe") => {}
+            // The colour-transform flag is 12 bytes; anything past it is a
+            // payload no decoder reads.
+            APP14 if data.starts_with(b"Adobe") && data.len() == 12 => {}
             COM => hazards.push(Hazard::new(
                 Category::Comment,
                 format!(
@@ -321,8 +325,24 @@ pub fn examine(bytes: &[u8]) -> Result<Container, ContainerError> {
                     data.len()
                 ),
             )),
-            _ => {}
+            // Frame headers: one per picture (hierarchical mode is refused
+            // by the decoders anyway).
+            0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => frame_headers += 1,
+            // Coding tables, scan headers, restart interval, line count: what
+            // decoding needs.
+            0xC4 | 0xCC | 0xDA | 0xDB | 0xDC | 0xDD => {}
+            // Reserved, JPGn, DHP, EXP and the like: bytes no reader shows.
+            _ => hazards.push(Hazard::new(
+                Category::Other,
+                format!("segment with marker 0x{marker:02X} ({} bytes)", data.len()),
+            )),
         }
+    }
+    if frame_headers > 1 {
+        hazards.push(Hazard::new(
+            Category::ExtraFrames,
+            format!("{frame_headers} frame headers before the end of the image"),
+        ));
     }
 
     let (appended, trailing) = appended_images(&bytes[layout.end..]);
@@ -332,7 +352,7 @@ pub fn examine(bytes: &[u8]) -> Result<Container, ContainerError> {
             format!("{trailing} bytes after the end of the image"),
         ));
     }
-    let frames = (1 + appended).max(mpf_images).max(1);
+    let frames = (frame_headers.max(1) + appended).max(mpf_images);
     if frames > 1 {
         let how = match (mpf_images > 1, appended > 0) {
             (true, true) => {
@@ -457,89 +477,8 @@ fn photoshop_hazards(data: &[u8]) -> Vec<Hazard> {
     out
 }
 
-/// Rewrites a JPEG keeping its coded image byte for byte and dropping every
-/// APPn and COM segment except the JFIF header (rewritten without any
-/// thumbnail), the Adobe APP14 colour-transform flag (decoders need it to get
-/// the colours right) and, when `keep_icc`, the ICC profile. Nothing after the
-/// end-of-image marker is kept.
-///
-/// ```
-/// use phiscrub::metadata::jpeg;
-/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/jpeg_camera_everything.jpg");
-/// let bytes = std::fs::read(path)?;
-/// let clean = jpeg::strip(&bytes, true)?;
-/// let after = jpeg::examine(&clean)?;
-/// assert!(after.hazards.is_empty(), "{:?}", after.hazards);
-/// assert!(after.has_icc);
-/// // The coded picture is untouched: no recompression.
-/// assert_eq!(jpeg::scan_data(&clean)?, jpeg::scan_data(&bytes)?);
-/// // Asked to, the colour profile goes too.
-/// assert!(!jpeg::examine(&jpeg::strip(&bytes, false)?)?.has_icc);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub fn strip(bytes: &[u8], keep_icc: bool) -> Result<Vec<u8>, ContainerError> {
-    let layout = layout(bytes)?;
-    let mut out = Vec::with_capacity(layout.end);
-    out.extend_from_slice(&[0xFF, SOI]);
-    let mut wrote_jfif = false;
-    for piece in &layout.pieces {
-        match *piece {
-            Piece::Segment {
-                marker,
-                offset,
-                len,
-            } => {
-                let data = payload(bytes, offset, len);
-                let keep = match marker {
-                    APP0 if data.starts_with(b"JFIF\0") && !wrote_jfif => {
-                        wrote_jfif = true;
-                        out.extend_from_slice(&jfif_without_thumbnail(data));
-                        false
-                    }
-                    APP2 if data.starts_with(b"ICC_PROFILE\0") => keep_icc,
-                    APP14 if data.starts_with(b"Adobe") => true,
-                    0xE0..=0xEF | COM => false,
-                    _ => true,
-                };
-                if keep {
-                    out.extend_from_slice(&bytes[offset..offset + len]);
-                }
-            }
-            Piece::Scan { offset, len } => out.extend_from_slice(&bytes[offset..offset + len]),
-        }
-    }
-    out.extend_from_slice(&[0xFF, EOI]);
-    Ok(out)
-}
-
-/// A JFIF APP0 segment with the original version and pixel density and no
-/// thumbnail.
-fn jfif_without_thumbnail(data: &[u8]) -> Vec<u8> {
-    let field = |i: usize, default: u8| data.get(i).copied().unwrap_or(default);
-    vec![
-        0xFF,
-        APP0,
-        0x00,
-        0x10,
-        b'J',
-        b'F',
-        b'I',
-        b'F',
-        0x00,
-        field(5, 1),
-        field(6, 1),
-        field(7, 0),
-        field(8, 0),
-        field(9, 1),
-        field(10, 0),
-        field(11, 1),
-        0x00,
-        0x00,
-    ]
-}
-
-/// The SOS segments and entropy-coded data of the first image, concatenated:
-/// what must survive a lossless rewrite unchanged.
+/// The SOS segments and entropy-coded data of the first image, concatenated
+/// (what differs between two codings of the same picture).
 ///
 /// ```
 /// use phiscrub::metadata::jpeg;
@@ -549,8 +488,6 @@ fn jfif_without_thumbnail(data: &[u8]) -> Vec<u8> {
 /// // Starts at the first SOS marker; the trailer after the image is not part of it.
 /// assert_eq!(&scans[..2], &[0xFF, 0xDA]);
 /// assert!(scans.len() < bytes.len() - 200);
-/// // A lossless rewrite keeps it exactly; a re-encode would not.
-/// assert_eq!(jpeg::scan_data(&jpeg::strip(&bytes, false)?)?, scans);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn scan_data(bytes: &[u8]) -> Result<Vec<u8>, ContainerError> {
@@ -609,17 +546,6 @@ mod tests {
     }
 
     #[test]
-    fn strip_keeps_scan_and_drops_comment_and_app1() {
-        let f = minimal();
-        let s = strip(&f, true).unwrap();
-        let l = layout(&s).unwrap();
-        let markers: Vec<u8> = l.segments().map(|s| s.0).collect();
-        assert_eq!(markers, vec![APP0, 0xC0, SOS]);
-        assert_eq!(scan_data(&s).unwrap(), scan_data(&f).unwrap());
-        assert!(examine(&s).unwrap().hazards.is_empty());
-    }
-
-    #[test]
     fn examine_reports_comment_trailing_and_appended_images() {
         let mut f = minimal();
         let c = examine(&f).unwrap();
@@ -668,7 +594,5 @@ mod tests {
         f.splice(20..20, [1, 2, 3]);
         let c = examine(&f).unwrap();
         assert!(c.hazards.iter().any(|h| h.category == Category::Thumbnail));
-        let s = strip(&f, true).unwrap();
-        assert!(examine(&s).unwrap().hazards.is_empty());
     }
 }

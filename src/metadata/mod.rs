@@ -3,9 +3,9 @@
 //! Each container module walks its file's structure without decoding pixels:
 //! it validates lengths and checksums (a damaged file is refused before any
 //! decoder sees it), counts the pictures inside (frames, pages, appended
-//! images), and lists the identifying metadata ([`Hazard`]). JPEG and PNG can
-//! also be rewritten without their metadata while keeping the image data
-//! byte for byte (the lossless path).
+//! images), and lists the identifying metadata ([`Hazard`]). Nothing here
+//! writes an output: outputs are encoded from pixels, or rebuilt from a
+//! JPEG's coefficients (`rebuild.rs`).
 
 pub mod exif;
 pub mod gif;

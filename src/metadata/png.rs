@@ -1,6 +1,7 @@
 //! The PNG container: a chunk walk with length and CRC checks, what the
-//! chunks reveal, how many pictures (APNG frames) the file holds, and a
-//! rewrite that keeps the image data and colour information only.
+//! chunks reveal (colour chunks of the wrong size and bytes after the
+//! compressed pixels included), and how many pictures (APNG frames) the file
+//! holds. Outputs are always encoded from pixels.
 
 use super::{Category, Container, ContainerError, Hazard, exif, xmp};
 use crate::format::Format;
@@ -100,7 +101,8 @@ pub struct Layout {
     pub height: u32,
 }
 
-/// Chunks that describe the pixels or their colours, kept by [`strip`].
+/// Chunks that describe the pixels or their colours: not hazards when their
+/// size is the one the specification gives (see `size_fits`).
 const KEEP: [&[u8; 4]; 12] = [
     b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"sBIT", b"cICP",
     b"mDCv", b"cLLi",
@@ -108,6 +110,72 @@ const KEEP: [&[u8; 4]; 12] = [
 
 /// Ancillary chunks that carry nothing identifying; not hazards, but not kept.
 const HARMLESS: [&[u8; 4]; 3] = [b"pHYs", b"bKGD", b"hIST"];
+
+/// Whether a colour or layout chunk has the size its kind has for this colour
+/// type; a larger one carries bytes no viewer shows. A palette on a truecolour
+/// image (a suggestion viewers ignore) and one on a grey image count as wrong.
+fn size_fits(kind: &[u8; 4], len: usize, colour_type: u8) -> bool {
+    match kind {
+        b"IHDR" => len == 13,
+        b"IEND" => len == 0,
+        b"PLTE" => colour_type == 3 && len % 3 == 0 && (3..=768).contains(&len),
+        b"gAMA" | b"cICP" => len == 4,
+        b"cHRM" => len == 32,
+        b"sRGB" => len == 1,
+        b"sBIT" => (1..=4).contains(&len),
+        b"mDCv" => len == 24,
+        b"cLLi" => len == 8,
+        b"pHYs" => len == 9,
+        b"bKGD" => matches!(len, 1 | 2 | 6),
+        b"hIST" => len % 2 == 0 && len <= 512,
+        b"tRNS" => match colour_type {
+            0 => len == 2,
+            2 => len == 6,
+            3 => len <= 256,
+            _ => false,
+        },
+        _ => true,
+    }
+}
+
+/// Bytes in IDAT after the end of the zlib stream (no decoder reads them),
+/// or more decompressed data than the picture needs. `None` when there are
+/// none, or when the stream is damaged (the decoder refuses it then).
+/// Inflation stops at twice the size the picture needs, so a compression
+/// bomb costs no more than the decoder would be allowed to spend.
+fn after_compressed_pixels(layout: &Layout, bytes: &[u8]) -> Option<usize> {
+    use miniz_oxide::inflate::stream::{InflateState, inflate};
+    use miniz_oxide::{DataFormat, MZFlush, MZStatus};
+    let ihdr = layout.chunks[0].data(bytes);
+    let (depth, colour_type) = (*ihdr.get(8)? as u64, *ihdr.get(9)?);
+    let channels = match colour_type {
+        0 | 3 => 1,
+        4 => 2,
+        2 => 3,
+        _ => 4,
+    };
+    let row = (layout.width as u64 * channels * depth).div_ceil(8) + 1;
+    let limit = (row * layout.height as u64)
+        .saturating_mul(2)
+        .saturating_add(1 << 16);
+    let data = image_data(bytes).ok()?;
+    let mut state = InflateState::new_boxed(DataFormat::Zlib);
+    let mut sink = vec![0u8; 1 << 16];
+    let (mut at, mut written) = (0usize, 0u64);
+    loop {
+        let r = inflate(&mut state, &data[at..], &mut sink, MZFlush::None);
+        at += r.bytes_consumed;
+        written += r.bytes_written as u64;
+        if written > limit {
+            return Some(data.len() - at);
+        }
+        match r.status {
+            Ok(MZStatus::StreamEnd) => return (at < data.len()).then_some(data.len() - at),
+            Ok(_) if r.bytes_consumed > 0 || r.bytes_written > 0 => {}
+            _ => return None,
+        }
+    }
+}
 
 /// Walks the chunks up to IEND, checking every length and CRC.
 ///
@@ -220,14 +288,38 @@ pub fn examine(bytes: &[u8]) -> Result<Container, ContainerError> {
     let mut fctl = 0usize;
     let mut idat_in_animation = false;
     let mut seen_idat = false;
+    // IHDR comes first (`layout` checks it): byte 9 is the colour type.
+    let colour_type = layout.chunks[0].data(bytes).get(9).copied().unwrap_or(0);
     for c in &layout.chunks {
         let data = c.data(bytes);
         let name = super::printable(&c.kind);
         match &c.kind {
+            k if (KEEP.contains(&k) || HARMLESS.contains(&k))
+                && !size_fits(k, data.len(), colour_type) =>
+            {
+                hazards.push(Hazard::new(
+                    Category::Other,
+                    format!(
+                        "{name} chunk of {} bytes, not the size its kind has",
+                        data.len()
+                    ),
+                ));
+            }
             k if KEEP.contains(&k) || HARMLESS.contains(&k) => {
                 seen_idat |= c.is(b"IDAT");
             }
-            b"iCCP" => has_icc = true,
+            b"iCCP" => {
+                has_icc = true;
+                // The profile's name is free text (the profile's own text is
+                // read by `colour::profile_text`).
+                let name = String::from_utf8_lossy(data.split(|&b| b == 0).next().unwrap_or(&[]));
+                if !crate::colour::standard_name(&name) {
+                    hazards.push(Hazard::new(
+                        Category::Comment,
+                        format!("iCCP profile name \"{}\"", exif::short(&name)),
+                    ));
+                }
+            }
             b"acTL" => animated = true,
             b"fcTL" => {
                 fctl += 1;
@@ -250,6 +342,12 @@ pub fn examine(bytes: &[u8]) -> Result<Container, ContainerError> {
                 format!("chunk {name} ({} bytes)", data.len()),
             )),
         }
+    }
+    if let Some(extra) = after_compressed_pixels(&layout, bytes) {
+        hazards.push(Hazard::new(
+            Category::TrailingData,
+            format!("{extra} bytes after the end of the compressed pixels in IDAT"),
+        ));
     }
     let trailing = super::nonzero_trailing(&bytes[layout.end..]);
     if trailing > 0 {
@@ -337,38 +435,7 @@ fn time_detail(d: &[u8]) -> String {
     }
 }
 
-/// Rewrites a PNG keeping IHDR, PLTE, every IDAT and IEND byte for byte,
-/// transparency and colour chunks, and the ICC profile when `keep_icc`.
-/// Text, EXIF, time, preview, animation and unknown chunks are dropped, as is
-/// anything after IEND. Without the animation chunks, an APNG becomes its
-/// default image.
-///
-/// ```
-/// use phiscrub::metadata::png;
-/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/png_text_chunks.png");
-/// let bytes = std::fs::read(path)?;
-/// assert!(!png::examine(&bytes)?.hazards.is_empty());
-/// let clean = png::strip(&bytes, true)?;
-/// let after = png::examine(&clean)?;
-/// assert!(after.hazards.is_empty(), "{:?}", after.hazards);
-/// assert!(after.has_icc);
-/// // Same compressed pixels, byte for byte.
-/// assert_eq!(png::image_data(&clean)?, png::image_data(&bytes)?);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub fn strip(bytes: &[u8], keep_icc: bool) -> Result<Vec<u8>, ContainerError> {
-    let layout = layout(bytes)?;
-    let mut out = Vec::with_capacity(layout.end);
-    out.extend_from_slice(SIGNATURE);
-    for c in &layout.chunks {
-        if KEEP.contains(&&c.kind) || (keep_icc && c.is(b"iCCP")) {
-            out.extend_from_slice(c.raw(bytes));
-        }
-    }
-    Ok(out)
-}
-
-/// Every IDAT chunk's data, concatenated: what a lossless rewrite must keep.
+/// Every IDAT chunk's data, concatenated: the compressed pixels.
 ///
 /// ```
 /// use phiscrub::metadata::png;
@@ -380,8 +447,6 @@ pub fn strip(bytes: &[u8], keep_icc: bool) -> Result<Vec<u8>, ContainerError> {
 /// assert_eq!(idat.len(), stored);
 /// // The zlib stream the pixels are coded in.
 /// assert_eq!(idat[0] & 0x0F, 8);
-/// // Unchanged by a metadata strip.
-/// assert_eq!(png::image_data(&png::strip(&bytes, false)?)?, idat);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn image_data(bytes: &[u8]) -> Result<Vec<u8>, ContainerError> {
@@ -433,11 +498,24 @@ mod tests {
             vec![Category::Owner, Category::Dates, Category::Other]
         );
         assert!(c.hazards[0].detail.contains("Nurse Example"));
-        let s = strip(&f, true).unwrap();
-        assert!(examine(&s).unwrap().hazards.is_empty());
-        assert_eq!(image_data(&s).unwrap(), image_data(&f).unwrap());
-        // gAMA is colour information and stays.
-        assert!(layout(&s).unwrap().chunks.iter().any(|c| c.is(b"gAMA")));
+    }
+
+    #[test]
+    fn colour_chunks_of_the_wrong_size_and_stray_palettes_are_hazards() {
+        let good = png(&[chunk(b"gAMA", &[0, 0, 177, 143])]);
+        assert!(examine(&good).unwrap().hazards.is_empty());
+        for extra in [
+            chunk(b"gAMA", b"\0\0\xb1\x8fJ. Doe"),
+            chunk(b"cHRM", &[7; 40]),
+            chunk(b"sRGB", b"\0J. Doe"),
+            chunk(b"tRNS", b"\0\0J. Doe"),
+            // The test image is grey: no palette belongs in it.
+            chunk(b"PLTE", &[1, 2, 3]),
+        ] {
+            let c = examine(&png(&[extra])).unwrap();
+            assert_eq!(c.hazards.len(), 1, "{:?}", c.hazards);
+            assert_eq!(c.hazards[0].category, Category::Other);
+        }
     }
 
     #[test]

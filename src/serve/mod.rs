@@ -10,6 +10,14 @@
 //! with `Retry-After` beyond that instead of queueing without bound, gives
 //! each request a time limit, and on SIGTERM stops accepting and finishes
 //! the requests in flight.
+//!
+//! Against slow or idle clients: a scrub slot is taken only once the whole
+//! body has arrived (within its own time limit), headers must arrive within
+//! [`ServeOptions::header_timeout`], open connections are capped (those over
+//! the cap are closed at once), and a scrub past the request's time limit
+//! stops before its next detector tile and frees its slot. The memory one
+//! image may cost is bounded by `Config::max_memory`, checked from the
+//! header before decoding.
 
 // A handler's early answer is an axum `Response`, carried as the error of
 // the steps before it; boxing each one would buy nothing per request.
@@ -64,8 +72,18 @@ pub struct ServeOptions {
     pub max_body: usize,
     /// Scrubs run at once; more requests get 503 with `Retry-After`.
     pub concurrency: usize,
-    /// Time limit of one request, body included (503 beyond).
+    /// Time limit of one request, body included (503 beyond); the scrub
+    /// is stopped when it passes.
     pub timeout: Duration,
+    /// Time limit for the request body to arrive whole (408 beyond). No scrub
+    /// slot is held while it arrives.
+    pub body_timeout: Duration,
+    /// Time limit for a request's headers to arrive (the connection is
+    /// closed beyond): a connection that sends nothing does not stay open.
+    pub header_timeout: Duration,
+    /// Connections open at once; one over the cap is closed as soon as it is
+    /// accepted. [`router`] does not use it.
+    pub max_connections: usize,
 }
 
 impl Default for ServeOptions {
@@ -78,6 +96,9 @@ impl Default for ServeOptions {
                 .map(|n| n.get())
                 .unwrap_or(1),
             timeout: Duration::from_secs(120),
+            body_timeout: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(10),
+            max_connections: 256,
         }
     }
 }
@@ -87,6 +108,7 @@ struct AppState {
     token: Option<String>,
     slots: Arc<Semaphore>,
     timeout: Duration,
+    body_timeout: Duration,
     max_body: usize,
     metrics: Metrics,
 }
@@ -133,10 +155,66 @@ pub fn run(
     rt.block_on(async {
         let listener = tokio::net::TcpListener::bind(opts.bind).await?;
         on_ready(listener.local_addr()?);
-        axum::serve(listener, router(scrubber, opts))
-            .with_graceful_shutdown(stop_signal())
-            .await
+        accept_loop(listener, router(scrubber, opts), opts).await
     })
+}
+
+/// Accepts connections until SIGTERM or Ctrl-C, each served by hyper with a
+/// header read time-out, at most `max_connections` at once; then asks every
+/// open connection to finish its request in flight and waits for them.
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    opts: &ServeOptions,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let open = Arc::new(Semaphore::new(opts.max_connections.max(1)));
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
+    let stop = stop_signal();
+    tokio::pin!(stop);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                // Out of descriptors and the like: the listener stays up.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut stop => break,
+        };
+        let Ok(permit) = open.clone().try_acquire_owned() else {
+            drop(stream);
+            continue;
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let header_timeout = opts.header_timeout;
+        let mut stop_rx = stop_rx.clone();
+        connections.spawn(async move {
+            let _permit = permit;
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_timeout);
+            let conn = builder.serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                _ = stop_rx.changed() => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+        });
+        // Reap finished connections so the set does not grow.
+        while connections.try_join_next().is_some() {}
+    }
+    drop(listener);
+    let _ = stop_tx.send(true);
+    while connections.join_next().await.is_some() {}
+    Ok(())
 }
 
 /// The service's routes, for embedding in another axum application.
@@ -156,6 +234,7 @@ pub fn router(scrubber: Arc<Scrubber>, opts: &ServeOptions) -> Router {
         token: opts.token.clone(),
         slots: Arc::new(Semaphore::new(opts.concurrency.max(1))),
         timeout: opts.timeout,
+        body_timeout: opts.body_timeout,
         max_body: opts.max_body,
         metrics: Metrics::default(),
     });
@@ -424,35 +503,24 @@ async fn drain(req: Request, cap: usize) {
     }
 }
 
-/// Reads the image, takes a slot (or answers 503), and runs `work` on a
-/// blocking thread within the time limit.
+/// Reads the image (within the body time limit, holding no slot), then takes
+/// a slot (or answers 503), and runs `work` on a blocking thread within what
+/// is left of the request's time limit; `work` gets that deadline and stops
+/// when it passes.
 async fn with_image<T: Send + 'static>(
     st: &AppState,
     endpoint: &'static str,
     req: Request,
-    work: impl FnOnce(&Scrubber, &[u8]) -> T + Send + 'static,
+    work: impl FnOnce(&Scrubber, &[u8], Duration) -> T + Send + 'static,
 ) -> Result<T, Response> {
     let started = Instant::now();
     if let Err(r) = st.authorize(req.headers()) {
-        let _ = tokio::time::timeout(st.timeout, drain(req, st.max_body)).await;
+        let _ = tokio::time::timeout(st.body_timeout, drain(req, st.max_body)).await;
         st.metrics.record(endpoint, "unauthorized", None);
         return Err(r);
     }
-    // A full service answers at once rather than queueing; the upload is
-    // read and dropped first so that the client sees the 503.
-    let Ok(permit) = st.slots.clone().try_acquire_owned() else {
-        let _ = tokio::time::timeout(st.timeout, drain(req, st.max_body)).await;
-        st.metrics.record(endpoint, "busy", None);
-        let mut r = simple(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "busy",
-            "all scrub slots are taken; retry shortly",
-        );
-        r.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        return Err(r);
-    };
-    let body = match tokio::time::timeout(st.timeout, image_body(req, st.max_body)).await {
+    let body_limit = st.body_timeout.min(st.timeout);
+    let body = match tokio::time::timeout(body_limit, image_body(req, st.max_body)).await {
         Ok(Ok(b)) => b,
         Ok(Err((r, outcome))) => {
             st.metrics.record(endpoint, outcome, None);
@@ -467,15 +535,28 @@ async fn with_image<T: Send + 'static>(
             ));
         }
     };
+    // A full service answers at once rather than queueing.
+    let Ok(permit) = st.slots.clone().try_acquire_owned() else {
+        st.metrics.record(endpoint, "busy", None);
+        let mut r = simple(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "all scrub slots are taken; retry shortly",
+        );
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return Err(r);
+    };
+    let left = st.timeout.saturating_sub(started.elapsed());
     let scrubber = st.scrubber.clone();
     st.metrics.in_flight.fetch_add(1, Ordering::Relaxed);
     let job = tokio::task::spawn_blocking(move || {
         // The slot is held until the work itself ends, even when the
-        // client has given up: the number of scrubs stays bounded.
+        // client has given up: the number of scrubs stays bounded. The
+        // work stops at the time limit, so the slot is freed soon after.
         let _permit = permit;
-        work(&scrubber, &body)
+        work(&scrubber, &body, left)
     });
-    let left = st.timeout.saturating_sub(started.elapsed());
     let out = tokio::time::timeout(left, job).await;
     st.metrics.in_flight.fetch_sub(1, Ordering::Relaxed);
     match out {
@@ -506,7 +587,7 @@ async fn with_image<T: Send + 'static>(
 
 async fn scrub(State(st): State<Arc<AppState>>, req: Request) -> Response {
     let started = Instant::now();
-    let result = match with_image(&st, "scrub", req, |s, b| s.scrub(b)).await {
+    let result = match with_image(&st, "scrub", req, |s, b, limit| s.scrub_within(b, limit)).await {
         Ok(r) => r,
         Err(resp) => return resp,
     };
@@ -548,7 +629,11 @@ async fn scrub(State(st): State<Arc<AppState>>, req: Request) -> Response {
 
 async fn check(State(st): State<Arc<AppState>>, req: Request) -> Response {
     let started = Instant::now();
-    let result = match with_image(&st, "check", req, |s, b| s.inspect(b)).await {
+    let result = match with_image(&st, "check", req, |s, b, limit| {
+        crate::detect::deadline::within(Instant::now().checked_add(limit), || s.inspect(b))
+    })
+    .await
+    {
         Ok(r) => r,
         Err(resp) => return resp,
     };

@@ -55,6 +55,31 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// The pixels a colour-managed viewer shows: the file's embedded profile
+/// applied (to sRGB) by moxcms, or the stored pixels when it has none.
+pub fn shown_rgb(path: &Path) -> image::RgbImage {
+    let bytes = std::fs::read(path).unwrap();
+    let format = image::guess_format(&bytes).unwrap();
+    let mut dec = image::ImageReader::with_format(std::io::Cursor::new(&bytes), format)
+        .into_decoder()
+        .unwrap();
+    let icc = image::ImageDecoder::icc_profile(&mut dec).unwrap();
+    let img = image::DynamicImage::from_decoder(dec).unwrap().to_rgb8();
+    let Some(icc) = icc else { return img };
+    let src = moxcms::ColorProfile::new_from_slice(&icc).unwrap();
+    let t = src
+        .create_transform_8bit(
+            moxcms::Layout::Rgb,
+            &moxcms::ColorProfile::new_srgb(),
+            moxcms::Layout::Rgb,
+            moxcms::TransformOptions::default(),
+        )
+        .unwrap();
+    let mut out = vec![0u8; img.as_raw().len()];
+    t.transform(img.as_raw(), &mut out).unwrap();
+    image::RgbImage::from_raw(img.width(), img.height(), out).unwrap()
+}
+
 pub fn rgb(path: &Path) -> image::RgbImage {
     image::open(path)
         .unwrap_or_else(|e| panic!("{} does not open: {e}", path.display()))
@@ -240,3 +265,4 @@ pub fn leaked_tags(path: &Path, icc: bool) -> Vec<String> {
         .map(|(g, t)| format!("{g}:{t}"))
         .collect()
 }
+pub mod canary;
