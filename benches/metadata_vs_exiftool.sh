@@ -57,6 +57,15 @@ N_EX=$(count)
 T_P1=$(best "$BIN" scrub "$WORK/in" --out "$WORK/out" --metadata-only --quiet --jobs 1)
 T_PN=$(best "$BIN" scrub "$WORK/in" --out "$WORK/out" --metadata-only --quiet)
 N_PN=$(count)
+# The floor of a canonical rebuild: libjpeg-turbo's own lossless transcoder
+# (Debian's libjpeg-turbo-progs, with SIMD) on every file, as many at once as
+# cores, markers not copied.
+T_JT=0
+if command -v jpegtran >/dev/null; then
+  jt() { mkdir -p "$2" && find "$1" -name '*.jpg' -print0 |
+    xargs -0 -P "$(nproc)" -I{} sh -c 'jpegtran -copy none -outfile "$0/$(basename "$1")" "$1" 2>/dev/null || true' "$2" {}; }
+  T_JT=$(best jt "$WORK/in" "$WORK/out")
+fi
 T_B=0
 if [ -n "${BASE_BIN:-}" ]; then
   T_B=$(best "$BASE_BIN" scrub "$WORK/in" --out "$WORK/out" --metadata-only --quiet)
@@ -65,14 +74,16 @@ fi
 SUMMARY=$("$BIN" scrub "$WORK/in" --out "$WORK/why" --metadata-only --quiet 2>/dev/null || true)
 
 awk -v n="$N" -v cp="$T_CP" -v cps="$T_CPS" -v ex="$T_EX" -v p1="$T_P1" -v pn="$T_PN" \
-    -v nex="$N_EX" -v npn="$N_PN" -v cores="$(nproc)" -v base="$T_B" 'BEGIN {
+    -v nex="$N_EX" -v npn="$N_PN" -v cores="$(nproc)" -v base="$T_B" -v jt="$T_JT" 'BEGIN {
   printf "%-34s %8.3f s  %8.2f ms/file  files out\n", "cp -r (I/O floor)", cp, 1000*cp/n
   printf "%-34s %8.3f s  %8.2f ms/file\n", "cp -r + sync -f (durable floor)", cps, 1000*cps/n
   printf "%-34s %8.3f s  %8.2f ms/file  %d\n", "exiftool -all= -o OUTDIR", ex, 1000*ex/n, nex
   printf "%-34s %8.3f s  %8.2f ms/file  %d\n", "phiscrub --metadata-only --jobs 1", p1, 1000*p1/n, npn
   printf "%-34s %8.3f s  %8.2f ms/file  %d\n", "phiscrub --metadata-only (" cores " jobs)", pn, 1000*pn/n, npn
+  if (jt > 0) printf "%-34s %8.3f s  %8.2f ms/file\n", "jpegtran -copy none (" cores " at once)", jt, 1000*jt/n
   if (base > 0) printf "%-34s %8.3f s  %8.2f ms/file\n", "BASE_BIN --metadata-only (" cores " jobs)", base, 1000*base/n
   printf "ratio exiftool / phiscrub: %.1fx with 1 job, %.1fx with %d jobs; phiscrub = %.1fx cp, %.1fx cp+sync\n", ex/p1, ex/pn, cores, pn/cp, pn/cps
   if (base > 0) printf "phiscrub / BASE_BIN: %.2fx; BASE_BIN = %.1fx cp+sync\n", pn/base, base/cps
+  if (jt > 0) printf "phiscrub / jpegtran: %.2fx; jpegtran = %.1fx cp+sync\n", pn/jt, jt/cps
 }'
 echo "phiscrub: $SUMMARY"

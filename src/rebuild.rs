@@ -1,6 +1,6 @@
 //! Canonical JPEG rebuild: the quantised DCT coefficients are read with
 //! libjpeg (mozjpeg's build of libjpeg-turbo) and written into a new file,
-//! with new Huffman tables and no marker of the input copied.
+//! with the standard Huffman tables and no marker of the input copied.
 //!
 //! Filtering an input's segments keeps whatever hides inside the parts it
 //! keeps (bytes after a scan's last MCU, a second frame before the end
@@ -171,7 +171,9 @@ unsafe fn rebuild(s: &mut Session, bytes: &[u8], orientation: u16) -> Option<Vec
             j::JINT_COMPRESS_PROFILE_VALUE::JCP_FASTEST as c_int,
         );
         j::jpeg_copy_critical_parameters(&s.d, &mut s.c);
-        s.c.optimize_coding = 1;
+        // Standard Huffman tables: optimised ones cost a second pass over
+        // every block for an output a few per cent smaller (BENCHMARKS.md).
+        s.c.optimize_coding = 0;
         let turned = j::jtransform_adjust_parameters(&mut s.d, &mut s.c, coefficients, &mut info);
         j::jpeg_mem_dest(&mut s.c, &mut s.out, &mut s.out_len);
         j::jpeg_write_coefficients(&mut s.c, turned);
