@@ -170,6 +170,86 @@ pub(crate) fn manage(
     }
 }
 
+/// The colour space a PNG without `iCCP` declares through its other
+/// chunks, as a profile, when it is not sRGB: a `cICP` other than sRGB's, or
+/// a `gAMA` other than 1/2.2 (viewers apply both: a portrait stored at
+/// levels 0–3 under `gAMA` 5 shows a face). `sRGB` or `iCCP` present:
+/// `None` (the decoder hands the profile over, or the file is sRGB). An
+/// unknown `cICP` code is an error: what viewers show cannot be told.
+pub(crate) fn png_implied_profile(bytes: &[u8]) -> Result<Option<Vec<u8>>, String> {
+    let Ok(layout) = crate::metadata::png::layout(bytes) else {
+        return Ok(None);
+    };
+    let find = |kind: &[u8; 4]| {
+        layout
+            .chunks
+            .iter()
+            .find(|c| &c.kind == kind)
+            .map(|c| c.data(bytes))
+    };
+    if find(b"iCCP").is_some() || find(b"sRGB").is_some() {
+        return Ok(None);
+    }
+    if let Some(&[p, t, m, range]) = find(b"cICP") {
+        if (p, t, m) == (1, 13, 0) {
+            return Ok(None);
+        }
+        // Reserved and unspecified codes, and transfers moxcms does not
+        // implement: no telling what a viewer shows.
+        let known_primaries = matches!(p, 1 | 4..=12 | 22);
+        let known_transfer = matches!(t, 1 | 4..=6 | 8..=10 | 13..=16 | 18);
+        if !known_primaries || !known_transfer {
+            return Err(format!(
+                "its cICP chunk has codes phiscrub cannot apply ({p}, {t})"
+            ));
+        }
+        let cicp = moxcms::CicpProfile {
+            color_primaries: p
+                .try_into()
+                .map_err(|_| format!("unknown cICP primaries {p}"))?,
+            transfer_characteristics: t
+                .try_into()
+                .map_err(|_| format!("unknown cICP transfer {t}"))?,
+            matrix_coefficients: m
+                .try_into()
+                .map_err(|_| format!("unknown cICP matrix {m}"))?,
+            full_range: range == 1,
+        };
+        let profile = ColorProfile::new_from_cicp(cicp);
+        return profile
+            .encode()
+            .map(Some)
+            .map_err(|e| format!("its cICP chunk does not make a profile ({e})"));
+    }
+    if let Some(&[a, b, c, d]) = find(b"gAMA") {
+        let gamma = u32::from_be_bytes([a, b, c, d]) as f32 / 100_000.0;
+        if gamma <= 0.0 {
+            return Err("its gAMA chunk is zero".into());
+        }
+        if (0.45..=0.46).contains(&gamma) {
+            return Ok(None);
+        }
+        // IHDR's colour type: 0 and 4 are grey.
+        let grey = matches!(layout.chunks[0].data(bytes).get(9), Some(0 | 4));
+        let profile = if grey {
+            ColorProfile::new_gray_with_gamma(1.0 / gamma)
+        } else {
+            let mut p = ColorProfile::new_srgb();
+            p.cicp = None;
+            let curve = moxcms::ToneReprCurve::Parametric(vec![1.0 / gamma]);
+            p.red_trc = Some(curve.clone());
+            p.green_trc = Some(curve.clone());
+            p.blue_trc = Some(curve);
+            p
+        };
+        return profile
+            .encode()
+            .map(Some)
+            .map_err(|e| format!("its gAMA chunk does not make a profile ({e})"));
+    }
+    Ok(None)
+}
+
 /// Converts `image` to 8-bit sRGB through `profile` (alpha kept).
 fn convert(
     image: &mut DynamicImage,
@@ -380,6 +460,74 @@ mod tests {
         let mut img = rgb(4, 4, 3);
         p.cicp = ColorProfile::new_srgb().cicp;
         assert!(manage(&mut img, Some(&p.encode().unwrap()), true).is_err());
+    }
+
+    /// A PNG of `level` everywhere with the given extra chunks.
+    fn png_with(level: u8, grey: bool, extra: &[(&[u8; 4], &[u8])]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let (ct, n) = if grey {
+            (image::ExtendedColorType::L8, 1)
+        } else {
+            (image::ExtendedColorType::Rgb8, 3)
+        };
+        image::ImageEncoder::write_image(
+            image::codecs::png::PngEncoder::new(&mut out),
+            &vec![level; 16 * n],
+            4,
+            4,
+            ct,
+        )
+        .unwrap();
+        let mut chunks = Vec::new();
+        for (kind, data) in extra {
+            let mut c = (data.len() as u32).to_be_bytes().to_vec();
+            c.extend_from_slice(*kind);
+            c.extend_from_slice(data);
+            let crc = crc32fast::hash(&c[4..]);
+            c.extend_from_slice(&crc.to_be_bytes());
+            chunks.extend(c);
+        }
+        // After the signature and IHDR (8 + 25 bytes).
+        out.splice(33..33, chunks);
+        out
+    }
+
+    #[test]
+    fn a_png_gamma_that_lifts_dark_levels_is_applied_before_detection() {
+        for grey in [false, true] {
+            let png = png_with(3, grey, &[(b"gAMA", &500_000u32.to_be_bytes())]);
+            let icc = png_implied_profile(&png).unwrap().expect("a profile");
+            let mut img = image::load_from_memory(&png).unwrap();
+            let c = manage(&mut img, Some(&icc), true).unwrap();
+            assert!(c.converted, "grey {grey}");
+            assert!(
+                img.to_rgb8().as_raw()[0] > 100,
+                "grey {grey}: {:?}",
+                &img.as_bytes()[..3]
+            );
+        }
+        // 1/2.2, an sRGB chunk, or none: the pixels are shown as stored.
+        for extra in [
+            vec![(b"gAMA", &45_455u32.to_be_bytes()[..])],
+            vec![
+                (b"sRGB", &[0u8][..]),
+                (b"gAMA", &5_000u32.to_be_bytes()[..]),
+            ],
+            vec![],
+        ] {
+            assert!(
+                png_implied_profile(&png_with(3, false, &extra))
+                    .unwrap()
+                    .is_none()
+            );
+        }
+        // An HDR cICP (BT.2020 primaries, PQ) is a profile; an unknown code an error.
+        assert!(
+            png_implied_profile(&png_with(3, false, &[(b"cICP", &[9, 16, 0, 1])]))
+                .unwrap()
+                .is_some()
+        );
+        assert!(png_implied_profile(&png_with(3, false, &[(b"cICP", &[200, 16, 0, 1])])).is_err());
     }
 
     #[test]

@@ -107,7 +107,7 @@ pub fn working_bytes(width: u32, height: u32, color: image::ColorType) -> u64 {
 /// use phiscrub::{Format, Unreadable};
 /// # let bytes = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/jpeg_orientation6.jpg"));
 /// assert!(decode_within(bytes, Format::Jpeg, 1_000_000, 1 << 20).is_ok());
-/// let e = decode_within(bytes, Format::Jpeg, 1_000_000, 100_000).unwrap_err();
+/// let e = decode_within(bytes, Format::Jpeg, 1_000_000, 100_000).err().unwrap();
 /// assert!(matches!(e, DecodeError::Unreadable(Unreadable::OverMemory(_))), "{e:?}");
 /// ```
 pub fn decode_within(

@@ -497,12 +497,15 @@ impl Scrubber {
         .map_err(decode_failure)?;
         let mut image = decoded.image;
         // Detectors look at what a colour-managed viewer shows (`colour`).
-        let colour = colour::manage(
-            &mut image,
-            decoded.icc.as_deref(),
-            self.may_write_p3(out_format),
-        )
-        .map_err(|e| ScrubError::Unreadable(Unreadable::Corrupt(e)))?;
+        let implied = if format == Format::Png && decoded.icc.is_none() {
+            colour::png_implied_profile(bytes)
+                .map_err(|e| ScrubError::Unreadable(Unreadable::Corrupt(e)))?
+        } else {
+            None
+        };
+        let icc = decoded.icc.as_deref().or(implied.as_deref());
+        let colour = colour::manage(&mut image, icc, self.may_write_p3(out_format))
+            .map_err(|e| ScrubError::Unreadable(Unreadable::Corrupt(e)))?;
         let lossless_possible = lossless_possible && !colour.converted;
         image_io::orient(&mut image, orientation);
         let (width, height) = (image.width(), image.height());

@@ -503,3 +503,29 @@ fn a_small_file_declaring_a_costly_canvas_is_refused_before_decoding() {
     let err = roomy.scrub(&png).unwrap_err();
     assert_ne!(err.reason_code(), "too_large", "{err}");
 }
+
+/// A portrait stored dark under a PNG `gAMA` that brightens it for every
+/// viewer: the scrubber examines (and exports) what viewers show, not the
+/// dark stored values.
+#[test]
+fn a_png_gamma_is_applied_before_detection_and_in_the_output() {
+    let dark = RgbImage::from_pixel(64, 64, Rgb([3, 3, 3]));
+    let mut bytes = png(&dark);
+    let gama = {
+        let mut c = 4u32.to_be_bytes().to_vec();
+        c.extend_from_slice(b"gAMA");
+        c.extend_from_slice(&500_000u32.to_be_bytes());
+        let crc = crc32fast::hash(&c[4..]);
+        c.extend_from_slice(&crc.to_be_bytes());
+        c
+    };
+    bytes.splice(33..33, gama);
+    let out = scrubber_with(0.0).scrub(&bytes).unwrap();
+    let shown = image::load_from_memory(&out.bytes).unwrap().to_rgb8();
+    assert!(
+        shown.get_pixel(10, 10).0[0] > 100,
+        "{:?}",
+        shown.get_pixel(10, 10)
+    );
+    assert!(!out.lossless);
+}
