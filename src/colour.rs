@@ -349,15 +349,17 @@ const STANDARD_OWNERS: &[&str] = &[
 /// profile, or a standard profile's description.
 pub(crate) fn standard_name(name: &str) -> bool {
     let n = name.trim().to_lowercase();
-    [
-        "icc profile",
-        "icc",
-        "embedded profile",
-        "photoshop icc profile",
-        "profile",
-        "default",
-    ]
-    .contains(&n.as_str())
+    // One character (the `image` crate's PNG encoder writes "_") names nobody.
+    n.chars().count() <= 1
+        || [
+            "icc profile",
+            "icc",
+            "embedded profile",
+            "photoshop icc profile",
+            "profile",
+            "default",
+        ]
+        .contains(&n.as_str())
         || standard(name)
 }
 

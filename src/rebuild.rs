@@ -13,9 +13,10 @@
 //!
 //! libjpeg reports errors by calling a function that must not return; ours
 //! unwinds (mozjpeg-sys builds the C code with unwinding support) back to
-//! [`jpeg`], which turns it into an `Err`. Warnings (damaged data libjpeg
-//! would paper over) are errors too: a file rebuilt from a guess is not the
-//! picture that was examined.
+//! [`jpeg`], which turns it into an `Err`. Warnings (bytes between a scan and
+//! the next marker, damaged data libjpeg papers over) are counted, not
+//! printed: the rebuild holds only what libjpeg read, and the caller either
+//! proves it decodes to the pixels that were examined or reports the file.
 
 use mozjpeg_sys as j;
 use std::ffi::{c_int, c_ulong, c_void};
@@ -52,7 +53,8 @@ unsafe extern "C-unwind" fn error_exit(cinfo: &mut j::jpeg_common_struct) {
 
 unsafe extern "C-unwind" fn emit_message(cinfo: &mut j::jpeg_common_struct, level: c_int) {
     if level < 0 {
-        resume_unwind(Box::new(LibjpegError(message(cinfo))))
+        // SAFETY: `err` points at the session's error manager.
+        unsafe { (*cinfo.err).num_warnings += 1 };
     }
 }
 
@@ -116,12 +118,21 @@ impl Drop for Session {
     }
 }
 
+/// A rebuilt JPEG.
+pub(crate) struct Rebuilt {
+    /// The new file.
+    pub(crate) bytes: Vec<u8>,
+    /// libjpeg warned while reading the input: bytes it skipped, or damage
+    /// it papered over. The rebuild holds only what it read.
+    pub(crate) warned: bool,
+}
+
 /// Rebuilds a JPEG from its coefficients, turned upright for `orientation`
 /// (an EXIF value; 1 or anything unknown leaves it as stored). Returns
 /// `Ok(None)` when the turn cannot be lossless (partial blocks at an edge
 /// that would have to move) and `Err` with libjpeg's message when the file
-/// does not read cleanly.
-pub(crate) fn jpeg(bytes: &[u8], orientation: u16) -> Result<Option<Vec<u8>>, String> {
+/// does not read (a second frame header, a truncated header, too many scans).
+pub(crate) fn jpeg(bytes: &[u8], orientation: u16) -> Result<Option<Rebuilt>, String> {
     // SAFETY: all-zero is the state libjpeg expects before `jpeg_create_*`
     // (which initialises every field it uses); the `Session` is boxed so the
     // pointers libjpeg keeps to `err` and `progress` stay valid.
@@ -138,7 +149,7 @@ pub(crate) fn jpeg(bytes: &[u8], orientation: u16) -> Result<Option<Vec<u8>>, St
     }
 }
 
-unsafe fn rebuild(s: &mut Session, bytes: &[u8], orientation: u16) -> Option<Vec<u8>> {
+unsafe fn rebuild(s: &mut Session, bytes: &[u8], orientation: u16) -> Option<Rebuilt> {
     unsafe {
         j::jpeg_std_error(&mut s.err);
         s.err.error_exit = Some(error_exit);
@@ -159,6 +170,9 @@ unsafe fn rebuild(s: &mut Session, bytes: &[u8], orientation: u16) -> Option<Vec
             return None;
         }
         let coefficients = j::jpeg_read_coefficients(&mut s.d);
+        // The whole input (to its end marker) has been read; the compressor
+        // resets the shared error manager's count when it starts.
+        let warned = s.err.num_warnings > 0;
 
         s.c.common.err = &mut s.err;
         j::jpeg_create_compress(&mut s.c);
@@ -180,7 +194,10 @@ unsafe fn rebuild(s: &mut Session, bytes: &[u8], orientation: u16) -> Option<Vec
         j::jtransform_execute_transformation(&mut s.d, &mut s.c, coefficients, &mut info);
         j::jpeg_finish_compress(&mut s.c);
         j::jpeg_finish_decompress(&mut s.d);
-        Some(std::slice::from_raw_parts(s.out, s.out_len as usize).to_vec())
+        Some(Rebuilt {
+            bytes: std::slice::from_raw_parts(s.out, s.out_len as usize).to_vec(),
+            warned,
+        })
     }
 }
 
@@ -223,6 +240,8 @@ mod tests {
     fn rebuild_keeps_the_pixels_and_drops_every_marker() {
         let input = photo();
         let out = jpeg(&input, 1).unwrap().unwrap();
+        assert!(!out.warned);
+        let out = out.bytes;
         let c = metadata::examine(&out, crate::format::Format::Jpeg).unwrap();
         assert!(c.hazards.is_empty() && !c.has_icc && c.frames == 1);
         let a = image::load_from_memory(&input).unwrap();
@@ -232,7 +251,7 @@ mod tests {
 
     #[test]
     fn a_profile_goes_in_after_jfif_and_reads_back_whole() {
-        let out = jpeg(&photo(), 1).unwrap().unwrap();
+        let out = jpeg(&photo(), 1).unwrap().unwrap().bytes;
         let icc = crate::colour::own_display_p3();
         let with = with_profile(&out, icc);
         let mut dec = image::codecs::jpeg::JpegDecoder::new(std::io::Cursor::new(&with)).unwrap();
@@ -247,10 +266,37 @@ mod tests {
     }
 
     #[test]
-    fn damaged_and_truncated_files_are_errors_not_guesses() {
-        let input = photo();
-        assert!(jpeg(&input[..input.len() / 2], 1).is_err());
+    fn damage_is_an_error_or_a_warning_and_skipped_bytes_do_not_come_through() {
+        // A plain baseline JPEG whose last bytes are entropy-coded data.
+        let img =
+            image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 90]));
+        let mut input = Vec::new();
+        image::ImageEncoder::write_image(
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut input, 90),
+            &img,
+            64,
+            48,
+            image::ExtendedColorType::Rgb8,
+        )
+        .unwrap();
         assert!(jpeg(b"\xff\xd8\xff\xd9", 1).is_err());
         assert!(jpeg(b"not a jpeg", 1).is_err());
+        // Truncated: libjpeg warns and fills the rest.
+        assert!(jpeg(&input[..input.len() - 50], 1).unwrap().unwrap().warned);
+        // Bytes between the scan and the end marker: warned, and dropped.
+        let mut planted = input.clone();
+        let end = planted.len() - 2;
+        planted.splice(end..end, b"J. Doe, 1974".iter().copied());
+        let r = jpeg(&planted, 1).unwrap().unwrap();
+        assert!(r.warned);
+        assert!(!r.bytes.windows(6).any(|w| w == b"J. Doe"));
+        // A second frame header before the end is an error.
+        let mut two = input.clone();
+        let sof = two.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+        let len = u16::from_be_bytes([two[sof + 2], two[sof + 3]]) as usize;
+        let frame = two[sof..sof + 2 + len].to_vec();
+        let end = two.len() - 2;
+        two.splice(end..end, frame);
+        assert!(jpeg(&two, 1).is_err());
     }
 }

@@ -544,12 +544,24 @@ impl Scrubber {
             // paper over) or cannot turn losslessly is encoded from the
             // pixels that were examined instead.
             let rebuilt = if lossless_possible && d.filled.is_empty() {
-                rebuild::jpeg(bytes, orientation).unwrap_or_else(|_| {
-                    // What libjpeg stumbled on (bytes between a scan's end
-                    // and the next marker, say) is data no viewer shows.
-                    unread_bytes = true;
-                    None
-                })
+                match rebuild::jpeg(bytes, orientation) {
+                    Ok(Some(r)) if r.warned => {
+                        // libjpeg skipped bytes or papered over damage: its
+                        // rebuild is kept only if it shows exactly the pixels
+                        // examined (an upright one; a turned one is
+                        // re-encoded from them instead).
+                        unread_bytes = true;
+                        let same = orientation == 1
+                            && image_io::decode(&r.bytes, Format::Jpeg, self.config.max_pixels)
+                                .is_ok_and(|o| o.image.as_bytes() == image.as_bytes());
+                        same.then_some(r.bytes)
+                    }
+                    Ok(r) => r.map(|r| r.bytes),
+                    Err(_) => {
+                        unread_bytes = true;
+                        None
+                    }
+                }
             } else {
                 None
             };
@@ -679,10 +691,18 @@ impl Scrubber {
         timings.decode = started.elapsed();
         let t = Instant::now();
         let out = match rebuild::jpeg(bytes, orientation) {
-            Ok(Some(out)) => match profile {
-                Some(icc) => rebuild::with_profile(&out, icc),
-                None => out,
-            },
+            Ok(Some(r)) => {
+                // Nothing looks at the pixels on this path: what libjpeg read
+                // is the picture; what it skipped is reported as dropped.
+                if r.warned && !removed.contains(&Category::Other) {
+                    removed.push(Category::Other);
+                    removed.sort();
+                }
+                match profile {
+                    Some(icc) => rebuild::with_profile(&r.bytes, icc),
+                    None => r.bytes,
+                }
+            }
             Ok(None) => return Ok(None),
             Err(e) => {
                 return Err(ScrubError::Unreadable(Unreadable::Corrupt(format!(
