@@ -480,15 +480,10 @@ mod tests {
             ct,
         )
         .unwrap();
-        let mut chunks = Vec::new();
-        for (kind, data) in extra {
-            let mut c = (data.len() as u32).to_be_bytes().to_vec();
-            c.extend_from_slice(*kind);
-            c.extend_from_slice(data);
-            let crc = crc32fast::hash(&c[4..]);
-            c.extend_from_slice(&crc.to_be_bytes());
-            chunks.extend(c);
-        }
+        let chunks: Vec<u8> = extra
+            .iter()
+            .flat_map(|(kind, data)| crate::metadata::png::chunk(kind, data))
+            .collect();
         // After the signature and IHDR (8 + 25 bytes).
         out.splice(33..33, chunks);
         out

@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use std::fs;
+use std::path::{Path, PathBuf};
 
 #[test]
 fn example_photos_are_exported_with_faces_covered_and_the_rest_untouched() {
@@ -346,17 +347,23 @@ fn an_output_folder_inside_the_input_folder_is_refused_unless_allowed() {
     assert!(!nested.join("clean").exists());
 }
 
-#[test]
-fn symlink_loops_dangling_links_and_unreadable_files_are_per_file_errors() {
-    use std::os::unix::fs::{PermissionsExt, symlink};
-    let d = tempfile::tempdir().unwrap();
-    let photos = d.path().join("photos");
+/// `DIR/photos/ward/chelsea.png`; returns `DIR/photos`.
+fn ward_photos(dir: &Path) -> PathBuf {
+    let photos = dir.join("photos");
     fs::create_dir_all(photos.join("ward")).unwrap();
     fs::copy(
         fixture("photos/chelsea.png"),
         photos.join("ward/chelsea.png"),
     )
     .unwrap();
+    photos
+}
+
+#[test]
+fn symlink_loops_dangling_links_and_unreadable_files_are_per_file_errors() {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+    let d = tempfile::tempdir().unwrap();
+    let photos = ward_photos(d.path());
     symlink(&photos, photos.join("ward/back")).unwrap();
     symlink(photos.join("gone.jpg"), photos.join("dangling.jpg")).unwrap();
     let locked = photos.join("locked.jpg");
@@ -439,13 +446,7 @@ fn a_fifo_named_on_the_command_line_is_an_error_not_a_silent_skip() {
 fn an_output_path_through_a_link_inside_out_is_refused() {
     use std::os::unix::fs::symlink;
     let d = tempfile::tempdir().unwrap();
-    let photos = d.path().join("photos");
-    fs::create_dir_all(photos.join("ward")).unwrap();
-    fs::copy(
-        fixture("photos/chelsea.png"),
-        photos.join("ward/chelsea.png"),
-    )
-    .unwrap();
+    let photos = ward_photos(d.path());
     let out = d.path().join("out");
     let elsewhere = d.path().join("elsewhere");
     fs::create_dir_all(&out).unwrap();

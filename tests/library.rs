@@ -1,6 +1,9 @@
 //! The scrubbing stages with fake detectors: no model, exact control over
 //! what is "found", so the safety rules can be tested at their edges.
 
+mod common;
+
+use common::png_chunk;
 use image::{Rgb, RgbImage};
 use phiscrub::{
     BoxF, Config, FaceDetect, Finding, FindingKind, RefusalReason, ScrubError, Scrubber,
@@ -451,24 +454,16 @@ fn a_face_that_only_a_text_fill_uncovers_is_filled_in_the_next_round() {
 /// pixel limit): refused from its header, before any decoding.
 #[test]
 fn a_small_file_declaring_a_costly_canvas_is_refused_before_decoding() {
-    let chunk = |kind: &[u8], data: &[u8]| {
-        let mut v = (data.len() as u32).to_be_bytes().to_vec();
-        v.extend_from_slice(kind);
-        v.extend_from_slice(data);
-        let crc = crc32fast::hash(&v[4..]);
-        v.extend_from_slice(&crc.to_be_bytes());
-        v
-    };
     let mut ihdr = 10_000u32.to_be_bytes().to_vec();
     ihdr.extend_from_slice(&8_000u32.to_be_bytes());
     ihdr.extend_from_slice(&[16, 6, 0, 0, 0]);
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    png.extend(chunk(b"IHDR", &ihdr));
-    png.extend(chunk(
+    png.extend(png_chunk(b"IHDR", &ihdr));
+    png.extend(png_chunk(
         b"IDAT",
         &[0x78, 0x9c, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01],
     ));
-    png.extend(chunk(b"IEND", &[]));
+    png.extend(png_chunk(b"IEND", &[]));
     assert!(png.len() < 100);
     let s = scrubber_with(0.9);
     let started = std::time::Instant::now();
@@ -511,14 +506,7 @@ fn a_small_file_declaring_a_costly_canvas_is_refused_before_decoding() {
 fn a_png_gamma_is_applied_before_detection_and_in_the_output() {
     let dark = RgbImage::from_pixel(64, 64, Rgb([3, 3, 3]));
     let mut bytes = png(&dark);
-    let gama = {
-        let mut c = 4u32.to_be_bytes().to_vec();
-        c.extend_from_slice(b"gAMA");
-        c.extend_from_slice(&500_000u32.to_be_bytes());
-        let crc = crc32fast::hash(&c[4..]);
-        c.extend_from_slice(&crc.to_be_bytes());
-        c
-    };
+    let gama = png_chunk(b"gAMA", &500_000u32.to_be_bytes());
     bytes.splice(33..33, gama);
     let out = scrubber_with(0.0).scrub(&bytes).unwrap();
     let shown = image::load_from_memory(&out.bytes).unwrap().to_rgb8();

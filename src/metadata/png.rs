@@ -459,18 +459,20 @@ pub fn image_data(bytes: &[u8]) -> Result<Vec<u8>, ContainerError> {
         .collect())
 }
 
+/// A chunk with its length and CRC, for tests that build files.
+#[cfg(test)]
+pub(crate) fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut v = (data.len() as u32).to_be_bytes().to_vec();
+    v.extend_from_slice(kind);
+    v.extend_from_slice(data);
+    let crc = crc32fast::hash(&v[4..]);
+    v.extend_from_slice(&crc.to_be_bytes());
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
-        let mut v = (data.len() as u32).to_be_bytes().to_vec();
-        v.extend_from_slice(kind);
-        v.extend_from_slice(data);
-        let crc = crc32fast::hash(&v[4..]);
-        v.extend_from_slice(&crc.to_be_bytes());
-        v
-    }
 
     fn png(extra_before_idat: &[Vec<u8>]) -> Vec<u8> {
         let mut v = SIGNATURE.to_vec();

@@ -35,30 +35,18 @@ fn picture(w: u32, h: u32) -> RgbImage {
     })
 }
 
+fn encoded(img: &RgbImage, format: image::ImageFormat) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, format).unwrap();
+    out.into_inner()
+}
+
 fn jpeg_of(img: &RgbImage) -> Vec<u8> {
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
-        .write_image(
-            img,
-            img.width(),
-            img.height(),
-            image::ExtendedColorType::Rgb8,
-        )
-        .unwrap();
-    out
+    encoded(img, image::ImageFormat::Jpeg)
 }
 
 fn png_of(img: &RgbImage) -> Vec<u8> {
-    let mut out = Vec::new();
-    image::codecs::png::PngEncoder::new(&mut out)
-        .write_image(
-            img,
-            img.width(),
-            img.height(),
-            image::ExtendedColorType::Rgb8,
-        )
-        .unwrap();
-    out
+    encoded(img, image::ImageFormat::Png)
 }
 
 fn segment(marker: u8, payload: &[u8]) -> Vec<u8> {
@@ -163,14 +151,7 @@ fn zlib_stored(data: &[u8]) -> Vec<u8> {
     v
 }
 
-fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
-    let mut v = (data.len() as u32).to_be_bytes().to_vec();
-    v.extend_from_slice(kind);
-    v.extend_from_slice(data);
-    let crc = crc32fast::hash(&v[4..]);
-    v.extend_from_slice(&crc.to_be_bytes());
-    v
-}
+use super::png_chunk as chunk;
 
 /// The PNG's chunks, after the signature.
 fn png_chunks(png: &[u8]) -> Vec<([u8; 4], Vec<u8>)> {

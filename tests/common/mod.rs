@@ -80,6 +80,16 @@ pub fn shown_rgb(path: &Path) -> image::RgbImage {
     image::RgbImage::from_raw(img.width(), img.height(), out).unwrap()
 }
 
+/// A PNG chunk: length, type, data and CRC.
+pub fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut v = (data.len() as u32).to_be_bytes().to_vec();
+    v.extend_from_slice(kind);
+    v.extend_from_slice(data);
+    let crc = crc32fast::hash(&v[4..]);
+    v.extend_from_slice(&crc.to_be_bytes());
+    v
+}
+
 pub fn rgb(path: &Path) -> image::RgbImage {
     image::open(path)
         .unwrap_or_else(|e| panic!("{} does not open: {e}", path.display()))
