@@ -644,7 +644,8 @@ impl Scrubber {
     /// Metadata-only scrubbing of a JPEG: rebuild it from its coefficients
     /// (turned upright) and check, without decoding the pixels, that the
     /// output is one clean picture of the expected size. `None` when the turn
-    /// cannot be lossless; the caller then decodes and encodes.
+    /// cannot be lossless, the colours must be converted or libjpeg will not
+    /// read the file; the caller then decodes and encodes.
     fn rewrite_only(
         &self,
         bytes: &[u8],
@@ -704,11 +705,10 @@ impl Scrubber {
                 }
             }
             Ok(None) => return Ok(None),
-            Err(e) => {
-                return Err(ScrubError::Unreadable(Unreadable::Corrupt(format!(
-                    "libjpeg: {e}"
-                ))));
-            }
+            // libjpeg will not read it (a reserved marker, a second frame
+            // header): decode it as the other paths do, which re-encode
+            // what the decoder shows or refuse.
+            Err(_) => return Ok(None),
         };
         timings.encode = t.elapsed();
         let t = Instant::now();
