@@ -386,3 +386,39 @@ fn idle_connections_are_closed_and_capped() {
         .call();
     assert_eq!(health.unwrap().status(), 200);
 }
+
+#[test]
+fn a_scrub_past_the_time_limit_stops_and_frees_its_slot() {
+    let d = tempfile::tempdir().unwrap();
+    // About 15 MP: many tiles, far more than a second's work.
+    let img = image::open(fixture("photos/grace_hopper.jpg"))
+        .unwrap()
+        .resize_exact(3600, 4200, image::imageops::FilterType::Triangle)
+        .to_rgb8();
+    let p = d.path().join("huge.jpg");
+    img.save(&p).unwrap();
+    let huge = std::fs::read(p).unwrap();
+    let srv = Server::start(&["--concurrency", "1", "--timeout", "3"]);
+    let started = std::time::Instant::now();
+    let r = srv.post("/v1/scrub", "image/jpeg", &huge, None);
+    assert_eq!(r.status, 503, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["status"], "timeout");
+    // The slot is free again within a few tiles, long before the whole scrub
+    // would have ended: a small picture is scrubbed.
+    let mut small = Vec::new();
+    image::RgbImage::from_pixel(64, 48, image::Rgb([120, 140, 160]))
+        .write_to(
+            &mut std::io::Cursor::new(&mut small),
+            image::ImageFormat::Png,
+        )
+        .unwrap();
+    let mut ok = false;
+    while started.elapsed() < Duration::from_secs(9) {
+        if srv.post("/v1/scrub", "image/png", &small, None).status == 200 {
+            ok = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(ok, "the slot stayed taken after the time limit");
+}
