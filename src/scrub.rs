@@ -134,6 +134,17 @@ pub struct Verdict {
 }
 
 impl Verdict {
+    fn of(s: Scrubbed) -> Verdict {
+        Verdict {
+            findings: s.findings,
+            metadata: s.removed,
+            width: s.width,
+            height: s.height,
+        }
+    }
+}
+
+impl Verdict {
     /// Anything found, or any identifying metadata.
     ///
     /// ```
@@ -358,13 +369,23 @@ impl Scrubber {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn inspect(&self, bytes: &[u8]) -> Result<Verdict, ScrubError> {
-        let s = self.scrub(bytes)?;
-        Ok(Verdict {
-            findings: s.findings,
-            metadata: s.removed,
-            width: s.width,
-            height: s.height,
-        })
+        self.scrub(bytes).map(Verdict::of)
+    }
+
+    /// [`Self::inspect`] within a time limit, as [`Self::scrub_within`].
+    ///
+    /// ```
+    /// use phiscrub::{Config, RefusalReason, ScrubError, Scrubber};
+    /// use std::time::Duration;
+    /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photos/grace_hopper.jpg");
+    /// let scrubber = Scrubber::new(Config::default())?;
+    /// let photo = std::fs::read(path)?;
+    /// let late = scrubber.inspect_within(&photo, Duration::ZERO).unwrap_err();
+    /// assert!(matches!(late, ScrubError::Refused(r) if r.reason == RefusalReason::TimeLimit));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn inspect_within(&self, bytes: &[u8], limit: Duration) -> Result<Verdict, ScrubError> {
+        self.scrub_within(bytes, limit).map(Verdict::of)
     }
 
     /// Scrubs one encoded image and returns the safe encoding, or why it
@@ -611,19 +632,7 @@ impl Scrubber {
             timings.detect += t.elapsed();
         };
         drop(image);
-        let mut removed = removed_categories(&container);
-        if unread_bytes {
-            removed.push(Category::Other);
-        }
-        if decoded
-            .icc
-            .as_deref()
-            .is_some_and(|icc| !colour::profile_text(icc).is_empty())
-        {
-            removed.push(Category::Comment);
-        }
-        removed.sort();
-        removed.dedup();
+        let removed = removed_categories(&container, decoded.icc.as_deref(), unread_bytes);
 
         Ok(Scrubbed {
             bytes: out,
@@ -673,15 +682,6 @@ impl Scrubber {
             (w, h)
         };
         let icc = image_io::icc(bytes, format);
-        let mut removed = removed_categories(container);
-        if icc
-            .as_deref()
-            .is_some_and(|icc| !colour::profile_text(icc).is_empty())
-        {
-            removed.push(Category::Comment);
-            removed.sort();
-            removed.dedup();
-        }
         let profile = match colour::classify(icc.as_deref(), false, self.may_write_p3(format)) {
             Ok(colour::Kind::Srgb) => None,
             Ok(colour::Kind::DisplayP3) => Some(colour::own_display_p3()),
@@ -691,14 +691,12 @@ impl Scrubber {
         };
         timings.decode = started.elapsed();
         let t = Instant::now();
+        let warned;
         let out = match rebuild::jpeg(bytes, orientation) {
             Ok(Some(r)) => {
                 // Nothing looks at the pixels on this path: what libjpeg read
                 // is the picture; what it skipped is reported as dropped.
-                if r.warned && !removed.contains(&Category::Other) {
-                    removed.push(Category::Other);
-                    removed.sort();
-                }
+                warned = r.warned;
                 match profile {
                     Some(icc) => rebuild::with_profile(&r.bytes, icc),
                     None => r.bytes,
@@ -730,7 +728,7 @@ impl Scrubber {
             findings: Vec::new(),
             filled: Vec::new(),
             orientation,
-            removed,
+            removed: removed_categories(container, icc.as_deref(), warned),
             lossless: true,
             icc_written: profile.is_some(),
             input_frames: container.frames,
@@ -945,8 +943,17 @@ const MAX_DETECT_ROUNDS: usize = 4;
 /// this many that found something to fill, the image is refused.
 const MAX_OUTPUT_LOOKS: usize = 3;
 
-fn removed_categories(c: &Container) -> Vec<Category> {
+/// What the input carried that the output does not: the container walk's
+/// hazards, free text in its colour profile (never written), and bytes
+/// libjpeg skipped when it rebuilt the file (`unread_bytes`).
+fn removed_categories(c: &Container, icc: Option<&[u8]>, unread_bytes: bool) -> Vec<Category> {
     let mut cats: Vec<Category> = c.hazards.iter().map(|h| h.category).collect();
+    if icc.is_some_and(|icc| !colour::profile_text(icc).is_empty()) {
+        cats.push(Category::Comment);
+    }
+    if unread_bytes {
+        cats.push(Category::Other);
+    }
     cats.sort();
     cats.dedup();
     cats

@@ -629,10 +629,7 @@ async fn scrub(State(st): State<Arc<AppState>>, req: Request) -> Response {
 
 async fn check(State(st): State<Arc<AppState>>, req: Request) -> Response {
     let started = Instant::now();
-    let result = match with_image(&st, "check", req, |s, b, limit| {
-        crate::detect::deadline::within(Instant::now().checked_add(limit), || s.inspect(b))
-    })
-    .await
+    let result = match with_image(&st, "check", req, |s, b, limit| s.inspect_within(b, limit)).await
     {
         Ok(r) => r,
         Err(resp) => return resp,
