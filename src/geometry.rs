@@ -417,21 +417,35 @@ pub fn nms(boxes: &[BoxF], scores: &[f32], iou: f32) -> Vec<usize> {
 }
 
 /// Of the `kept` indices, drops each box that has at least `share` of its
-/// area inside a larger kept box. Keeps the order of `kept`.
+/// area inside a larger kept box scoring at least as high. Keeps the order
+/// of `kept`. A weaker large box never hides a stronger one inside it: the
+/// large one may stay below the fill threshold, and the face inside it must
+/// still be covered.
 ///
 /// ```
 /// use phiscrub::geometry::suppress_contained;
 /// use phiscrub::BoxF;
 /// let boxes = [BoxF::new(0.0, 0.0, 20.0, 20.0), BoxF::new(5.0, 5.0, 4.0, 4.0)];
-/// assert_eq!(suppress_contained(&boxes, &[1, 0], 0.9), vec![0]);
+/// // The small box inside a stronger large one is the same thing again.
+/// assert_eq!(suppress_contained(&boxes, &[0.9, 0.5], &[1, 0], 0.9), vec![0]);
+/// // Inside a weaker one, it stays.
+/// assert_eq!(suppress_contained(&boxes, &[0.16, 0.82], &[1, 0], 0.9), vec![1, 0]);
 /// ```
-pub fn suppress_contained(boxes: &[BoxF], kept: &[usize], share: f32) -> Vec<usize> {
+pub fn suppress_contained(
+    boxes: &[BoxF],
+    scores: &[f32],
+    kept: &[usize],
+    share: f32,
+) -> Vec<usize> {
     kept.iter()
         .copied()
         .filter(|&i| {
             let a = boxes[i].area();
             !kept.iter().any(|&j| {
-                j != i && boxes[j].area() > a && boxes[i].intersection(&boxes[j]) >= share * a
+                j != i
+                    && scores[j] >= scores[i]
+                    && boxes[j].area() > a
+                    && boxes[i].intersection(&boxes[j]) >= share * a
             })
         })
         .collect()
@@ -448,7 +462,10 @@ mod tests {
             BoxF::new(30.0, 30.0, 10.0, 10.0), // inside the first
             BoxF::new(95.0, 40.0, 20.0, 20.0), // a quarter inside
         ];
-        assert_eq!(suppress_contained(&boxes, &[1, 0, 2], 0.8), vec![0, 2]);
+        assert_eq!(
+            suppress_contained(&boxes, &[0.9, 0.5, 0.5], &[1, 0, 2], 0.8),
+            vec![0, 2]
+        );
     }
 
     #[test]

@@ -32,6 +32,7 @@ pub mod inspect;
 pub mod metadata;
 pub mod models;
 pub mod pipeline;
+pub mod prefilled;
 mod rebuild;
 pub mod redact;
 pub mod report;

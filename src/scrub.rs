@@ -14,7 +14,7 @@ use crate::format::{self, Format, Sniffed};
 use crate::geometry::Rect;
 use crate::image_io::{self, DecodeError, EncodeOptions};
 use crate::metadata::{self, Category, Container};
-use crate::{colour, rebuild};
+use crate::{colour, prefilled, rebuild};
 use crate::{redact, verify};
 use image::DynamicImage;
 use std::time::{Duration, Instant};
@@ -467,6 +467,7 @@ impl Scrubber {
         mut dets: Detectors<'_, '_>,
     ) -> Result<Scrubbed, ScrubError> {
         let mut timings = Timings::default();
+        crate::detect::tally::stage(crate::detect::tally::Stage::Input);
         let t = Instant::now();
         let format = match format::sniff(bytes) {
             Sniffed::Supported(f) => f,
@@ -545,6 +546,10 @@ impl Scrubber {
         let mut d = Detected::default();
         if self.config.examines_pixels() {
             let mut rgb = colour.shown(image.to_rgb8());
+            // Fills the picture already has (an output of an earlier scrub)
+            // count as covered, so a look at them sees what scrub's last
+            // look saw.
+            d.prefilled = prefilled::find(&rgb);
             for round in 0..MAX_DETECT_ROUNDS {
                 // A fill uncovers faces and text beside it, never a code.
                 let new = self.find_new(&mut dets, &rgb, &mut d, round == 0, false)?;
@@ -603,6 +608,7 @@ impl Scrubber {
             timings.encode += t.elapsed();
 
             let t = Instant::now();
+            crate::detect::tally::stage(crate::detect::tally::Stage::Output);
             // A rebuild of an upright photo must decode to exactly the pixels
             // examined. A turned one may differ by the rounding of the
             // inverse DCT and upsampling, which are not symmetric, so it
@@ -818,6 +824,7 @@ impl Scrubber {
     ) -> Result<Vec<Finding>, ScrubError> {
         let (width, height) = rgb.dimensions();
         let (mut new, mut doubts, mut judged) = (Vec::new(), Vec::new(), Vec::new());
+        let covered: Vec<Rect> = d.filled.iter().chain(&d.prefilled).copied().collect();
         if let Some(faces) = dets.faces.as_deref_mut() {
             // One run below the verification threshold gives both the faces
             // and the weaker candidates later passes must be able to explain.
@@ -825,17 +832,23 @@ impl Scrubber {
             let found = faces
                 .detect(rgb, check * verify::JUDGED_FLOOR)
                 .map_err(detector_failed)?;
-            let uncovered = verify::residual(found, &d.filled, width, height);
-            let (sure, doubtful, weak) = judge(uncovered, fill, check, &d.judged);
-            judged.extend(weak);
+            let uncovered = verify::residual(found, &covered, width, height);
             if verifying {
                 // A face the input's rounds did not cover is a detection
                 // the output makes visible, at the edge of what the detector
                 // sees: such a photo is refused, not patched, since faces at
-                // that edge rarely come alone.
-                doubts.extend(verify::unexplained(sure, &d.judged));
-                doubts.extend(doubtful);
+                // that edge rarely come alone. A weak candidate of the input
+                // that encoding lifted over the verification threshold (by
+                // at most the jitter) is filled: an output shows nothing a
+                // look at it would report, so `check` of it agrees.
+                let strong: Vec<Finding> =
+                    uncovered.into_iter().filter(|f| f.score > check).collect();
+                let unexplained = verify::unexplained(strong.clone(), &d.judged);
+                new.extend(strong.into_iter().filter(|f| !unexplained.contains(f)));
+                doubts.extend(unexplained);
             } else {
+                let (sure, doubtful, weak) = judge(uncovered, fill, check, &d.judged);
+                judged.extend(weak);
                 new.extend(sure);
                 doubts.extend(doubtful);
             }
@@ -844,9 +857,9 @@ impl Scrubber {
         if let Some(text) = dets.text.as_deref_mut() {
             let t = self.config.text_threshold;
             let found = text
-                .detect(rgb, t * verify::JUDGED_FLOOR, &d.filled)
+                .detect(rgb, t * verify::JUDGED_FLOOR, &covered)
                 .map_err(detector_failed)?;
-            let uncovered = verify::residual(found, &d.filled, width, height);
+            let uncovered = verify::residual(found, &covered, width, height);
             let (sure, doubtful, weak) = judge(uncovered, t, t, &d.judged);
             judged.extend(weak);
             pixel_text = sure;
@@ -854,9 +867,17 @@ impl Scrubber {
         }
         if dets.codes && codes {
             let found = code::find(rgb).map_err(detector_failed)?;
-            pixel_text.extend(verify::residual(found, &d.filled, width, height));
+            pixel_text.extend(verify::residual(found, &covered, width, height));
         }
-        new.extend(wristband::group(pixel_text, width, height));
+        // Text filled in earlier rounds still counts as text beside (or
+        // around) a code this look finds.
+        let earlier: Vec<Finding> = d
+            .findings
+            .iter()
+            .filter(|f| f.kind == crate::detect::FindingKind::Text)
+            .cloned()
+            .collect();
+        new.extend(wristband::group_among(pixel_text, &earlier, width, height));
         if verifying {
             // Between the thresholds and unexplained: not to be filled, and
             // visible in the output.
@@ -911,6 +932,9 @@ struct Detected {
     findings: Vec<Finding>,
     /// The filled pixel regions.
     filled: Vec<Rect>,
+    /// Solid black regions the input already had ([`prefilled`]): covered,
+    /// though nothing of this run filled them.
+    prefilled: Vec<Rect>,
     /// Candidates left alone because they scored at most the verification
     /// threshold; see [`verify::unexplained`].
     judged: Vec<Finding>,

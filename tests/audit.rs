@@ -371,3 +371,63 @@ fn a_run_killed_at_any_moment_leaves_only_whole_verified_outputs() {
         "the kills left too few outputs to judge ({seen_outputs})"
     );
 }
+
+/// `check` of a folder `scrub` just wrote calls every output clean: the
+/// README's third step must not contradict the second. The bundled photos,
+/// and (when present) every twentieth photo of the development face set,
+/// the sort whose fills `check` used to read as faces or text.
+#[test]
+fn check_calls_every_output_of_scrub_clean() {
+    let inputs = tempfile::tempdir().unwrap();
+    for e in fs::read_dir(fixture("photos")).unwrap() {
+        let p = e.unwrap().path();
+        fs::copy(&p, inputs.path().join(p.file_name().unwrap())).unwrap();
+    }
+    let faces = root().join("../shared/data/faces");
+    if faces.join("labels.jsonl").is_file() {
+        let mut photos: Vec<_> = fs::read_dir(&faces)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "jpg"))
+            .collect();
+        photos.sort();
+        for p in photos.iter().step_by(20) {
+            fs::copy(p, inputs.path().join(p.file_name().unwrap())).unwrap();
+        }
+    } else {
+        eprintln!("{} is absent: the bundled photos only", faces.display());
+    }
+    let out = tempfile::tempdir().unwrap();
+    let reports = tempfile::tempdir().unwrap();
+    let (scrubbed, checked) = (
+        reports.path().join("scrub.json"),
+        reports.path().join("check.json"),
+    );
+    let s = run(scrub(inputs.path(), out.path())
+        .arg("--report")
+        .arg(&scrubbed));
+    assert!(matches!(s.status.code(), Some(0 | 3)), "{}", stderr(&s));
+    let c = run(phiscrub()
+        .arg("check")
+        .arg(out.path())
+        .arg("--report")
+        .arg(&checked));
+    let files = |report: &Path| -> Vec<serde_json::Value> {
+        let v: serde_json::Value = serde_json::from_slice(&fs::read(report).unwrap()).unwrap();
+        v["files"].as_array().unwrap().clone()
+    };
+    let exported = files(&scrubbed)
+        .iter()
+        .filter(|f| f["status"] == "exported")
+        .count();
+    assert!(exported >= 5, "the bundled photos are exported");
+    let verdicts = files(&checked);
+    assert_eq!(verdicts.len(), exported, "one verdict per output");
+    let leaks: Vec<String> = verdicts
+        .iter()
+        .filter(|f| f["would_leak"] != false)
+        .map(|f| format!("{}: {} {}", f["input"], f["status"], f["message"]))
+        .collect();
+    assert!(leaks.is_empty(), "check contradicts scrub: {leaks:#?}");
+    assert_eq!(c.status.code(), Some(0), "{}", stdout(&c));
+}

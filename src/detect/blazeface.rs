@@ -173,9 +173,12 @@ impl BlazeFace {
             Range::Short => (&mut self.short, &self.anchors_short),
             Range::Full => (&mut self.full, &self.anchors_full),
         };
+        let started = std::time::Instant::now();
         let outputs = session
             .run(ort::inputs!["input" => tensor])
             .map_err(|e| e.to_string())?;
+        let pixels = (side * side) as u64;
+        super::tally::record(super::tally::Net::BlazeFace, 1, pixels, started.elapsed());
         // The two models name their outputs differently; they are told apart
         // by their last dimension (16 box numbers, 1 score).
         let (mut regressors, mut logits) = (None, None);

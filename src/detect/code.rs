@@ -170,6 +170,12 @@ impl Tensor {
     }
 }
 
+/// Share of the photo above which a bar pattern that does not decode is not
+/// taken for a code: rxing reads codes whose bars are a pixel or two wide,
+/// so one that large and unreadable is a fence, a facade or a patterned
+/// wall (or so blurred that nobody can read it either).
+const LARGE_BARS: f32 = 0.05;
+
 /// Side of the cells the bar finder judges, in pixels.
 const CELL: u32 = 8;
 
@@ -248,6 +254,107 @@ fn bars(luma: &GrayImage, t: &Tensor) -> Vec<Finding> {
     out
 }
 
+/// What the bars across a candidate look like, from profiles taken across
+/// them at several places along them, each split into dark and light runs
+/// at its own mean.
+#[derive(Debug, Clone, Copy)]
+struct BarPattern {
+    /// Mean agreement, dark against light, of the profiles at a fifth,
+    /// a third, two thirds and four fifths along the bars with the middle
+    /// one (the best of shifts up to 2 px): printed bars are straight
+    /// and parallel; folds in fabric, waves in a wall and animals' stripes
+    /// bend.
+    consistency: f32,
+    /// Widest over narrowest (80th over 20th percentile) dark run of the
+    /// middle profile, its end runs left out. Every linear symbology mixes
+    /// narrow and wide bars (1 to 4 modules, or narrow and wide); stripes
+    /// repeat one width.
+    dark_spread: f32,
+    /// The same for the light runs.
+    light_spread: f32,
+    /// Dark and light runs along the middle profile. The shortest Code 128
+    /// (start, one character, check, stop) has 25 elements; EAN-8 43.
+    runs: usize,
+}
+
+impl BarPattern {
+    fn measure(
+        luma: &GrayImage,
+        angle: f32,
+        (umin, umax, vmin, vmax): (f32, f32, f32, f32),
+    ) -> BarPattern {
+        let (u, v) = ((angle.cos(), angle.sin()), (-angle.sin(), angle.cos()));
+        let (w, h) = luma.dimensions();
+        let profile = |at_v: f32| -> Vec<bool> {
+            let vals: Vec<f32> = (umin as i64..umax as i64)
+                .map(|t| {
+                    let (x, y) = (t as f32 * u.0 + at_v * v.0, t as f32 * u.1 + at_v * v.1);
+                    let (x, y) = (x.clamp(0.0, w as f32 - 1.0), y.clamp(0.0, h as f32 - 1.0));
+                    luma.get_pixel(x as u32, y as u32)[0] as f32
+                })
+                .collect();
+            let mean = vals.iter().sum::<f32>() / vals.len().max(1) as f32;
+            vals.into_iter().map(|p| p < mean).collect()
+        };
+        let mid = profile((vmin + vmax) / 2.0);
+        let n = mid.len();
+        let places = [0.2, 0.35, 0.65, 0.8];
+        let mut consistency = 0.0;
+        for f in places {
+            let p = profile(vmin + f * (vmax - vmin));
+            let best = (-2i64..=2)
+                .map(|shift| {
+                    let inner = 2..n.saturating_sub(2);
+                    let total = inner.len().max(1);
+                    let agree = inner
+                        .filter(|&i| mid[i] == p[(i as i64 + shift) as usize])
+                        .count();
+                    agree as f32 / total as f32
+                })
+                .fold(0f32, f32::max);
+            consistency += best / places.len() as f32;
+        }
+        let mut runs: Vec<(bool, usize)> = Vec::new();
+        for &d in &mid {
+            match runs.last_mut() {
+                Some((b, n)) if *b == d => *n += 1,
+                _ => runs.push((d, 1)),
+            }
+        }
+        let inner = if runs.len() > 2 {
+            &runs[1..runs.len() - 1]
+        } else {
+            &runs[..]
+        };
+        let spread = |dark: bool| {
+            let mut w: Vec<usize> = inner.iter().filter(|r| r.0 == dark).map(|r| r.1).collect();
+            if w.len() < 3 {
+                return 0.0;
+            }
+            w.sort_unstable();
+            w[w.len() * 4 / 5].max(1) as f32 / w[w.len() / 5].max(1) as f32
+        };
+        BarPattern {
+            consistency,
+            dark_spread: spread(true),
+            light_spread: spread(false),
+            runs: runs.len(),
+        }
+    }
+
+    /// Whether the bars could be a printed code. On the synthetic bands of
+    /// `eval bands` the bars of codes measure 0.65–0.93 consistency, 42–58
+    /// runs for whole codes and spreads of 1.7–6; the stripes of shirts,
+    /// fences and ceilings fall short on at least one.
+    fn is_code_like(&self) -> bool {
+        let whole = self.runs >= 25 && self.consistency >= 0.6;
+        // Part of a code (blur split the run of cells): fewer runs, but the
+        // bars as straight as print.
+        let part = self.runs >= 16 && self.consistency >= 0.9;
+        (whole || part) && self.dark_spread.min(self.light_spread) >= 1.6
+    }
+}
+
 /// The region of a run of coherent cells, if it is a bar pattern: wide
 /// enough across the bars and alternating fast along that direction.
 fn bar_region(luma: &GrayImage, cells: &[usize], cw: u32, angle: f32) -> Option<Finding> {
@@ -293,6 +400,12 @@ fn bar_region(luma: &GrayImage, cells: &[usize], cw: u32, angle: f32) -> Option<
         .filter(|p| (p[0] < mean) != (p[1] < mean))
         .count();
     if flips < 12 || (profile.len() as f32 / flips as f32) > 8.0 {
+        return None;
+    }
+    if (umax - umin) * (vmax - vmin) > LARGE_BARS * (w * h) as f32 {
+        return None;
+    }
+    if !BarPattern::measure(luma, angle, (umin, umax, vmin, vmax)).is_code_like() {
         return None;
     }
     // One cell of margin: the bars' ends and the quiet zone.
@@ -422,13 +535,25 @@ fn matrices(luma: &GrayImage, t: &Tensor) -> Vec<Finding> {
     out
 }
 
+/// Least spread between the dark and light tenths of a square of modules:
+/// printed codes are ink on paper. Glyphs, clutter and fabric that pass the
+/// other tests are mostly softer; the synthetic codes of `eval bands`,
+/// blurred and compressed, keep 126 and more.
+const MODULE_CONTRAST: i32 = 110;
+
+/// Least mean number of dark/light alternations along the middle rows and
+/// columns of a square of modules. The synthetic DataMatrix codes of `eval
+/// bands` (12 × 12 to 16 × 16 modules) keep 5 to 11; dense glyphs and
+/// clutter often 3.5 to 5.
+const MODULE_FLIPS: f32 = 5.0;
+
 /// Whether the pixels of `(x, y, w, h)` look like a code's modules: strong
-/// contrast, a margin a quarter of its size around it at least 65 % light,
-/// dark a fifth to 55 % of the patch, and on average at least 3.3
-/// dark/light alternations along the middle rows and as many (within 40 %)
-/// along the middle columns. Modules alternate alike both ways; a word
-/// alternates along its line far more than across it. A blurred symbol of
-/// 12 × 12 modules at 1.5 px each keeps about 3.5 each way.
+/// contrast ([`MODULE_CONTRAST`]), a margin a quarter of its size around it
+/// at least 65 % light, dark a fifth to 55 % of the patch, and on average
+/// at least [`MODULE_FLIPS`] dark/light alternations along the middle rows
+/// and as many (within 40 %) along the middle columns. Modules alternate
+/// alike both ways; a word alternates along its line far more than across
+/// it.
 fn looks_like_modules(luma: &GrayImage, (x, y, w, h): (u32, u32, u32, u32)) -> bool {
     let (iw, ih) = luma.dimensions();
     let (x1, y1) = ((x + w).min(iw), (y + h).min(ih));
@@ -450,7 +575,7 @@ fn looks_like_modules(luma: &GrayImage, (x, y, w, h): (u32, u32, u32, u32)) -> b
             .unwrap_or(255) as i32
     };
     let (dark, light) = (quantile(0.1), quantile(0.9));
-    if light - dark < 60 {
+    if light - dark < MODULE_CONTRAST {
         return false;
     }
     let mid = ((dark + light) / 2) as u8;
@@ -503,7 +628,7 @@ fn looks_like_modules(luma: &GrayImage, (x, y, w, h): (u32, u32, u32, u32)) -> b
         across as f32 / rows.len() as f32,
         down as f32 / cols.len() as f32,
     );
-    across.min(down) >= 3.3 && across.max(down) <= 1.4 * across.min(down)
+    across.min(down) >= MODULE_FLIPS && across.max(down) <= 1.4 * across.min(down)
 }
 
 fn is_linear(f: &BarcodeFormat) -> bool {
@@ -753,7 +878,8 @@ mod tests {
         let dark_at = |x: u32| {
             let (mut at, mut dark) = (0, true);
             for (k, w) in widths.iter().cycle().enumerate() {
-                let w = if dark { *w } else { 2 + 2 * (k as u32 % 2) };
+                // Light runs come at odd k: every other one is wide.
+                let w = if dark { *w } else { 2 + 2 * (k as u32 / 2 % 2) };
                 if x < at + w {
                     return dark;
                 }
@@ -786,5 +912,39 @@ mod tests {
             b.x >= 0.0 && b.y >= 0.0 && b.x2() <= 480.0 && b.y2() <= 640.0,
             "{b:?}"
         );
+    }
+
+    #[test]
+    fn even_stripes_and_large_undecoded_bars_are_not_codes() {
+        // A striped shirt: every bar and gap 4 px, 160 px across, 56 tall.
+        let stripes = GrayImage::from_fn(480, 640, |x, y| {
+            let bar = (120..280).contains(&x) && (200..256).contains(&y) && (x / 4) % 2 == 0;
+            image::Luma([if bar { 25 } else { 230 }])
+        });
+        assert!(bars(&stripes, &Tensor::new(&stripes)).is_empty());
+        // Code-like bars (widths 1 to 3 units of 2 px, bars and gaps alike)
+        // are a code at a few per cent of the photo, and not when they fill a
+        // fifth of it: a code that large would decode.
+        let units = [1u32, 3, 1, 2, 2, 1, 3, 1, 1, 2, 3, 2, 1, 1, 2, 3];
+        let coded = |x0: u32, x1: u32, y0: u32, y1: u32| {
+            GrayImage::from_fn(480, 640, move |x, y| {
+                if !(x0..x1).contains(&x) || !(y0..y1).contains(&y) {
+                    return image::Luma([230]);
+                }
+                let (mut at, mut k) = (x0, 0);
+                loop {
+                    let w = 2 * units[k % units.len()];
+                    if x < at + w {
+                        return image::Luma([if k % 2 == 0 { 25 } else { 230 }]);
+                    }
+                    at += w;
+                    k += 1;
+                }
+            })
+        };
+        let small = coded(120, 280, 200, 256);
+        assert_eq!(bars(&small, &Tensor::new(&small)).len(), 1);
+        let large = coded(40, 440, 100, 300);
+        assert!(bars(&large, &Tensor::new(&large)).is_empty());
     }
 }

@@ -184,10 +184,18 @@ impl CenterFace {
         let n = input.shape()[0];
         self.inferences += n as u64;
         let tensor = TensorRef::from_array_view(input.view()).map_err(|e| e.to_string())?;
+        let started = std::time::Instant::now();
         let outputs = self
             .session
             .run(ort::inputs!["input.1" => tensor])
             .map_err(|e| e.to_string())?;
+        let pixels = (input.shape()[2] * input.shape()[3] * n) as u64;
+        super::tally::record(
+            super::tally::Net::CenterFace,
+            n as u64,
+            pixels,
+            started.elapsed(),
+        );
         let get = |name: &str| -> Result<(Vec<usize>, &[f32]), String> {
             let value = outputs
                 .get(name)
@@ -332,12 +340,12 @@ impl FaceDetect for CenterFace {
 }
 
 /// Merges the findings of every pass and tile: overlapping boxes keep the
-/// best-scoring one, and a box lying inside a larger one (a feature of a big
-/// face seen as a small face at the finer scale) goes, since the larger box's
-/// fill covers it. Also merges the two face families' answers.
+/// best-scoring one, and a box lying inside a larger one scoring at least as
+/// high (a feature of a big face seen as a small face at the finer scale)
+/// goes, since the larger box's fill covers it. Also merges the two face families' answers.
 pub(crate) fn merge(boxes: &[BoxF], scores: &[f32]) -> Vec<usize> {
     let kept = nms(boxes, scores, NMS_IOU);
-    suppress_contained(boxes, &kept, CONTAINED)
+    suppress_contained(boxes, scores, &kept, CONTAINED)
 }
 
 /// Share of a box's area inside a larger kept box above which it is dropped.

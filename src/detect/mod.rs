@@ -9,6 +9,7 @@ pub mod face;
 pub(crate) mod pool;
 pub mod runtime;
 pub mod scales;
+pub mod tally;
 pub mod text;
 pub mod wristband;
 

@@ -314,10 +314,13 @@ impl TextDetector {
         let (pw, ph) = (w.div_ceil(32) * 32, h.div_ceil(32) * 32);
         let input = normalise(pixels, stride, (x, y, w, h), pw, ph);
         let tensor = TensorRef::from_array_view(input.view()).map_err(|e| e.to_string())?;
+        let started = std::time::Instant::now();
         let outputs = self
             .session
             .run(ort::inputs!["x" => tensor])
             .map_err(|e| e.to_string())?;
+        let pixels = (pw * ph) as u64;
+        super::tally::record(super::tally::Net::Text, 1, pixels, started.elapsed());
         self.inferences += 1;
         let (shape, prob) = outputs
             .get("sigmoid_0.tmp_0")

@@ -34,7 +34,14 @@ const LABEL_DEPTH: f32 = 8.0;
 /// beside a symbol is.
 const SQUARE_LINES: usize = 2;
 
-/// A code found by its bars this much inside a text finding ...
+/// A strip covering more than this share of the photo is kept only when one
+/// of its codes decoded. A wristband, even photographed close, is a strip
+/// of the picture; a larger group of undecoded "codes" and text is fabric,
+/// blinds or a facade beside a sign, and blacking it out loses the photo.
+/// Its text and codes are then covered one by one.
+const LARGE_STRIP: f32 = 0.1;
+
+/// A code found by its bars or modules this much inside a text finding ...
 const LINE_COVER: f32 = 0.8;
 
 /// ... whose line is this many times longer than the code is, is strokes of
@@ -56,14 +63,46 @@ const LINE_RUN: f32 = 2.0;
 /// assert!(band.bbox.x < 10.0 && band.bbox.x2() > 180.0);
 /// ```
 pub fn group(findings: Vec<Finding>, width: u32, height: u32) -> Vec<Finding> {
+    group_among(findings, &[], width, height)
+}
+
+/// [`group`], with `earlier` findings (text already filled in an earlier
+/// round) counted as text around an undecoded code, never grouped or
+/// returned: a look at the output sees only what its fills left, and a
+/// cluster of characters the input's words explained must not return as a
+/// code once the words are black.
+///
+/// ```
+/// use phiscrub::detect::code::MATRIX_SCORE;
+/// use phiscrub::detect::wristband::group_among;
+/// use phiscrub::{BoxF, Finding, FindingKind};
+/// let square = Finding::new(FindingKind::Code, BoxF::new(120.0, 0.0, 24.0, 24.0), MATRIX_SCORE);
+/// // Alone, a square of modules is not taken for a code ...
+/// assert!(group_among(vec![square.clone()], &[], 1200, 800).is_empty());
+/// // ... beside a name already filled, it is.
+/// let name = Finding::new(FindingKind::Text, BoxF::new(0.0, 6.0, 110.0, 12.0), 0.8);
+/// assert_eq!(group_among(vec![square.clone()], &[name], 1200, 800), vec![square]);
+/// ```
+pub fn group_among(
+    findings: Vec<Finding>,
+    earlier: &[Finding],
+    width: u32,
+    height: u32,
+) -> Vec<Finding> {
+    let around: Vec<Finding> = findings
+        .iter()
+        .chain(earlier)
+        .filter(|f| f.kind == FindingKind::Text)
+        .cloned()
+        .collect();
     let member = |f: &Finding| matches!(f.kind, FindingKind::Text | FindingKind::Code);
     let n = findings.len();
     let mut label: Vec<Option<usize>> = vec![None; n];
     for seed in 0..n {
         let seeds = findings[seed].kind == FindingKind::Code
             && (findings[seed].score > crate::detect::code::MATRIX_SCORE
-                || text_beside(&findings[seed], &findings) >= SQUARE_LINES)
-            && !within_a_line(&findings[seed], &findings);
+                || text_beside(&findings[seed], &around) >= SQUARE_LINES)
+            && !glyphs(&findings[seed], &around);
         if !seeds || label[seed].is_some() {
             continue;
         }
@@ -82,6 +121,16 @@ pub fn group(findings: Vec<Finding>, width: u32, height: u32) -> Vec<Finding> {
     let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
     for (i, f) in findings.iter().enumerate() {
         match label[i] {
+            // Strokes of a line of text, or characters among words: the
+            // text's own fills cover them.
+            None if f.kind == FindingKind::Code && glyphs(f, &around) => {}
+            // A square of modules with no text beside it: a code that
+            // carries a patient's identity is printed with their name (a
+            // band, a tube or a chart label), while dense glyphs, patterned
+            // fabric and clutter pass the module test alone.
+            None if f.kind == FindingKind::Code
+                && f.score <= crate::detect::code::MATRIX_SCORE
+                && text_beside(f, &around) == 0 => {}
             None => out.push(f.clone()),
             Some(g) => match groups.iter_mut().find(|(s, _)| *s == g) {
                 Some((_, m)) => m.push(i),
@@ -117,27 +166,68 @@ pub fn group(findings: Vec<Finding>, width: u32, height: u32) -> Vec<Finding> {
             score = score.max(findings[i].score);
         }
         let bbox = BoxF::from_corners(x0 - m, y0 - m, x1 + m, y1 + m).clipped(width, height);
+        let decoded = members.iter().any(|&i| findings[i].score >= 1.0);
+        if !decoded && bbox.area() > LARGE_STRIP * (width * height) as f32 {
+            out.extend(members.iter().map(|&i| findings[i].clone()));
+            continue;
+        }
         out.push(Finding::new(FindingKind::Wristband, bbox, score));
     }
     out
 }
 
-/// Whether `code`, found by its bars and not decoded, is a run of glyph
+/// Whether `code`, found by its bars or modules and not decoded, is glyph
 /// strokes in a line of text: a text finding covers most of it and runs on
 /// well past it. The bar finder reads letters such as "NDE", "www" or
-/// "SANJIE" as bars (receipts and a street sign of the shared text set),
-/// and a group started there blacks out the lines around them as a label
-/// strip. A barcode the text detector boxes on its own is not inside a
-/// longer line, and a decoded code is a code wherever it lies.
+/// "SANJIE" as bars (receipts and a street sign of the shared text set), the
+/// module finder dense characters on packaging, and a group started there
+/// blacks out the lines around them as a label strip. A barcode the text
+/// detector boxes on its own is not inside a longer line, and a decoded code
+/// is a code wherever it lies.
 fn within_a_line(code: &Finding, findings: &[Finding]) -> bool {
     let long = |b: &BoxF| b.w.max(b.h);
     let c = code.bbox;
-    let bars = code.score > crate::detect::code::MATRIX_SCORE && code.score < 1.0;
-    bars && findings.iter().any(|t| {
-        t.kind == FindingKind::Text
-            && t.bbox.intersection(&c) >= LINE_COVER * c.area()
-            && long(&t.bbox) >= LINE_RUN * long(&c)
-    })
+    code.kind == FindingKind::Code
+        && code.score < 1.0
+        && findings.iter().any(|t| {
+            t.kind == FindingKind::Text
+                && t.bbox.intersection(&c) >= LINE_COVER * c.area()
+                && long(&t.bbox) >= LINE_RUN * long(&c)
+        })
+}
+
+/// Whether an undecoded code is glyphs of the text around it rather than a
+/// code: bars inside a longer line, or a square of modules among words.
+fn glyphs(code: &Finding, findings: &[Finding]) -> bool {
+    within_a_line(code, findings)
+        || (code.score <= crate::detect::code::MATRIX_SCORE && amid_text(code, findings))
+}
+
+/// Whether text findings cover more than a quarter of a square the module
+/// finder reported: dense characters (packaging, a page), whose own fills
+/// cover most of the square. The text detector boxes the words beside a
+/// label's code, not the code.
+fn amid_text(square: &Finding, findings: &[Finding]) -> bool {
+    let b = square.bbox;
+    let (x0, y0) = (b.x.floor() as i64, b.y.floor() as i64);
+    let (x1, y1) = (b.x2().ceil() as i64, b.y2().ceil() as i64);
+    let texts: Vec<BoxF> = findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::Text)
+        .map(|f| f.bbox)
+        .collect();
+    let (mut total, mut covered) = (0u64, 0u64);
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let (px, py) = (x as f32 + 0.5, y as f32 + 0.5);
+            total += 1;
+            covered += texts
+                .iter()
+                .any(|t| px >= t.x && px < t.x2() && py >= t.y && py < t.y2())
+                as u64;
+        }
+    }
+    covered * 4 > total
 }
 
 /// How many text findings lie within reach of `code`.
@@ -301,18 +391,34 @@ mod tests {
         let dob = text(10.0, 24.0, 106.0, 12.0);
         // One word beside the square stays a word and a square.
         let alone = vec![name.clone(), square.clone()];
-        assert_eq!(group(alone.clone(), 300, 100), alone);
+        assert_eq!(group(alone.clone(), 1200, 800), alone);
         // Two lines beside it are a label: one strip holds lines and square.
-        let out = group(vec![name.clone(), dob, square.clone()], 300, 100);
+        let out = group(vec![name.clone(), dob.clone(), square.clone()], 1200, 800);
         assert_eq!(out.len(), 1, "{out:?}");
         assert_eq!(out[0].kind, FindingKind::Wristband);
         let b = out[0].bbox;
         assert!(b.x <= 10.0 && b.y <= 8.0 && b.x2() >= 154.0 && b.y2() >= 36.0);
         // Beside one word, a barcode starts the label the square joins.
         let bars = Finding::new(FindingKind::Code, BoxF::new(160.0, 10.0, 80.0, 24.0), 0.5);
-        let out = group(vec![square, name, bars], 300, 100);
+        let out = group(vec![square.clone(), name, bars], 1200, 800);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].kind, FindingKind::Wristband);
+        // With no text beside it, a square of modules is not a code at all:
+        // glyphs, fabric and clutter pass the module test alone.
+        assert!(group(vec![square.clone()], 1200, 800).is_empty());
+        // Nor is one lying among words that cover most of it (dense
+        // characters on packaging): their fills cover it.
+        let words = vec![text(125.0, 8.0, 40.0, 14.0), text(125.0, 22.0, 40.0, 14.0)];
+        let mut amid = words.clone();
+        amid.push(square.clone());
+        assert_eq!(group(amid, 1200, 800), words);
+        // The same label filling most of a small photo, none of its codes
+        // decoded, is covered line by line and code by code, not as one
+        // strip: no strip hides a large part of a picture on an undecoded
+        // code's word.
+        let out = group(vec![text(10.0, 8.0, 110.0, 12.0), dob, square], 300, 100);
+        assert_eq!(out.len(), 3, "{out:?}");
+        assert!(out.iter().all(|f| f.kind != FindingKind::Wristband));
     }
 
     #[test]
@@ -331,7 +437,8 @@ mod tests {
             out.iter().all(|f| f.kind != FindingKind::Wristband),
             "{out:?}"
         );
-        assert_eq!(out.len(), 4);
+        // The strokes are not a code either: the line's fill covers them.
+        assert_eq!(out.len(), 3);
         // A barcode the text detector also boxes on its own (the box no
         // longer than the bars) is a code, and starts the label.
         let barcode = Finding::new(FindingKind::Code, BoxF::new(250.0, 240.0, 200.0, 40.0), 0.5);

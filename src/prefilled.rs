@@ -1,0 +1,353 @@
+//! Opaque fills already in a picture: solid black regions with no hole, as
+//! phiscrub (or a person with a paint tool) leaves them. They are treated
+//! as filled from the start, so that a look at an output scrub wrote
+//! (`phiscrub check clean/`) sees what scrub's own last look saw: a face the
+//! detector imagines inside a black box, or "text" along a fill's edge, is
+//! not a leak, and scrubbing an output again adds nothing.
+//!
+//! A region counts only when it has no hole: no light pixel enclosed by it.
+//! White text on a black screen or sign is light enclosed by black, so
+//! that background is never taken for a fill and its text is read as usual.
+//! Bays are allowed (fills that overlap make staircases), and thin dark
+//! structures joined to a fill (hair, a shadow line) are first shaved off
+//! by a morphological opening. A natural region that passes (a switched-off
+//! phone screen, a black letterbox) shows nothing, so nothing is lost by
+//! calling it covered.
+
+use crate::geometry::Rect;
+use image::RgbImage;
+
+/// Brightest channel value still counted as fill black. JPEG at the
+/// qualities phiscrub writes keeps a black box within a few levels of 0;
+/// its edge rings higher and is left out, which makes a region found
+/// slightly smaller than the fill, never larger. Kept low: a face in deep
+/// shadow at 15–30 still shows when brightened.
+const DARK: u8 = 12;
+
+/// Smallest region, in pixels, taken for a fill: below this a dark patch
+/// is a pupil or a letter, and it hides nothing a detector would report.
+const MIN_PIXELS: usize = 64;
+
+/// Side of the square a fill pixel must lie in (all near-black): thinner
+/// dark structures are not fills. phiscrub's fills are far thicker.
+const CORE: usize = 5;
+
+/// Light pixels a region may enclose and still be a fill: JPEG leaves a
+/// stray brighter pixel where fills meet; a letter is larger.
+const MAX_HOLE: usize = 4;
+
+/// The hole-free near-black regions of `rgb`, as horizontal strips (one
+/// [`Rect`] per run of rows sharing the same span), in image pixels.
+///
+/// ```
+/// use phiscrub::prefilled::find;
+/// let mut img = image::RgbImage::from_pixel(60, 40, image::Rgb([200, 180, 160]));
+/// // A 20 × 10 black box: one region, one strip.
+/// for y in 5..15 {
+///     for x in 10..30 {
+///         img.put_pixel(x, y, image::Rgb([0, 0, 0]));
+///     }
+/// }
+/// let found = find(&img);
+/// assert_eq!(found.len(), 1);
+/// assert_eq!((found[0].x0, found[0].y0, found[0].x1, found[0].y1), (10, 5, 30, 15));
+/// // A light letter inside it makes a hole: it is a black sign, not a fill.
+/// for y in 8..12 {
+///     for x in 18..22 {
+///         img.put_pixel(x, y, image::Rgb([250, 250, 250]));
+///     }
+/// }
+/// assert!(find(&img).is_empty());
+/// ```
+pub fn find(rgb: &RgbImage) -> Vec<Rect> {
+    let (w, h) = (rgb.width() as usize, rgb.height() as usize);
+    if w < CORE || h < CORE {
+        return Vec::new();
+    }
+    let dark: Vec<bool> = rgb
+        .as_raw()
+        .chunks_exact(3)
+        .map(|p| p[0].max(p[1]).max(p[2]) <= DARK)
+        .collect();
+    let mask = opened(&dark, w, h);
+    let mut seen = vec![false; w * h];
+    let mut out = Vec::new();
+    let mut pixels: Vec<usize> = Vec::new();
+    for start in 0..w * h {
+        if !mask[start] || seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        pixels.clear();
+        pixels.push(start);
+        let mut k = 0;
+        while k < pixels.len() {
+            let i = pixels[k];
+            k += 1;
+            for j in neighbours(i, w, h) {
+                if mask[j] && !seen[j] {
+                    seen[j] = true;
+                    pixels.push(j);
+                }
+            }
+        }
+        if pixels.len() >= MIN_PIXELS {
+            out.extend(strips_without_holes(&pixels, w));
+        }
+    }
+    out
+}
+
+/// The 4-neighbours of pixel `i` inside a `w` × `h` image.
+fn neighbours(i: usize, w: usize, h: usize) -> impl Iterator<Item = usize> {
+    let (x, y) = (i % w, i / w);
+    [
+        (x > 0).then(|| i - 1),
+        (x + 1 < w).then(|| i + 1),
+        (y > 0).then(|| i - w),
+        (y + 1 < h).then(|| i + w),
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// Morphological opening of `mask` by a `CORE` square: the pixels of every
+/// all-true `CORE` × `CORE` square.
+fn opened(mask: &[bool], w: usize, h: usize) -> Vec<bool> {
+    // Squares (by top-left corner) that are all true: runs along rows, then
+    // along columns.
+    let mut across = vec![false; w * h];
+    for y in 0..h {
+        let mut run = 0;
+        for x in 0..w {
+            run = if mask[y * w + x] { run + 1 } else { 0 };
+            if run >= CORE {
+                across[y * w + x + 1 - CORE] = true;
+            }
+        }
+    }
+    let mut square = vec![false; w * h];
+    for x in 0..w {
+        let mut run = 0;
+        for y in 0..h {
+            run = if across[y * w + x] { run + 1 } else { 0 };
+            if run >= CORE {
+                square[(y + 1 - CORE) * w + x] = true;
+            }
+        }
+    }
+    // Every pixel such a square covers.
+    let mut down = vec![false; w * h];
+    for x in 0..w {
+        let mut left = 0;
+        for y in 0..h {
+            if square[y * w + x] {
+                left = CORE;
+            }
+            if left > 0 {
+                down[y * w + x] = true;
+                left -= 1;
+            }
+        }
+    }
+    let mut out = vec![false; w * h];
+    for y in 0..h {
+        let mut left = 0;
+        for x in 0..w {
+            if down[y * w + x] {
+                left = CORE;
+            }
+            if left > 0 {
+                out[y * w + x] = true;
+                left -= 1;
+            }
+        }
+    }
+    out
+}
+
+/// The strips of one connected region, or nothing when it encloses more
+/// than `MAX_HOLE` pixels that are not its own.
+fn strips_without_holes(pixels: &[usize], w: usize) -> Vec<Rect> {
+    let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
+    for &i in pixels {
+        let (x, y) = (i % w, i / w);
+        (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+    }
+    let (bw, bh) = (x1 - x0 + 1, y1 - y0 + 1);
+    if bw < 4 || bh < 4 {
+        return Vec::new();
+    }
+    let mut own = vec![false; bw * bh];
+    for &i in pixels {
+        own[(i / w - y0) * bw + (i % w - x0)] = true;
+    }
+    // What is not the region's, reached from the box's border, is outside;
+    // the rest is enclosed.
+    let mut outside = vec![false; bw * bh];
+    let mut stack: Vec<usize> = (0..bw * bh)
+        .filter(|&i| {
+            let (x, y) = (i % bw, i / bw);
+            (x == 0 || y == 0 || x + 1 == bw || y + 1 == bh) && !own[i]
+        })
+        .collect();
+    for &i in &stack {
+        outside[i] = true;
+    }
+    while let Some(i) = stack.pop() {
+        for j in neighbours(i, bw, bh) {
+            if !own[j] && !outside[j] {
+                outside[j] = true;
+                stack.push(j);
+            }
+        }
+    }
+    let enclosed = own
+        .iter()
+        .zip(&outside)
+        .filter(|(o, out)| !**o && !**out)
+        .count();
+    if enclosed > MAX_HOLE {
+        return Vec::new();
+    }
+    // Runs of each row; a run with the same span as one ending on the row
+    // above extends it.
+    let mut strips: Vec<Rect> = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
+    for dy in 0..bh {
+        let y = (y0 + dy) as u32;
+        let mut next_open = Vec::new();
+        let mut dx = 0;
+        while dx < bw {
+            if !own[dy * bw + dx] {
+                dx += 1;
+                continue;
+            }
+            let start = dx;
+            while dx < bw && own[dy * bw + dx] {
+                dx += 1;
+            }
+            let (xa, xb) = ((x0 + start) as u32, (x0 + dx) as u32);
+            match open
+                .iter()
+                .copied()
+                .find(|&k| strips[k].x0 == xa && strips[k].x1 == xb)
+            {
+                Some(k) => {
+                    strips[k].y1 = y + 1;
+                    next_open.push(k);
+                }
+                None => {
+                    strips.push(Rect {
+                        x0: xa,
+                        y0: y,
+                        x1: xb,
+                        y1: y + 1,
+                        ..Default::default()
+                    });
+                    next_open.push(strips.len() - 1);
+                }
+            }
+        }
+        open = next_open;
+    }
+    strips
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geometry::Shape;
+
+    #[test]
+    fn an_ellipse_fill_is_found_row_by_row_and_a_ring_is_not() {
+        let mut img = RgbImage::from_pixel(100, 80, image::Rgb([120, 140, 90]));
+        let round = Rect {
+            x0: 20,
+            y0: 10,
+            x1: 70,
+            y1: 70,
+            shape: Shape::Ellipse,
+        };
+        crate::redact::fill_rgb(&mut img, &[round]);
+        let found = find(&img);
+        // Every pixel of the ellipse is inside one of the strips.
+        assert_eq!(crate::redact::covered_fraction(&round, &found), 1.0);
+        assert!(found.iter().all(|s| round.x0 <= s.x0 && s.x1 <= round.x1));
+        // Light letters inside (a white-on-black sign) break it.
+        for x in 40..50 {
+            for y in 38..41 {
+                img.put_pixel(x, y, image::Rgb([240, 240, 240]));
+            }
+        }
+        assert!(find(&img).is_empty());
+    }
+
+    #[test]
+    fn overlapping_fills_and_hair_beside_them_are_still_fills() {
+        let mut img = RgbImage::from_pixel(120, 80, image::Rgb([150, 160, 170]));
+        // Three face boxes of a row of people, overlapping at their edges
+        // and at different heights: a staircase with bays, no hole.
+        let boxes = [
+            Rect {
+                x0: 10,
+                y0: 20,
+                x1: 40,
+                y1: 60,
+                ..Default::default()
+            },
+            Rect {
+                x0: 36,
+                y0: 10,
+                x1: 66,
+                y1: 50,
+                ..Default::default()
+            },
+            Rect {
+                x0: 62,
+                y0: 25,
+                x1: 92,
+                y1: 65,
+                ..Default::default()
+            },
+        ];
+        crate::redact::fill_rgb(&mut img, &boxes);
+        // Dark strands of hair, 2 px thick, running from the top box.
+        for y in 0..10 {
+            for x in [44, 45, 52, 53] {
+                img.put_pixel(x, y, image::Rgb([10, 8, 6]));
+            }
+        }
+        let found = find(&img);
+        for b in &boxes {
+            assert_eq!(crate::redact::covered_fraction(b, &found), 1.0, "{b:?}");
+        }
+        // The strands are not part of it.
+        let strand = Rect {
+            x0: 44,
+            y0: 0,
+            x1: 46,
+            y1: 8,
+            ..Default::default()
+        };
+        assert_eq!(crate::redact::covered_fraction(&strand, &found), 0.0);
+    }
+
+    #[test]
+    fn small_or_thin_dark_patches_are_not_fills() {
+        let mut img = RgbImage::from_pixel(50, 50, image::Rgb([200, 200, 200]));
+        // A pupil: 6 × 6.
+        for y in 10..16 {
+            for x in 10..16 {
+                img.put_pixel(x, y, image::Rgb([5, 5, 5]));
+            }
+        }
+        // A stroke: 40 × 2.
+        for x in 5..45 {
+            for y in 30..32 {
+                img.put_pixel(x, y, image::Rgb([0, 0, 0]));
+            }
+        }
+        assert!(find(&img).is_empty());
+    }
+}
