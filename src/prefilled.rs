@@ -1,6 +1,7 @@
 //! Opaque fills already in a picture: solid black regions with no hole, as
-//! phiscrub (or a person with a paint tool) leaves them. They are treated
-//! as filled from the start, so that a look at an output scrub wrote
+//! phiscrub (or a person with a paint tool) leaves them. A detection whose
+//! core they cover is treated as covered from the start (the text network
+//! still sees them as they are), so that a look at an output scrub wrote
 //! (`phiscrub check clean/`) sees what scrub's own last look saw: a face the
 //! detector imagines inside a black box, or "text" along a fill's edge, is
 //! not a leak, and scrubbing an output again adds nothing.
@@ -32,28 +33,34 @@ const MIN_PIXELS: usize = 64;
 /// dark structures are not fills. phiscrub's fills are far thicker.
 const CORE: usize = 5;
 
+/// Pixels each region found is grown by on every side: JPEG rings for a
+/// pixel or two along a fill's edge, above [`DARK`], and a sliver of ringing
+/// left uncovered reads as a line of "text" along the fill.
+const GROW: u32 = 2;
+
 /// Light pixels a region may enclose and still be a fill: JPEG leaves a
 /// stray brighter pixel where fills meet; a letter is larger.
 const MAX_HOLE: usize = 4;
 
 /// The hole-free near-black regions of `rgb`, as horizontal strips (one
-/// [`Rect`] per run of rows sharing the same span), in image pixels.
+/// [`Rect`] per run of rows sharing the same span), in image pixels, each
+/// grown by `GROW` pixels over the ringing along its edge.
 ///
 /// ```
 /// use phiscrub::prefilled::find;
 /// let mut img = image::RgbImage::from_pixel(60, 40, image::Rgb([200, 180, 160]));
-/// // A 20 × 10 black box: one region, one strip.
-/// for y in 5..15 {
-///     for x in 10..30 {
+/// // A 40 × 30 black box: one region, one strip, grown by 2 px.
+/// for y in 5..35 {
+///     for x in 10..50 {
 ///         img.put_pixel(x, y, image::Rgb([0, 0, 0]));
 ///     }
 /// }
 /// let found = find(&img);
 /// assert_eq!(found.len(), 1);
-/// assert_eq!((found[0].x0, found[0].y0, found[0].x1, found[0].y1), (10, 5, 30, 15));
+/// assert_eq!((found[0].x0, found[0].y0, found[0].x1, found[0].y1), (8, 3, 52, 37));
 /// // A light letter inside it makes a hole: it is a black sign, not a fill.
-/// for y in 8..12 {
-///     for x in 18..22 {
+/// for y in 16..24 {
+///     for x in 26..32 {
 ///         img.put_pixel(x, y, image::Rgb([250, 250, 250]));
 ///     }
 /// }
@@ -92,7 +99,13 @@ pub fn find(rgb: &RgbImage) -> Vec<Rect> {
             }
         }
         if pixels.len() >= MIN_PIXELS {
-            out.extend(strips_without_holes(&pixels, w));
+            out.extend(strips_without_holes(&pixels, w).into_iter().map(|r| Rect {
+                x0: r.x0.saturating_sub(GROW),
+                y0: r.y0.saturating_sub(GROW),
+                x1: (r.x1 + GROW).min(w as u32),
+                y1: (r.y1 + GROW).min(h as u32),
+                ..r
+            }));
         }
     }
     out
@@ -273,7 +286,11 @@ mod tests {
         let found = find(&img);
         // Every pixel of the ellipse is inside one of the strips.
         assert_eq!(crate::redact::covered_fraction(&round, &found), 1.0);
-        assert!(found.iter().all(|s| round.x0 <= s.x0 && s.x1 <= round.x1));
+        assert!(
+            found
+                .iter()
+                .all(|s| round.x0 <= s.x0 + 2 && s.x1 <= round.x1 + 2)
+        );
         // Light letters inside (a white-on-black sign) break it.
         for x in 40..50 {
             for y in 38..41 {

@@ -857,7 +857,10 @@ impl Scrubber {
         if let Some(text) = dets.text.as_deref_mut() {
             let t = self.config.text_threshold;
             let found = text
-                .detect(rgb, t * verify::JUDGED_FLOOR, &covered)
+                // Only this run's own fills are painted over for the text
+                // network: a dark region of the input, however fill-like,
+                // may be the background of white letters.
+                .detect(rgb, t * verify::JUDGED_FLOOR, &d.filled)
                 .map_err(detector_failed)?;
             let uncovered = verify::residual(found, &covered, width, height);
             let (sure, doubtful, weak) = judge(uncovered, t, t, &d.judged);

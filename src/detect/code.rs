@@ -40,7 +40,7 @@ const FORMATS: [BarcodeFormat; 10] = [
 /// use phiscrub::detect::code::find;
 /// // Bars of uneven widths (1 to 3 units of 2 px) on a pale label: not a
 /// // code any reader decodes, but it looks like one and is filled anyway.
-/// let mut label = image::RgbImage::from_pixel(400, 160, image::Rgb([240, 238, 230]));
+/// let mut label = image::RgbImage::from_pixel(1200, 600, image::Rgb([240, 238, 230]));
 /// let (mut x, mut dark) = (60u32, true);
 /// for w in [2, 1, 3, 1, 1, 2, 3, 2, 1, 1, 3, 1, 2, 2, 1, 3, 1, 1, 2, 1, 3, 2, 1, 2, 1, 1, 3].repeat(2) {
 ///     if dark {
@@ -351,7 +351,14 @@ impl BarPattern {
         // Part of a code (blur split the run of cells): fewer runs, but the
         // bars as straight as print.
         let part = self.runs >= 16 && self.consistency >= 0.9;
-        (whole || part) && self.dark_spread.min(self.light_spread) >= 1.6
+        // Blur makes 1-module bars 2 px and 2-module bars 3 px: mixed widths
+        // then show only 1.5 apart, which bars as straight as print may.
+        let (narrow, wide) = (
+            self.dark_spread.min(self.light_spread),
+            self.dark_spread.max(self.light_spread),
+        );
+        let mixed = narrow >= 1.6 || (narrow >= 1.25 && wide >= 2.0 && self.consistency >= 0.95);
+        (whole || part) && mixed
     }
 }
 
