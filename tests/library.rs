@@ -517,3 +517,44 @@ fn a_png_gamma_is_applied_before_detection_and_in_the_output() {
     );
     assert!(!out.lossless);
 }
+
+/// A weak candidate the input's round judged (0.185, under the verification
+/// threshold 0.19) that encoding lifts just over it (0.192): the same
+/// candidate, so the image is not refused, and it is filled before export,
+/// so that `phiscrub check` of the output does not find it either.
+struct Rising {
+    calls: u32,
+}
+
+impl FaceDetect for Rising {
+    fn detect(&mut self, img: &RgbImage, threshold: f32) -> Result<Vec<Finding>, String> {
+        self.calls += 1;
+        let score = if self.calls == 1 { 0.185 } else { 0.192 };
+        let bbox = BoxF::new(40.0, 30.0, 20.0, 20.0);
+        let (cx, cy) = bbox.center();
+        let covered = img.get_pixel(cx as u32, cy as u32).0 == [0, 0, 0];
+        Ok(if score > threshold && !covered {
+            vec![Finding::new(FindingKind::Face, bbox, score)]
+        } else {
+            Vec::new()
+        })
+    }
+}
+
+#[test]
+fn a_weak_candidate_encoding_lifts_is_filled_not_passed() {
+    let config = Config {
+        detect_text: false,
+        ..Config::default()
+    };
+    let scrubber =
+        Scrubber::with_face_detector(config, || Ok(Box::new(Rising { calls: 0 }) as _)).unwrap();
+    let safe = scrubber.scrub(&png(&textured())).unwrap();
+    let out = image::load_from_memory(&safe.bytes).unwrap().to_rgb8();
+    assert_eq!(
+        out.get_pixel(50, 40).0,
+        [0, 0, 0],
+        "the candidate is filled"
+    );
+    assert_eq!(safe.findings.len(), 1, "{:?}", safe.findings);
+}
