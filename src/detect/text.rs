@@ -589,23 +589,11 @@ fn windows(
         while let Some(i) = stack.pop() {
             let (x, y) = (i % bw, i / bw);
             (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x + 1), y1.max(y + 1));
-            let mut visit = |j: usize| {
+            for j in neighbours(i, bw, bh) {
                 if grown[j] && label[j] == usize::MAX {
                     label[j] = label[i];
                     stack.push(j);
                 }
-            };
-            if x > 0 {
-                visit(i - 1);
-            }
-            if x + 1 < bw {
-                visit(i + 1);
-            }
-            if y > 0 {
-                visit(i - bw);
-            }
-            if y + 1 < bh {
-                visit(i + bw);
             }
         }
         let b = BLOCK;
@@ -621,6 +609,19 @@ fn windows(
         return whole;
     }
     out
+}
+
+/// The 4-connected neighbours of cell `i` of a `w` × `h` grid, row-major.
+fn neighbours(i: usize, w: usize, h: usize) -> impl Iterator<Item = usize> {
+    let (x, y) = (i % w, i / w);
+    [
+        (x > 0).then(|| i - 1),
+        (x + 1 < w).then(|| i + 1),
+        (y > 0).then(|| i - w),
+        (y + 1 < h).then(|| i + w),
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// One axis of a window over a tile `len` long whose grown changes span
@@ -748,26 +749,13 @@ fn paint_over(pixels: &mut [u8], hidden: &[bool], (nw, nh): (u32, u32)) {
         ring.clear();
         while let Some(i) = stack.pop() {
             members.push(i);
-            let (x, y) = (i % nw, i / nw);
-            let mut look = |j: usize| {
+            for j in neighbours(i, nw, nh) {
                 if !hidden[j] {
                     ring.push(j);
                 } else if !seen[j] {
                     seen[j] = true;
                     stack.push(j);
                 }
-            };
-            if x > 0 {
-                look(i - 1);
-            }
-            if x + 1 < nw {
-                look(i + 1);
-            }
-            if y > 0 {
-                look(i - nw);
-            }
-            if y + 1 < nh {
-                look(i + nw);
             }
         }
         ring.sort_unstable();
