@@ -451,6 +451,21 @@ pub fn suppress_contained(
         .collect()
 }
 
+/// The 4-connected neighbours of cell `i` of a `w` × `h` grid, row-major
+/// (the flood fills of `prefilled` and of the text detector's windows and
+/// patches).
+pub(crate) fn neighbours(i: usize, w: usize, h: usize) -> impl Iterator<Item = usize> {
+    let (x, y) = (i % w, i / w);
+    [
+        (x > 0).then(|| i - 1),
+        (x + 1 < w).then(|| i + 1),
+        (y > 0).then(|| i - w),
+        (y + 1 < h).then(|| i + w),
+    ]
+    .into_iter()
+    .flatten()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,7 @@
 //! phone screen, a black letterbox) shows nothing, so nothing is lost by
 //! calling it covered.
 
-use crate::geometry::Rect;
+use crate::geometry::{Rect, neighbours};
 use image::RgbImage;
 
 /// Brightest channel value still counted as fill black. JPEG at the
@@ -109,19 +109,6 @@ pub fn find(rgb: &RgbImage) -> Vec<Rect> {
         }
     }
     out
-}
-
-/// The 4-neighbours of pixel `i` inside a `w` × `h` image.
-fn neighbours(i: usize, w: usize, h: usize) -> impl Iterator<Item = usize> {
-    let (x, y) = (i % w, i / w);
-    [
-        (x > 0).then(|| i - 1),
-        (x + 1 < w).then(|| i + 1),
-        (y > 0).then(|| i - w),
-        (y + 1 < h).then(|| i + w),
-    ]
-    .into_iter()
-    .flatten()
 }
 
 /// Morphological opening of `mask` by a `CORE` square: the pixels of every

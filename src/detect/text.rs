@@ -18,7 +18,7 @@
 use crate::detect::scales::spans;
 use crate::detect::{Finding, FindingKind, TextDetect};
 use crate::error::SetupError;
-use crate::geometry::{BoxF, Quad, Rect, Sides, quad_thickness};
+use crate::geometry::{BoxF, Quad, Rect, Sides, neighbours, quad_thickness};
 use crate::models;
 use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
@@ -609,19 +609,6 @@ fn windows(
         return whole;
     }
     out
-}
-
-/// The 4-connected neighbours of cell `i` of a `w` × `h` grid, row-major.
-fn neighbours(i: usize, w: usize, h: usize) -> impl Iterator<Item = usize> {
-    let (x, y) = (i % w, i / w);
-    [
-        (x > 0).then(|| i - 1),
-        (x + 1 < w).then(|| i + 1),
-        (y > 0).then(|| i - w),
-        (y + 1 < h).then(|| i + w),
-    ]
-    .into_iter()
-    .flatten()
 }
 
 /// One axis of a window over a tile `len` long whose grown changes span
