@@ -550,12 +550,6 @@ impl Scrubber {
             // count as covered, so a look at them sees what scrub's last
             // look saw.
             d.prefilled = prefilled::find(&rgb);
-            // Input rounds only propose fills: a round may read again just
-            // around the last round's fills. The looks at the output, which
-            // decide, read whole.
-            if let Some(text) = dets.text.as_deref_mut() {
-                text.partial_reads(true);
-            }
             for round in 0..MAX_DETECT_ROUNDS {
                 // A fill uncovers faces and text beside it, never a code.
                 let new = self.find_new(&mut dets, &rgb, &mut d, round == 0, false)?;
@@ -566,9 +560,6 @@ impl Scrubber {
                 redact::fill_rgb(&mut rgb, &rects);
                 redact::fill(&mut image, &rects);
             }
-        }
-        if let Some(text) = dets.text.as_deref_mut() {
-            text.partial_reads(false);
         }
         timings.detect = t.elapsed();
         let mut look = 0;

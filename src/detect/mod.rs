@@ -186,13 +186,6 @@ pub trait TextDetect: Send {
         threshold: f32,
         covered: &[crate::geometry::Rect],
     ) -> Result<Vec<Finding>, String>;
-
-    /// Whether the next calls may read again only the parts of the image
-    /// that changed since the last call (windows around new fills), keeping
-    /// the earlier answer elsewhere. The scrubber allows it during the
-    /// input's detection rounds and forbids it for every look that decides
-    /// export; a detector without partial reads ignores it.
-    fn partial_reads(&mut self, _allowed: bool) {}
 }
 
 /// `img` resized to `width` × `height`, as the face detectors see it:

@@ -12,11 +12,10 @@
 //! Large photos are scaled down to `detail_side` and read in overlapping
 //! tiles of at most `tile` network pixels; the detector remembers each tile's
 //! pixels and answer, so a second look after filling reruns only the tiles
-//! the fills touched; where partial reads are allowed (the scrubber's input
-//! rounds), of those only windows around what changed (see [`windows`]).
+//! the fills touched.
 
 use crate::detect::scales::spans;
-use crate::detect::{Finding, FindingKind, TextDetect};
+use crate::detect::{Finding, FindingKind, TextDetect, same_region};
 use crate::error::SetupError;
 use crate::geometry::{BoxF, Quad, Rect, Sides, neighbours, quad_thickness};
 use crate::models;
@@ -143,9 +142,6 @@ pub struct TextDetector {
     resizer: Resizer,
     /// One per look (the first scale, the second, the second turned).
     memo: [Option<Memo>; 3],
-    /// Whether changed tiles may be read again in windows (see
-    /// [`TextDetect::partial_reads`]); off unless a caller allows it.
-    partial: bool,
     /// Where the second look saw text too thick for it (see
     /// [`TextParams::second_thickest`]) in the image of this call and the
     /// calls before it, since the last call with nothing covered.
@@ -204,15 +200,12 @@ impl Doubt {
     }
 }
 
-/// The last call's resized pixels and every tile's probability map, with
-/// whether the map is the network's answer for the whole tile (`exact`) or
-/// an earlier map with a window read again pasted in.
+/// The last call's resized pixels and every tile's probability map.
 struct Memo {
     size: (u32, u32),
     pixels: Vec<u8>,
     tiles: Vec<(u32, u32, u32, u32)>,
     maps: Vec<Map>,
-    exact: Vec<bool>,
 }
 
 /// A tile's text probability, `w` × `h` (the tile padded to multiples of 32).
@@ -245,7 +238,6 @@ impl TextDetector {
             params,
             resizer: Resizer::new(),
             memo: [None, None, None],
-            partial: false,
             doubt: Doubt::default(),
             inferences: 0,
         })
@@ -361,25 +353,17 @@ impl TextDetect for TextDetector {
             return Ok(Vec::new());
         }
         self.doubt.begin((w, h), covered);
-        let check = !self.partial;
         let mut out = Vec::new();
         for (slot, look) in looks(w, h, &self.params).into_iter().enumerate() {
-            out.extend(self.look(img, look, slot, threshold, covered, check)?);
+            out.extend(self.look(img, look, slot, threshold, covered)?);
         }
         Ok(out)
-    }
-
-    fn partial_reads(&mut self, allowed: bool) {
-        self.partial = allowed;
     }
 }
 
 impl TextDetector {
     /// One look at `img` resized to the look's size and, for the turned
-    /// look, turned after resizing; remembered in `memo[slot]`. With
-    /// `check` (no partial reads), every tile the memo does not hold exactly
-    /// is read whole.
-    #[allow(clippy::too_many_arguments)]
+    /// look, turned after resizing; remembered in `memo[slot]`.
     fn look(
         &mut self,
         img: &RgbImage,
@@ -390,7 +374,6 @@ impl TextDetector {
         slot: usize,
         threshold: f32,
         covered: &[Rect],
-        check: bool,
     ) -> Result<Vec<Finding>, String> {
         let (w, h) = img.dimensions();
         let mut pixels = self.resized(img, uw, uh)?;
@@ -418,30 +401,12 @@ impl TextDetector {
             .take()
             .filter(|m| m.size == (nw, nh) && m.tiles == tiles);
         let mut maps = Vec::with_capacity(tiles.len());
-        let mut exact = Vec::with_capacity(tiles.len());
         for &t in &tiles {
             let i = maps.len();
-            let Some(m) = &previous else {
-                maps.push(self.infer(&pixels, nw, t)?);
-                exact.push(true);
-                continue;
-            };
-            let wins = windows(&m.pixels, &pixels, nw, t, self.params.overlap);
-            let (map, whole) = match wins.first() {
-                // Unchanged: a check takes only a whole tile's answer.
-                None if m.exact[i] || !check => (m.maps[i].clone(), m.exact[i]),
-                Some(win) if !check && win.read != t => {
-                    let mut map = m.maps[i].clone();
-                    for win in &wins {
-                        let part = self.infer(&pixels, nw, win.read)?;
-                        win.paste(&part, &mut map, t);
-                    }
-                    (map, false)
-                }
-                _ => (self.infer(&pixels, nw, t)?, true),
-            };
-            maps.push(map);
-            exact.push(whole);
+            match &previous {
+                Some(m) if same_region(&m.pixels, &pixels, nw, t) => maps.push(m.maps[i].clone()),
+                _ => maps.push(self.infer(&pixels, nw, t)?),
+            }
         }
         let (fx, fy) = (w as f32 / uw as f32, h as f32 / uh as f32);
         let all = TextParams {
@@ -483,153 +448,9 @@ impl TextDetector {
             pixels,
             tiles,
             maps,
-            exact,
         });
         Ok(out)
     }
-}
-
-/// Part of a tile read again after fills changed some of its pixels.
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Window {
-    /// What the network reads (network pixels): the changed pixels' box
-    /// grown by the margin on every side, sides multiples of 32 where the
-    /// tile allows.
-    read: (u32, u32, u32, u32),
-    /// What replaces the tile's earlier map: `read` less the margin on each
-    /// side that does not lie on the tile's edge.
-    paste: (u32, u32, u32, u32),
-}
-
-impl Window {
-    /// Copies the window's map (`part`, as read) into the tile's `map`
-    /// wherever `paste` lies.
-    fn paste(&self, part: &Map, map: &mut Map, (tx, ty, _, _): (u32, u32, u32, u32)) {
-        let (rx, ry, _, _) = self.read;
-        let (px, py, pw, ph) = self.paste;
-        for y in py..py + ph {
-            let from = (y - ry) as usize * part.w + (px - rx) as usize;
-            let to = (y - ty) as usize * map.w + (px - tx) as usize;
-            map.prob[to..to + pw as usize].copy_from_slice(&part.prob[from..from + pw as usize]);
-        }
-    }
-}
-
-/// Tiles whose changed pixels need windows covering at least this share of
-/// the tile are read whole: the saving would not pay for the extra calls.
-const WINDOW_SHARE: f32 = 0.5;
-
-/// Side, in network pixels, of the blocks changes are gathered in.
-const BLOCK: u32 = 16;
-
-/// What of `tile` to read again where `now` differs from `before` (both
-/// `stride` pixels wide): nothing when no pixel of the tile changed, one
-/// window per cluster of changes, or the tile whole when the windows would
-/// cover half of it or more.
-///
-/// A fill changes the network's answer near it: text beside it may read
-/// differently, and its own pixels read as nothing. Farther than `margin`
-/// (the tile overlap, which is also the context a tile edge is allowed to
-/// cut) the map is kept from the earlier read; the look at the encoded
-/// output reads every tile whole, so what this misses still has to pass
-/// there.
-fn windows(
-    before: &[u8],
-    now: &[u8],
-    stride: u32,
-    tile: (u32, u32, u32, u32),
-    margin: u32,
-) -> Vec<Window> {
-    let (tx, ty, tw, th) = tile;
-    let whole = vec![Window {
-        read: tile,
-        paste: tile,
-    }];
-    if before.len() != now.len() {
-        return whole;
-    }
-    // Changed blocks, grown by the margin.
-    let (bw, bh) = (tw.div_ceil(BLOCK) as usize, th.div_ceil(BLOCK) as usize);
-    let mut changed = vec![false; bw * bh];
-    for y in 0..th {
-        let start = ((ty + y) as usize * stride as usize + tx as usize) * 3;
-        let (a, b) = (
-            &before[start..start + tw as usize * 3],
-            &now[start..start + tw as usize * 3],
-        );
-        if a == b {
-            continue;
-        }
-        let row = (y / BLOCK) as usize * bw;
-        for (bx, (p, q)) in a
-            .chunks(BLOCK as usize * 3)
-            .zip(b.chunks(BLOCK as usize * 3))
-            .enumerate()
-        {
-            if p != q {
-                changed[row + bx] = true;
-            }
-        }
-    }
-    if !changed.contains(&true) {
-        return Vec::new();
-    }
-    let grown = dilate(&changed, bw, bh, margin.div_ceil(BLOCK) as usize);
-    // One window per connected cluster of grown blocks.
-    let mut label = vec![usize::MAX; bw * bh];
-    let mut out = Vec::new();
-    let mut area = 0u64;
-    for start in 0..bw * bh {
-        if !grown[start] || label[start] != usize::MAX {
-            continue;
-        }
-        let (mut x0, mut y0, mut x1, mut y1) = (bw, bh, 0, 0);
-        let mut stack = vec![start];
-        label[start] = out.len();
-        while let Some(i) = stack.pop() {
-            let (x, y) = (i % bw, i / bw);
-            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x + 1), y1.max(y + 1));
-            for j in neighbours(i, bw, bh) {
-                if grown[j] && label[j] == usize::MAX {
-                    label[j] = label[i];
-                    stack.push(j);
-                }
-            }
-        }
-        let b = BLOCK;
-        let w = clip(x0 as u32 * b, (x1 as u32 * b).min(tw), tw, margin);
-        let h = clip(y0 as u32 * b, (y1 as u32 * b).min(th), th, margin);
-        area += u64::from(w.0.1 - w.0.0) * u64::from(h.0.1 - h.0.0);
-        out.push(Window {
-            read: (tx + w.0.0, ty + h.0.0, w.0.1 - w.0.0, h.0.1 - h.0.0),
-            paste: (tx + w.1.0, ty + h.1.0, w.1.1 - w.1.0, h.1.1 - h.1.0),
-        });
-    }
-    if area as f32 >= WINDOW_SHARE * (tw * th) as f32 {
-        return whole;
-    }
-    out
-}
-
-/// One axis of a window over a tile `len` long whose grown changes span
-/// `lo..hi` (tile pixels): the span read (widened to a multiple of 32 where
-/// the tile allows) and the span pasted (the read span less `margin` at
-/// each end that is not the tile's own edge).
-fn clip(lo: u32, hi: u32, len: u32, margin: u32) -> ((u32, u32), (u32, u32)) {
-    let want = (hi - lo).div_ceil(32) * 32;
-    let lo = if lo + want <= len {
-        lo
-    } else {
-        len.saturating_sub(want)
-    };
-    let hi = (lo + want).min(len);
-    let a = if lo == 0 { lo } else { lo + margin };
-    let b = if hi == len {
-        hi
-    } else {
-        hi.saturating_sub(margin)
-    };
-    ((lo, hi), (a.min(b), b))
 }
 
 /// What a look keeps of the regions it read (outlines in image pixels):
@@ -1252,133 +1073,6 @@ mod tests {
         // A sliver on a trouser leg: 5.5 px thick, but only 20 px long.
         assert!(!runs_up_or_down(&upright(5.5, 20.0)));
         assert!(runs_up_or_down(&upright(5.5, 25.0)));
-    }
-
-    #[test]
-    fn only_the_changed_parts_of_a_tile_are_read_again_with_their_margin() {
-        // A 1000×600 image (network pixels) read as one tile.
-        let (w, h) = (1000u32, 600u32);
-        let tile = (0, 0, w, h);
-        let before = vec![90u8; (w * h * 3) as usize];
-        assert!(windows(&before, &before, w, tile, 96).is_empty());
-        let mut now = before.clone();
-        let set = |now: &mut Vec<u8>, x0: u32, y0: u32, x1: u32, y1: u32| {
-            for y in y0..y1 {
-                for x in x0..x1 {
-                    now[((y * w + x) * 3) as usize] = 0;
-                }
-            }
-        };
-        // A small fill in the middle: one window, at least the margin
-        // around it, sides multiples of 32; the pasted part holds the fill
-        // and keeps the margin from every side inside the tile.
-        set(&mut now, 480, 280, 520, 320);
-        let wins = windows(&before, &now, w, tile, 96);
-        assert_eq!(wins.len(), 1);
-        let Window { read, paste } = wins[0];
-        let (rx, ry, rw, rh) = read;
-        assert!(rx + 96 <= 480 && ry + 96 <= 280);
-        assert!(rx + rw >= 520 + 96 && ry + rh >= 320 + 96);
-        assert_eq!((rw % 32, rh % 32), (0, 0));
-        assert_eq!(paste, (rx + 96, ry + 96, rw - 192, rh - 192));
-        assert!(rw * rh < w * h / 4);
-        // A second fill far from the first gets a window of its own; one at
-        // the corner is pasted up to the tile's edge.
-        set(&mut now, 0, 0, 20, 20);
-        let wins = windows(&before, &now, w, tile, 96);
-        assert_eq!(wins.len(), 2);
-        let corner = wins.iter().find(|win| win.read.0 == 0).unwrap();
-        assert_eq!((corner.paste.0, corner.paste.1), (0, 0));
-        assert!(corner.paste.2 >= 20 && corner.paste.3 >= 20);
-        // Fills all over: the tile is read whole.
-        for k in 0..5 {
-            set(&mut now, k * 200 + 50, 100, k * 200 + 70, 500);
-        }
-        let wins = windows(&before, &now, w, tile, 96);
-        assert_eq!(
-            wins,
-            vec![Window {
-                read: tile,
-                paste: tile
-            }]
-        );
-    }
-
-    #[test]
-    fn a_look_after_a_fill_reads_around_it_and_a_check_reads_whole_tiles() {
-        use crate::detect::tally::{Net, Stage, take};
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/text/page.png");
-        let page = image::open(path).unwrap().to_rgb8();
-        let (w, h) = page.dimensions();
-        let pixels = || take()[Stage::Input as usize][Net::Text as usize].pixels;
-        let mut d = TextDetector::new(1, TextParams::default()).unwrap();
-        d.partial_reads(true);
-        take();
-        let first = d.detect(&page, 0.4, &[]).unwrap();
-        let whole = pixels();
-        // Fill the first line found, as scrub does, and look again.
-        let fill = first[0].region(w, h).unwrap();
-        let mut filled = page.clone();
-        crate::redact::fill_rgb(&mut filled, &[fill]);
-        let again = d.detect(&filled, 0.4, &[fill]).unwrap();
-        let around = pixels();
-        assert!(around > 0 && around * 2 < whole, "{around} of {whole}");
-        // What a fresh detector finds reading every tile whole.
-        let mut fresh = TextDetector::new(1, TextParams::default()).unwrap();
-        let full = fresh.detect(&filled, 0.4, &[fill]).unwrap();
-        take();
-        // The same lines, each outline within a few pixels (the network
-        // reads a window with less context than the whole tile).
-        let key = |f: &[Finding]| {
-            let mut v: Vec<[i64; 4]> = f
-                .iter()
-                .map(|f| {
-                    let r = f.region(w, h).unwrap();
-                    [r.y0, r.x0, r.x1, r.y1].map(i64::from)
-                })
-                .collect();
-            v.sort_unstable();
-            v
-        };
-        let near = |a: &[Finding], b: &[Finding]| {
-            let (a, b) = (key(a), key(b));
-            a.len() == b.len()
-                && a.iter()
-                    .zip(&b)
-                    .all(|(p, q)| p.iter().zip(q).all(|(u, v)| (u - v).abs() <= 6))
-        };
-        assert!(near(&again, &full), "{:?}\n{:?}", key(&again), key(&full));
-        // A look that decides reads the windowed tiles whole again.
-        d.partial_reads(false);
-        let checked = d.detect(&filled, 0.4, &[fill]).unwrap();
-        assert_eq!(key(&checked), key(&full));
-        assert!(pixels() > around);
-    }
-
-    #[test]
-    fn a_window_read_again_lands_where_it_was_read() {
-        // A 4×4 tile map at (10, 20); a window read at (11, 21), 3×2 (its
-        // map padded to 32 wide), pasted over (12, 21), 2×2.
-        let mut map = Map {
-            w: 4,
-            h: 4,
-            prob: vec![0.0; 16],
-        };
-        let part = Map {
-            w: 32,
-            h: 32,
-            prob: (0..32 * 32).map(|i| i as f32).collect(),
-        };
-        let win = Window {
-            read: (11, 21, 3, 2),
-            paste: (12, 21, 2, 2),
-        };
-        win.paste(&part, &mut map, (10, 20, 4, 4));
-        let row = |y: usize| &map.prob[y * 4..y * 4 + 4];
-        assert_eq!(row(0), &[0.0; 4]);
-        assert_eq!(row(1), &[0.0, 0.0, 1.0, 2.0]);
-        assert_eq!(row(2), &[0.0, 0.0, 33.0, 34.0]);
-        assert_eq!(row(3), &[0.0; 4]);
     }
 
     #[test]
