@@ -466,6 +466,27 @@ pub(crate) fn neighbours(i: usize, w: usize, h: usize) -> impl Iterator<Item = u
     .flatten()
 }
 
+/// `cells` grown by `r` in every direction (a square neighbourhood).
+pub(crate) fn dilate(cells: &[bool], w: usize, h: usize, r: usize) -> Vec<bool> {
+    let mut rows = vec![false; w * h];
+    for y in 0..h {
+        let src = &cells[y * w..(y + 1) * w];
+        let dst = &mut rows[y * w..(y + 1) * w];
+        for x in (0..w).filter(|&x| src[x]) {
+            dst[x.saturating_sub(r)..(x + r + 1).min(w)].fill(true);
+        }
+    }
+    let mut out = vec![false; w * h];
+    for y in 0..h {
+        for x in (0..w).filter(|&x| rows[y * w + x]) {
+            for yy in y.saturating_sub(r)..(y + r + 1).min(h) {
+                out[yy * w + x] = true;
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,7 +17,7 @@
 use crate::detect::scales::spans;
 use crate::detect::{Finding, FindingKind, TextDetect, same_region};
 use crate::error::SetupError;
-use crate::geometry::{BoxF, Quad, Rect, Sides, neighbours, quad_thickness};
+use crate::geometry::{BoxF, Quad, Rect, Sides, dilate, neighbours, quad_thickness};
 use crate::models;
 use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
@@ -511,27 +511,6 @@ fn covered_cells(covered: &[Rect], (w, h): (u32, u32), (nw, nh): (u32, u32)) -> 
 /// text fragments at every fill's edge, each of which a look at the output
 /// would fill, uncovering the next.
 const FILL_HALO: usize = 2;
-
-/// `cells` grown by `r` in every direction (a square neighbourhood).
-fn dilate(cells: &[bool], w: usize, h: usize, r: usize) -> Vec<bool> {
-    let mut rows = vec![false; w * h];
-    for y in 0..h {
-        let src = &cells[y * w..(y + 1) * w];
-        let dst = &mut rows[y * w..(y + 1) * w];
-        for x in (0..w).filter(|&x| src[x]) {
-            dst[x.saturating_sub(r)..(x + r + 1).min(w)].fill(true);
-        }
-    }
-    let mut out = vec![false; w * h];
-    for y in 0..h {
-        for x in (0..w).filter(|&x| rows[y * w + x]) {
-            for yy in y.saturating_sub(r)..(y + r + 1).min(h) {
-                out[yy * w + x] = true;
-            }
-        }
-    }
-    out
-}
 
 /// Paints the `hidden` cells of RGB `pixels` with the colour around them.
 ///
