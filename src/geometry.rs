@@ -278,6 +278,24 @@ impl Sides {
 }
 
 impl Rect {
+    /// A box from its corners (`x1`, `y1` exclusive).
+    ///
+    /// ```
+    /// use phiscrub::Rect;
+    /// let r = Rect::boxed(2, 3, 10, 7);
+    /// assert_eq!((r.x0, r.y0, r.x1, r.y1), (2, 3, 10, 7));
+    /// assert_eq!(r.row_span(5), Some((2, 10)));
+    /// ```
+    pub fn boxed(x0: u32, y0: u32, x1: u32, y1: u32) -> Rect {
+        Rect {
+            x0,
+            y0,
+            x1,
+            y1,
+            ..Default::default()
+        }
+    }
+
     /// The columns `[a, b)` of row `y` that belong to the region, or `None`
     /// when the row holds none of it.
     ///

@@ -280,6 +280,10 @@ mod tests {
     use super::*;
     use crate::geometry::Shape;
 
+    fn rect(x0: u32, y0: u32, x1: u32, y1: u32) -> Rect {
+        Rect::boxed(x0, y0, x1, y1)
+    }
+
     #[test]
     fn an_ellipse_fill_is_found_row_by_row_and_a_ring_is_not() {
         let mut img = RgbImage::from_pixel(100, 80, image::Rgb([120, 140, 90]));
@@ -319,13 +323,7 @@ mod tests {
         // large; the network's line outline over them is never covered.
         for (tall, stroke, pitch) in [(12u32, 2u32, 9u32), (24, 3, 18), (60, 6, 45)] {
             let mut img = RgbImage::from_pixel(600, 200, image::Rgb([150, 160, 170]));
-            let sign = Rect {
-                x0: 20,
-                y0: 20,
-                x1: 580,
-                y1: 180,
-                ..Default::default()
-            };
+            let sign = rect(20, 20, 580, 180);
             crate::redact::fill_rgb(&mut img, &[sign]);
             let (top, left, letters) = (100 - tall / 2, 60, 8);
             for k in 0..letters {
@@ -352,14 +350,10 @@ mod tests {
                 "letters {tall} px tall"
             );
             // The sign's black far from the letters still counts.
-            let corner = Rect {
-                x0: 500,
-                y0: 30,
-                x1: 560,
-                y1: 70,
-                ..Default::default()
-            };
-            assert_eq!(crate::redact::covered_fraction(&corner, &found), 1.0);
+            assert_eq!(
+                crate::redact::covered_fraction(&rect(500, 30, 560, 70), &found),
+                1.0
+            );
         }
     }
 
@@ -403,14 +397,10 @@ mod tests {
             assert_eq!(crate::redact::covered_fraction(b, &found), 1.0, "{b:?}");
         }
         // The strands are not part of it.
-        let strand = Rect {
-            x0: 44,
-            y0: 0,
-            x1: 46,
-            y1: 8,
-            ..Default::default()
-        };
-        assert_eq!(crate::redact::covered_fraction(&strand, &found), 0.0);
+        assert_eq!(
+            crate::redact::covered_fraction(&rect(44, 0, 46, 8), &found),
+            0.0
+        );
     }
 
     #[test]

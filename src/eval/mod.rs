@@ -531,13 +531,7 @@ mod tests {
     use super::*;
 
     fn rect(x0: u32, y0: u32, x1: u32, y1: u32) -> Rect {
-        Rect {
-            x0,
-            y0,
-            x1,
-            y1,
-            ..Default::default()
-        }
+        Rect::boxed(x0, y0, x1, y1)
     }
 
     fn truth(boxes: Vec<[f32; 4]>) -> Truth {
