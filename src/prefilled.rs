@@ -129,50 +129,45 @@ pub fn find(rgb: &RgbImage) -> Vec<Rect> {
 /// all-true `CORE` × `CORE` square.
 fn opened(mask: &[bool], w: usize, h: usize) -> Vec<bool> {
     // Squares (by top-left corner) that are all true: runs along rows, then
-    // along columns.
-    let mut across = vec![false; w * h];
-    for y in 0..h {
-        let mut run = 0;
-        for x in 0..w {
-            run = if mask[y * w + x] { run + 1 } else { 0 };
-            if run >= CORE {
-                across[y * w + x + 1 - CORE] = true;
-            }
-        }
-    }
-    let mut square = vec![false; w * h];
-    for x in 0..w {
-        let mut run = 0;
-        for y in 0..h {
-            run = if across[y * w + x] { run + 1 } else { 0 };
-            if run >= CORE {
-                square[(y + 1 - CORE) * w + x] = true;
-            }
-        }
-    }
-    // Every pixel such a square covers.
-    let mut down = vec![false; w * h];
-    for x in 0..w {
-        let mut left = 0;
-        for y in 0..h {
-            if square[y * w + x] {
-                left = CORE;
-            }
-            if left > 0 {
-                down[y * w + x] = true;
-                left -= 1;
-            }
-        }
-    }
+    // along columns; then every pixel such a square covers.
+    let square = run_starts(&run_starts(mask, w, h, true), w, h, false);
+    spread(&spread(&square, w, h, false), w, h, true)
+}
+
+/// The lines of a `w` × `h` grid, along rows (`across`) or columns, as
+/// (first index, step, length).
+fn lines(w: usize, h: usize, across: bool) -> impl Iterator<Item = (usize, usize, usize)> {
+    let (count, first, step, len) = if across { (h, w, 1, w) } else { (w, 1, w, h) };
+    (0..count).map(move |k| (k * first, step, len))
+}
+
+/// Marks the first cell of every run of `CORE` true cells along each line.
+fn run_starts(mask: &[bool], w: usize, h: usize, across: bool) -> Vec<bool> {
     let mut out = vec![false; w * h];
-    for y in 0..h {
+    for (first, step, len) in lines(w, h, across) {
+        let mut run = 0;
+        for k in 0..len {
+            run = if mask[first + k * step] { run + 1 } else { 0 };
+            if run >= CORE {
+                out[first + (k + 1 - CORE) * step] = true;
+            }
+        }
+    }
+    out
+}
+
+/// Every true cell extended over the `CORE` cells that start with it
+/// along each line.
+fn spread(mask: &[bool], w: usize, h: usize, across: bool) -> Vec<bool> {
+    let mut out = vec![false; w * h];
+    for (first, step, len) in lines(w, h, across) {
         let mut left = 0;
-        for x in 0..w {
-            if down[y * w + x] {
+        for k in 0..len {
+            if mask[first + k * step] {
                 left = CORE;
             }
             if left > 0 {
-                out[y * w + x] = true;
+                out[first + k * step] = true;
                 left -= 1;
             }
         }
