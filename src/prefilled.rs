@@ -81,18 +81,56 @@ const HOLE_REACH: usize = 8;
 /// assert!(!found.is_empty() && !found.iter().any(near));
 /// ```
 pub fn find(rgb: &RgbImage) -> Vec<Rect> {
+    find_all(rgb).strips
+}
+
+/// What [`find_all`] returns.
+#[derive(Debug, Default, Clone)]
+pub struct Found {
+    /// Every region's strips, as [`find`] gives them.
+    pub strips: Vec<Rect>,
+    /// The strips of the regions flat black inside, as phiscrub's own fills
+    /// are once decoded: the text network is shown these painted over
+    /// (`detect::text`), so that rows of fills do not read as a block of
+    /// text. Natural dark regions (a shadow, a black sign) are rarely that
+    /// flat, and painting them would change what the network reads around
+    /// them.
+    pub flat: Vec<Rect>,
+}
+
+/// [`find`], with the strips of flat regions apart.
+///
+/// ```
+/// use phiscrub::prefilled::find_all;
+/// let mut img = image::RgbImage::from_pixel(80, 40, image::Rgb([200, 180, 160]));
+/// // A flat black box, and a noisy dark patch as shadows are.
+/// for y in 5..35 {
+///     for x in 5..30 {
+///         img.put_pixel(x, y, image::Rgb([0, 0, 0]));
+///     }
+///     for x in 45..75 {
+///         let v = ((x * 7 + y * 13) % 11) as u8;
+///         img.put_pixel(x, y, image::Rgb([v, v, v]));
+///     }
+/// }
+/// let found = find_all(&img);
+/// assert!(found.strips.iter().any(|r| r.x0 < 30) && found.strips.iter().any(|r| r.x0 > 40));
+/// assert!(!found.flat.is_empty() && found.flat.iter().all(|r| r.x1 < 40));
+/// ```
+pub fn find_all(rgb: &RgbImage) -> Found {
     let (w, h) = (rgb.width() as usize, rgb.height() as usize);
     if w < CORE || h < CORE {
-        return Vec::new();
+        return Found::default();
     }
-    let dark: Vec<bool> = rgb
+    let level: Vec<u8> = rgb
         .as_raw()
         .chunks_exact(3)
-        .map(|p| p[0].max(p[1]).max(p[2]) <= DARK)
+        .map(|p| p[0].max(p[1]).max(p[2]))
         .collect();
+    let dark: Vec<bool> = level.iter().map(|&v| v <= DARK).collect();
     let mask = opened(&dark, w, h);
     let mut seen = vec![false; w * h];
-    let mut out = Vec::new();
+    let mut out = Found::default();
     let mut pixels: Vec<usize> = Vec::new();
     for start in 0..w * h {
         if !mask[start] || seen[start] {
@@ -113,16 +151,64 @@ pub fn find(rgb: &RgbImage) -> Vec<Rect> {
             }
         }
         if pixels.len() >= MIN_PIXELS {
-            out.extend(strips_without_holes(&pixels, w).into_iter().map(|r| Rect {
-                x0: r.x0.saturating_sub(GROW),
-                y0: r.y0.saturating_sub(GROW),
-                x1: (r.x1 + GROW).min(w as u32),
-                y1: (r.y1 + GROW).min(h as u32),
-                ..r
-            }));
+            let strips: Vec<Rect> = strips_without_holes(&pixels, w)
+                .into_iter()
+                .map(|r| Rect {
+                    x0: r.x0.saturating_sub(GROW),
+                    y0: r.y0.saturating_sub(GROW),
+                    x1: (r.x1 + GROW).min(w as u32),
+                    y1: (r.y1 + GROW).min(h as u32),
+                    ..r
+                })
+                .collect();
+            if is_flat(&pixels, w, &level) {
+                out.flat.extend_from_slice(&strips);
+            }
+            out.strips.extend(strips);
         }
     }
     out
+}
+
+/// Distance from a region's edge, in pixels, beyond which its pixels are
+/// judged for flatness: JPEG rings along a fill's edge.
+const FLAT_INSET: usize = 3;
+
+/// Brightest channel value a flat pixel may have: JPEG decodes the 8 × 8
+/// blocks inside a black fill to 0 or 1.
+const FLAT_LEVEL: u8 = 2;
+
+/// Share of a region's inner pixels at most `FLAT_LEVEL` for it to be flat.
+/// Inside phiscrub's fills at the qualities it writes nearly all are;
+/// inside the dark regions of the shared text photos (shadows, screens,
+/// signs) rarely more than four in five.
+const FLAT_SHARE: f32 = 0.9;
+
+/// Whether the pixels of a region farther than `FLAT_INSET` from its edge
+/// are nearly all black to the level: a region too thin to have such
+/// pixels (a thick stroke of a black letter) is not.
+fn is_flat(pixels: &[usize], w: usize, level: &[u8]) -> bool {
+    let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
+    for &i in pixels {
+        let (x, y) = (i % w, i / w);
+        (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+    }
+    let (bw, bh) = (x1 - x0 + 1, y1 - y0 + 1);
+    let mut other = vec![true; bw * bh];
+    for &i in pixels {
+        other[(i / w - y0) * bw + (i % w - x0)] = false;
+    }
+    let near_edge = dilate(&other, bw, bh, FLAT_INSET);
+    let (mut inner, mut black) = (0usize, 0usize);
+    for dy in FLAT_INSET..bh.saturating_sub(FLAT_INSET) {
+        for dx in FLAT_INSET..bw.saturating_sub(FLAT_INSET) {
+            if !near_edge[dy * bw + dx] {
+                inner += 1;
+                black += usize::from(level[(y0 + dy) * w + x0 + dx] <= FLAT_LEVEL);
+            }
+        }
+    }
+    inner > 0 && black as f32 >= FLAT_SHARE * inner as f32
 }
 
 /// Morphological opening of `mask` by a `CORE` square: the pixels of every

@@ -544,12 +544,15 @@ impl Scrubber {
         // needs no second look.
         let t = Instant::now();
         let mut d = Detected::default();
+        if let Some(text) = dets.text.as_deref_mut() {
+            text.start();
+        }
         if self.config.examines_pixels() {
             let mut rgb = colour.shown(image.to_rgb8());
             // Fills the picture already has (an output of an earlier scrub)
             // count as covered, so a look at them sees what scrub's last
             // look saw.
-            d.prefilled = prefilled::find(&rgb);
+            d.prefilled = prefilled::find_all(&rgb);
             for round in 0..MAX_DETECT_ROUNDS {
                 // A fill uncovers faces and text beside it, never a code.
                 let new = self.find_new(&mut dets, &rgb, &mut d, round == 0, false)?;
@@ -824,7 +827,20 @@ impl Scrubber {
     ) -> Result<Vec<Finding>, ScrubError> {
         let (width, height) = rgb.dimensions();
         let (mut new, mut doubts, mut judged) = (Vec::new(), Vec::new(), Vec::new());
-        let covered: Vec<Rect> = d.filled.iter().chain(&d.prefilled).copied().collect();
+        // A look at the output sees the fills it shows as `check` of it
+        // will, from its pixels alone: then its text findings are the ones
+        // `check` would report, and scrub fills them (a gap closed between
+        // fills) instead of exporting what `check` calls a leak.
+        let shown;
+        let (prefilled, own) = if verifying {
+            shown = prefilled::find_all(rgb);
+            (&shown, &[][..])
+        } else {
+            (&d.prefilled, &d.filled[..])
+        };
+        let covered: Vec<Rect> = d.filled.iter().chain(&prefilled.strips).copied().collect();
+        let text_covered: Vec<Rect> = own.iter().chain(&prefilled.strips).copied().collect();
+        let painted: Vec<Rect> = own.iter().chain(&prefilled.flat).copied().collect();
         if let Some(faces) = dets.faces.as_deref_mut() {
             // One run below the verification threshold gives both the faces
             // and the weaker candidates later passes must be able to explain.
@@ -857,12 +873,9 @@ impl Scrubber {
         if let Some(text) = dets.text.as_deref_mut() {
             let t = self.config.text_threshold;
             let found = text
-                // Only this run's own fills are painted over for the text
-                // network: a dark region of the input, however fill-like,
-                // may be the background of white letters.
-                .detect(rgb, t * verify::JUDGED_FLOOR, &d.filled)
+                .detect(rgb, t * verify::JUDGED_FLOOR, &painted)
                 .map_err(detector_failed)?;
-            let uncovered = verify::residual(found, &covered, width, height);
+            let uncovered = verify::residual(found, &text_covered, width, height);
             let (sure, doubtful, weak) = judge(uncovered, t, t, &d.judged);
             judged.extend(weak);
             pixel_text = sure;
@@ -870,7 +883,7 @@ impl Scrubber {
         }
         if dets.codes && codes {
             let found = code::find(rgb).map_err(detector_failed)?;
-            pixel_text.extend(verify::residual(found, &covered, width, height));
+            pixel_text.extend(verify::residual(found, &text_covered, width, height));
         }
         // Text filled in earlier rounds still counts as text beside (or
         // around) a code this look finds.
@@ -937,7 +950,7 @@ struct Detected {
     filled: Vec<Rect>,
     /// Solid black regions the input already had ([`prefilled`]): covered,
     /// though nothing of this run filled them.
-    prefilled: Vec<Rect>,
+    prefilled: prefilled::Found,
     /// Candidates left alone because they scored at most the verification
     /// threshold; see [`verify::unexplained`].
     judged: Vec<Finding>,

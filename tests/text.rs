@@ -566,3 +566,40 @@ fn development_text_sample_stays_covered_without_blacking_out_pages() {
     // were painted over for later rounds; it is 1.4 % on this sample now.
     assert!(v["area_away"].as_f64().unwrap() <= 0.03, "{v}");
 }
+
+/// A redacted sheet as scrub leaves one (rows of flat black bars on paper,
+/// JPEG-encoded) holds no text for `check`: the bars are painted over for
+/// the text network, which otherwise reads the paper between them as white
+/// text on black (the old rule painted only fills of the same run, and
+/// `check` of such an output called it a leak that scrub had not seen).
+#[test]
+fn rows_of_flat_fills_do_not_read_as_text_to_check() {
+    let mut sheet = image::RgbImage::from_pixel(400, 400, image::Rgb([235, 232, 225]));
+    let (mut y, mut seed) = (30u32, 7u32);
+    while y < 370 {
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        let (x0, x1) = (20 + seed % 40, 200 + (seed >> 8) % 180);
+        for yy in y..y + 14 {
+            for x in x0..x1 {
+                sheet.put_pixel(x, yy, image::Rgb([0, 0, 0]));
+            }
+        }
+        y += 24;
+    }
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+        .encode_image(&sheet)
+        .unwrap();
+    let config = Config {
+        detect_faces: false,
+        ..Config::default()
+    };
+    let scrubber = Scrubber::new(config).unwrap();
+    let verdict = scrubber.inspect(&jpeg).unwrap();
+    let text: Vec<_> = verdict
+        .findings
+        .iter()
+        .filter(|f| f.kind != FindingKind::Face)
+        .collect();
+    assert!(text.is_empty(), "the fills read as {text:?}");
+}

@@ -177,6 +177,11 @@ pub trait FaceDetect: Send {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub trait TextDetect: Send {
+    /// A new image begins: what the detector learnt about the last one's
+    /// places (not its memo of tiles, which is exact) is dropped. Scrub calls
+    /// it before an image's first round.
+    fn start(&mut self) {}
+
     /// Returns every text region scoring above `threshold` outside the
     /// `covered` regions (already filled: text there is not looked for). An
     /// `Err` means the image could not be checked and must be refused.

@@ -144,7 +144,7 @@ pub struct TextDetector {
     memo: [Option<Memo>; 3],
     /// Where the second look saw text too thick for it (see
     /// [`TextParams::second_thickest`]) in the image of this call and the
-    /// calls before it, since the last call with nothing covered.
+    /// calls before it, since the last [`TextDetect::start`].
     doubt: Doubt,
     inferences: u64,
 }
@@ -164,13 +164,13 @@ impl Doubt {
         }
     }
 
-    /// Called before each look at a `size` image with `covered` regions
-    /// filled. A call with nothing covered starts an image (every image's
-    /// first round), as does a new size: the places misread in another image
-    /// say nothing about this one. Later rounds and the output's checks keep
-    /// what earlier calls learnt.
-    fn begin(&mut self, size: (u32, u32), covered: &[Rect]) {
-        if covered.is_empty() || self.size != size {
+    /// Called before each look at a `size` image. A new size starts an
+    /// image, as [`TextDetect::start`] does: the places misread in another
+    /// image say nothing about this one. Later rounds and the output's
+    /// checks keep what earlier calls learnt. (Whether anything is covered
+    /// says nothing: a first round may paint fills the input already had.)
+    fn begin(&mut self, size: (u32, u32)) {
+        if self.size != size {
             *self = Doubt::new(size);
         }
     }
@@ -342,6 +342,10 @@ impl TextDetector {
 }
 
 impl TextDetect for TextDetector {
+    fn start(&mut self) {
+        self.doubt = Doubt::default();
+    }
+
     fn detect(
         &mut self,
         img: &RgbImage,
@@ -352,7 +356,7 @@ impl TextDetect for TextDetector {
         if w == 0 || h == 0 {
             return Ok(Vec::new());
         }
-        self.doubt.begin((w, h), covered);
+        self.doubt.begin((w, h));
         let mut out = Vec::new();
         for (slot, look) in looks(w, h, &self.params).into_iter().enumerate() {
             out.extend(self.look(img, look, slot, threshold, covered)?);
@@ -1196,26 +1200,19 @@ mod tests {
             ],
             0.9,
         );
-        let fill = BoxF::new(10.0, 10.0, 10.0, 10.0).to_rect(800, 600).unwrap();
         let kept = |doubt: &mut Doubt| {
             let mut found = vec![line];
             doubt.sift(&mut found, 48.0);
             found.len()
         };
         let mut doubt = Doubt::default();
-        doubt.begin((800, 600), &[]);
+        doubt.begin((800, 600));
         doubt.sift(&mut vec![block], 48.0);
-        // Later rounds of the same image (something filled): the place stays
-        // in doubt.
-        doubt.begin((800, 600), &[fill]);
+        // Later rounds of the same image: the place stays in doubt.
+        doubt.begin((800, 600));
         assert_eq!(kept(&mut doubt), 0);
-        // The next image's first round (nothing filled yet) starts afresh,
-        // even at the same size: its text there is read.
-        doubt.begin((800, 600), &[]);
-        assert_eq!(kept(&mut doubt), 1);
-        // So does an image of another size, whatever is covered.
-        doubt.sift(&mut vec![block], 48.0);
-        doubt.begin((640, 480), &[fill]);
+        // An image of another size starts afresh: its text there is read.
+        doubt.begin((640, 480));
         assert_eq!(kept(&mut doubt), 1);
     }
 
