@@ -220,23 +220,32 @@ fn opened(mask: &[bool], w: usize, h: usize) -> Vec<bool> {
     spread(&spread(&square, w, h, false), w, h, true)
 }
 
-/// The lines of a `w` × `h` grid, along rows (`across`) or columns, as
-/// (first index, step, length).
-fn lines(w: usize, h: usize, across: bool) -> impl Iterator<Item = (usize, usize, usize)> {
-    let (count, first, step, len) = if across { (h, w, 1, w) } else { (w, 1, w, h) };
-    (0..count).map(move |k| (k * first, step, len))
+/// Visits every cell of a `w` × `h` grid in memory order as (index, line,
+/// position along the line), the lines being rows (`across`) or columns.
+/// Columns are walked row by row too: stepping down a column touches a new
+/// cache line at every cell, several times slower on a 12 MP photo.
+fn cells(w: usize, h: usize, across: bool) -> impl Iterator<Item = (usize, usize, usize)> {
+    (0..h).flat_map(move |y| {
+        (0..w).map(move |x| {
+            let (line, k) = if across { (y, x) } else { (x, y) };
+            (y * w + x, line, k)
+        })
+    })
+}
+
+/// The index of the cell `k` along `line` (see [`cells`]).
+fn at(w: usize, line: usize, k: usize, across: bool) -> usize {
+    if across { line * w + k } else { k * w + line }
 }
 
 /// Marks the first cell of every run of `CORE` true cells along each line.
 fn run_starts(mask: &[bool], w: usize, h: usize, across: bool) -> Vec<bool> {
     let mut out = vec![false; w * h];
-    for (first, step, len) in lines(w, h, across) {
-        let mut run = 0;
-        for k in 0..len {
-            run = if mask[first + k * step] { run + 1 } else { 0 };
-            if run >= CORE {
-                out[first + (k + 1 - CORE) * step] = true;
-            }
+    let mut run = vec![0usize; if across { h } else { w }];
+    for (i, line, k) in cells(w, h, across) {
+        run[line] = if mask[i] { run[line] + 1 } else { 0 };
+        if run[line] >= CORE {
+            out[at(w, line, k + 1 - CORE, across)] = true;
         }
     }
     out
@@ -246,16 +255,14 @@ fn run_starts(mask: &[bool], w: usize, h: usize, across: bool) -> Vec<bool> {
 /// along each line.
 fn spread(mask: &[bool], w: usize, h: usize, across: bool) -> Vec<bool> {
     let mut out = vec![false; w * h];
-    for (first, step, len) in lines(w, h, across) {
-        let mut left = 0;
-        for k in 0..len {
-            if mask[first + k * step] {
-                left = CORE;
-            }
-            if left > 0 {
-                out[first + k * step] = true;
-                left -= 1;
-            }
+    let mut left = vec![0usize; if across { h } else { w }];
+    for (i, line, _) in cells(w, h, across) {
+        if mask[i] {
+            left[line] = CORE;
+        }
+        if left[line] > 0 {
+            out[i] = true;
+            left[line] -= 1;
         }
     }
     out

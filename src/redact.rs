@@ -210,15 +210,29 @@ fn fill_buffer<P: Pixel>(buf: &mut ImageBuffer<P, Vec<P::Subpixel>>, rects: &[Re
 /// ```
 pub fn covered_fraction(rect: &Rect, fills: &[Rect]) -> f32 {
     let (mut total, mut covered) = (0u64, 0u64);
+    // Fills found in a picture come as thousands of one-row strips (an
+    // ellipse's rows): only those beside the rectangle are looked at, and
+    // on each row only those spanning it.
+    let mut near: Vec<&Rect> = fills
+        .iter()
+        .filter(|f| f.x0 < rect.x1 && f.x1 > rect.x0 && f.y0 < rect.y1 && f.y1 > rect.y0)
+        .collect();
+    near.sort_unstable_by_key(|f| f.y0);
+    let (mut next, mut active): (usize, Vec<&Rect>) = (0, Vec::new());
     let mut spans: Vec<(u32, u32)> = Vec::new();
     for y in rect.y0..rect.y1 {
+        while next < near.len() && near[next].y0 <= y {
+            active.push(near[next]);
+            next += 1;
+        }
+        active.retain(|f| f.y1 > y);
         let Some((x0, x1)) = rect.row_span(y) else {
             continue;
         };
         total += (x1 - x0) as u64;
         spans.clear();
         spans.extend(
-            fills
+            active
                 .iter()
                 .filter_map(|f| f.row_span(y))
                 .map(|(a, b)| (a.max(x0), b.min(x1)))
