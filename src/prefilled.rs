@@ -85,6 +85,14 @@ pub fn find(rgb: &RgbImage) -> Vec<Rect> {
 }
 
 /// What [`find_all`] returns.
+///
+/// ```
+/// use phiscrub::prefilled::find_all;
+/// // A picture with no near-black region holds no fill at all.
+/// let grey = image::RgbImage::from_pixel(40, 30, image::Rgb([90, 90, 90]));
+/// let found = find_all(&grey);
+/// assert!(found.strips.is_empty() && found.flat.is_empty());
+/// ```
 #[derive(Debug, Default, Clone)]
 pub struct Found {
     /// Every region's strips, as [`find`] gives them.
