@@ -840,6 +840,9 @@ impl Scrubber {
         };
         let covered: Vec<Rect> = d.filled.iter().chain(&prefilled.strips).copied().collect();
         let text_covered: Vec<Rect> = own.iter().chain(&prefilled.strips).copied().collect();
+        // The text network is shown only fills painted over: this run's
+        // own and black regions as flat as a decoded fill (a natural dark
+        // region painted changes what it reads beside it).
         let painted: Vec<Rect> = own.iter().chain(&prefilled.flat).copied().collect();
         if let Some(faces) = dets.faces.as_deref_mut() {
             // One run below the verification threshold gives both the faces
