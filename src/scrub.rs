@@ -625,6 +625,12 @@ impl Scrubber {
             let new = if exact && d.undecided.is_empty() {
                 Vec::new()
             } else {
+                // Each look at an output reads it afresh, as `check` of the
+                // file will: places the input's rounds learnt to distrust
+                // (see `TextDetect::start`) are not carried over.
+                if let Some(text) = dets.text.as_deref_mut() {
+                    text.start();
+                }
                 self.find_new(&mut dets, &check, &mut d, true, true)?
             };
             timings.verify += t.elapsed();
