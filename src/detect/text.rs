@@ -1214,6 +1214,17 @@ mod tests {
         // An image of another size starts afresh: its text there is read.
         doubt.begin((640, 480));
         assert_eq!(kept(&mut doubt), 1);
+        // So does the next image of the same size once the detector is told
+        // it starts (scrub does, before each image and each output look),
+        // whatever a first round paints over.
+        let mut det = TextDetector::new(1, TextParams::default()).unwrap();
+        let page = RgbImage::from_pixel(800, 600, image::Rgb([230, 230, 230]));
+        det.detect(&page, 0.4, &[]).unwrap();
+        det.doubt.sift(&mut vec![block], 48.0);
+        det.detect(&page, 0.4, &[]).unwrap();
+        assert_eq!(kept(&mut det.doubt), 0, "a later round keeps the doubt");
+        det.start();
+        assert_eq!(kept(&mut det.doubt), 1, "a new image starts afresh");
     }
 
     #[test]
