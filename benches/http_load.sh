@@ -12,7 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-60}
 C=${2:-$(nproc)}
-cargo build --release --quiet --bin phiscrub --example make_bench_images --example load
+cargo build --release --quiet --bin phiscrub
+cargo build --release --quiet -p phiscrub-lab --example make_bench_images --example load
 BIN=$PWD/target/release/phiscrub
 WORK=$(mktemp -d)
 SERVER=""

@@ -11,7 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-200}
 Q=$(( N / 4 ))
-cargo build --release --quiet --bin phiscrub --example make_bench_images
+cargo build --release --quiet --bin phiscrub
+cargo build --release --quiet -p phiscrub-lab --example make_bench_images
 BIN=$PWD/target/release/phiscrub
 WORK=$(mktemp -d -p "${TMPDIR:-/tmp}")
 trap 'rm -rf "$WORK"' EXIT

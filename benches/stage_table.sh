@@ -2,13 +2,13 @@
 # Where the time of one photo goes, per stage and per network, at 0.3, 1, 2
 # and 12 megapixels: the bundled portrait (one face) resized to each size,
 # scrubbed by one worker with one ONNX Runtime thread, the median of three
-# runs after a warm-up (examples/stage_table.rs). Prints the Markdown table
+# runs after a warm-up (crates/phiscrub-lab/examples/stage_table.rs). Prints the Markdown table
 # BENCHMARKS.md shows.
 #
 # Usage: benches/stage_table.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet --example stage_table --example make_bench_images
+cargo build --release --quiet -p phiscrub-lab --example stage_table --example make_bench_images
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 for size in 640x480 1152x864 1632x1224 4032x3024; do

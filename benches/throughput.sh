@@ -13,7 +13,8 @@ cd "$(dirname "$0")/.."
 N=${1:-8}
 JOBS=${2:-$(nproc)}
 THREADS=${3:-1}
-cargo build --release --quiet --bin phiscrub --example make_bench_images
+cargo build --release --quiet --bin phiscrub
+cargo build --release --quiet -p phiscrub-lab --example make_bench_images
 BIN=target/release/phiscrub
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT

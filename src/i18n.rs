@@ -320,7 +320,7 @@ mod tests {
         let (en, fr) = (message_ids(Lang::En), message_ids(Lang::Fr));
         let missing: Vec<_> = en.iter().filter(|id| !fr.contains(id)).collect();
         // The command line's help is English in the code's doc comments;
-        // only other languages carry it as messages (see cli_help.rs).
+        // only other languages carry it as messages (see phiscrub-cli's cli/help.rs).
         let extra: Vec<_> = fr
             .iter()
             .filter(|id| !en.contains(id))

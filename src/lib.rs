@@ -2,7 +2,8 @@
 //! opaque fill, writes pixels without any of the input's metadata, checks the
 //! result again, and refuses to export an image it cannot make safe.
 //!
-//! The library does all the work; the `phiscrub` binary is a thin layer over
+//! The library does all the work; the `phiscrub` binary (crate
+//! `phiscrub-cli`) and the HTTP service (`phiscrub-serve`) are thin layers over
 //! [`Scrubber`] (one image in memory) and [`pipeline`] (files and folders).
 //!
 //! ```
@@ -23,7 +24,6 @@ mod colour;
 pub mod config;
 pub mod detect;
 pub mod error;
-pub mod eval;
 pub mod format;
 pub mod geometry;
 pub mod i18n;
@@ -38,8 +38,6 @@ pub mod redact;
 pub mod report;
 pub mod review;
 pub mod scrub;
-pub mod serve;
-pub mod synth;
 pub mod verify;
 pub mod walk;
 mod write;

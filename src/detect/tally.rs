@@ -1,6 +1,6 @@
 //! Where a scrub's inference time goes: every network run on this thread is
 //! counted, with its input size and time, by network and by stage (the
-//! rounds on the input, the looks at the output). `examples/stage_table.rs`
+//! rounds on the input, the looks at the output). `crates/phiscrub-lab/examples/stage_table.rs`
 //! prints it per photo size for BENCHMARKS.
 //!
 //! Thread-local for the same reason as the deadline: a scrub runs start to

@@ -1,0 +1,15 @@
+//! The command line's tests, one binary (as ripgrep's are): each module
+//! runs the `phiscrub` binary on fixtures, or on the shared sets when they
+//! are beside the checkout, and checks what a user relies on.
+
+mod common;
+
+mod audit;
+mod canary;
+mod cli;
+mod faces;
+mod lang;
+mod metadata;
+mod review;
+mod serve;
+mod text;
