@@ -19,7 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let opts = RunOptions {
         out_dir: out.clone(),
         overwrite: false,
-        threads: std::thread::available_parallelism()?.get(),
+        workers: std::thread::available_parallelism()?.get(),
     };
     let started = std::time::Instant::now();
     let reports = pipeline::run(&scrubber, &plan, &opts, &|_| {})?;

@@ -15,7 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let scrubber = Scrubber::new(Config::default())?;
 
     // What would leak as it is (nothing is kept).
-    match scrubber.inspect(&upload) {
+    match scrubber.check(&upload) {
         Ok(v) => println!(
             "as uploaded: {} finding(s), metadata {:?}, would leak: {}",
             v.findings.len(),

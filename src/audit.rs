@@ -333,7 +333,7 @@ impl Report {
     /// let config = Config { detect_faces: false, detect_text: false, detect_codes: false, ..Config::default() };
     /// let warnings = vec!["faces, text and codes are not looked for".to_string()];
     /// let scrubber = Scrubber::new(config.clone())?;
-    /// let opts = RunOptions { out_dir: out.clone(), overwrite: false, threads: 1 };
+    /// let opts = RunOptions { out_dir: out.clone(), overwrite: false, workers: 1 };
     /// let start = std::time::Instant::now();
     /// let files = run(&scrubber, &plan(&[photo], &out, None), &opts, &|_| {})?;
     /// let report = Report::new("scrub", &config, Some(&out), &files, &warnings, start.elapsed());
@@ -453,13 +453,10 @@ impl Report {
     /// ```
     pub fn renamed(mut self, plan: &crate::walk::Plan) -> Report {
         self.settings.renamed = true;
-        let listed: std::collections::HashSet<&Path> =
-            plan.jobs.iter().map(|j| j.relative.as_path()).collect();
-        let mut n = 0;
+        let mut unlisted = crate::report::Unlisted::new(plan);
         for f in self.files.iter_mut() {
-            if !listed.contains(Path::new(&f.input)) {
-                n += 1;
-                f.input = format!("unlisted-{n}");
+            if let Some(name) = unlisted.name(Path::new(&f.input)) {
+                f.input = name;
                 f.message = Some(crate::t!("unlisted"));
             }
         }
@@ -571,4 +568,63 @@ fn slashed(p: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Report;
+    use crate::Config;
+    use crate::report::{FileReport, Status, hide_unlisted};
+
+    /// The review sheet and the audit report of one renamed run hide the
+    /// same entries under the same names.
+    #[test]
+    fn review_and_report_hide_unlisted_entries_alike() {
+        let dir = tempfile::tempdir().unwrap();
+        let listed = dir.path().join("Doe, Jane.jpg");
+        std::fs::write(&listed, b"x").unwrap();
+        let gone = ["Smith, John.jpg", "Roe, Ann.png"].map(|n| dir.path().join(n));
+        let mut plan = crate::walk::plan(
+            &[gone[0].clone(), listed, gone[1].clone()],
+            &dir.path().join("out"),
+            None,
+        );
+        crate::walk::rename(&mut plan);
+        let entry = |relative: &str, status| FileReport {
+            input: relative.into(),
+            relative: relative.into(),
+            output: None,
+            status,
+            message: Some(format!("{relative}: does not exist")),
+            reason: None,
+            findings: vec![],
+            done: None,
+            elapsed: Default::default(),
+        };
+        let mut reports = vec![
+            entry("Smith, John.jpg", Status::Failed),
+            entry("image-0001.jpg", Status::Exported),
+            entry("Roe, Ann.png", Status::Failed),
+        ];
+        let audit = Report::new(
+            "scrub",
+            &Config::default(),
+            None,
+            &reports,
+            &[],
+            Default::default(),
+        )
+        .renamed(&plan);
+        hide_unlisted(&mut reports, &plan);
+        let review: Vec<String> = reports
+            .iter()
+            .map(|r| r.relative.display().to_string())
+            .collect();
+        let report: Vec<&str> = audit.files.iter().map(|f| f.input.as_str()).collect();
+        assert_eq!(review, ["unlisted-1", "image-0001.jpg", "unlisted-2"]);
+        assert_eq!(report, review);
+        for text in [audit.to_json(), format!("{reports:?}")] {
+            assert!(!text.contains("Smith") && !text.contains("Roe"), "{text}");
+        }
+    }
 }

@@ -168,18 +168,31 @@ impl Config {
         }
     }
 
+    /// The settings of `phiscrub scrub --metadata-only`: metadata removed,
+    /// pixels not examined, so no network is loaded (every detector off;
+    /// switching faces off alone still reads text and codes).
+    ///
+    /// ```
+    /// use phiscrub::Config;
+    /// let config = Config::metadata_only();
+    /// assert!(!config.examines_pixels());
+    /// assert_eq!(config.jpeg_quality, Config::default().jpeg_quality);
+    /// ```
+    pub fn metadata_only() -> Config {
+        Config {
+            detect_faces: false,
+            detect_text: false,
+            detect_codes: false,
+            ..Config::default()
+        }
+    }
+
     /// True when the pixels are examined at all (not metadata-only).
     ///
     /// ```
     /// use phiscrub::Config;
     /// assert!(Config::default().examines_pixels());
-    /// let metadata_only = Config {
-    ///     detect_faces: false,
-    ///     detect_text: false,
-    ///     detect_codes: false,
-    ///     ..Config::default()
-    /// };
-    /// assert!(!metadata_only.examines_pixels());
+    /// assert!(!Config::metadata_only().examines_pixels());
     /// ```
     pub fn examines_pixels(&self) -> bool {
         self.detect_faces || self.detect_text || self.detect_codes

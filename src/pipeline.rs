@@ -59,7 +59,7 @@ pub fn share_cores(
 /// # let dir = tempfile::tempdir()?;
 /// # let out = dir.path().join("safe");
 /// let scrubber = Scrubber::new(Config::default())?;
-/// let opts = RunOptions { out_dir: out.clone(), overwrite: false, threads: 2 };
+/// let opts = RunOptions { out_dir: out.clone(), overwrite: false, workers: 2 };
 /// let reports = run(&scrubber, &plan(&[photos.clone()], &out, None), &opts, &|_| {})?;
 /// assert!(reports.iter().any(|r| r.status == Status::Exported));
 /// // A second run into the same folder replaces nothing.
@@ -75,8 +75,9 @@ pub struct RunOptions {
     /// Replace outputs that already exist. Off by default: nothing is
     /// overwritten unless asked.
     pub overwrite: bool,
-    /// Worker threads (images processed at once).
-    pub threads: usize,
+    /// Workers: images processed at once (each runs ONNX Runtime with
+    /// `Config::intra_threads` threads of its own).
+    pub workers: usize,
 }
 
 /// Processes every job of `plan` and reports every file, including the plan's
@@ -90,7 +91,7 @@ pub struct RunOptions {
 /// # let photos = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photos"));
 /// # let dir = tempfile::tempdir()?;
 /// let scrubber = Scrubber::new(Config::default())?;
-/// let opts = RunOptions { out_dir: dir.path().to_owned(), overwrite: false, threads: 2 };
+/// let opts = RunOptions { out_dir: dir.path().to_owned(), overwrite: false, workers: 2 };
 /// let done = AtomicUsize::new(0);
 /// let reports = run(&scrubber, &plan(&[photos], dir.path(), None), &opts, &|_| {
 ///     done.fetch_add(1, Ordering::Relaxed);
@@ -104,7 +105,7 @@ pub fn run(
     opts: &RunOptions,
     on_done: &(dyn Fn(&FileReport) + Sync),
 ) -> Result<Vec<FileReport>, String> {
-    let reports = each_file(plan, opts.threads, on_done, |job| {
+    let reports = each_file(plan, opts.workers, on_done, |job| {
         process(scrubber, job, opts)
     })?;
     crate::write::sync_outputs(reports.iter().filter_map(|r| r.output.as_deref()))
@@ -198,7 +199,7 @@ fn link_on_the_way(out_dir: &Path, relative: &Path) -> Option<PathBuf> {
 /// # let dir = tempfile::tempdir()?;
 /// let scrubber = Scrubber::new(Config::default())?;
 /// let jobs = plan(&[photo], dir.path(), None).jobs;
-/// let opts = RunOptions { out_dir: dir.path().to_owned(), overwrite: false, threads: 1 };
+/// let opts = RunOptions { out_dir: dir.path().to_owned(), overwrite: false, workers: 1 };
 /// let report = process(&scrubber, &jobs[0], &opts);
 /// assert_eq!(report.status, Status::Exported);
 /// assert!(report.output.unwrap().is_file());

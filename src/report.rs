@@ -56,7 +56,7 @@ impl Status {
 /// std::fs::write(inputs.join("ward 4/bed2.jpg"), b"Bed 2: J. Doe")?;
 /// # let config = Config { detect_faces: false, detect_text: false, detect_codes: false, ..Config::default() };
 /// let scrubber = Scrubber::new(config)?;
-/// let opts = RunOptions { out_dir: out.clone(), overwrite: false, threads: 1 };
+/// let opts = RunOptions { out_dir: out.clone(), overwrite: false, workers: 1 };
 /// let reports = run(&scrubber, &plan(&[inputs], &out, None), &opts, &|_| {})?;
 /// let r = &reports[0];
 /// // Reports name the file by its path inside the folder given.
@@ -103,7 +103,7 @@ pub struct FileReport {
 /// // Metadata only: no model is loaded, so this is quick.
 /// let config = Config { detect_faces: false, detect_text: false, detect_codes: false, ..Config::default() };
 /// let scrubber = Scrubber::new(config)?;
-/// let opts = RunOptions { out_dir: dir.path().to_owned(), overwrite: false, threads: 1 };
+/// let opts = RunOptions { out_dir: dir.path().to_owned(), overwrite: false, workers: 1 };
 /// let reports = run(&scrubber, &plan(&[photo], dir.path(), None), &opts, &|_| {})?;
 /// let done = reports[0].done.as_ref().expect("exported");
 /// assert!(done.width > 0 && done.height > 0);
@@ -303,16 +303,42 @@ impl Summary {
 /// assert!(!reports[0].message.as_deref().unwrap().contains("Dupont"));
 /// ```
 pub fn hide_unlisted(reports: &mut [FileReport], plan: &crate::walk::Plan) {
-    let listed: std::collections::HashSet<&std::path::Path> =
-        plan.jobs.iter().map(|j| j.relative.as_path()).collect();
-    let mut n = 0;
+    let mut unlisted = Unlisted::new(plan);
     for r in reports.iter_mut() {
-        if !listed.contains(r.relative.as_path()) {
-            n += 1;
-            let name = PathBuf::from(format!("unlisted-{n}"));
-            r.input = name.clone();
-            r.relative = name;
+        if let Some(name) = unlisted.name(&r.relative) {
+            r.input = PathBuf::from(&name);
+            r.relative = PathBuf::from(name);
             r.message = Some(crate::t!("unlisted"));
         }
+    }
+}
+
+/// The one rule that hides, in a renamed run, the entries that are not
+/// among the plan's jobs (what was named on the command line and failed
+/// before it became one, under its real name): `unlisted-1`, `unlisted-2`,
+/// … in report order. The review sheet ([`hide_unlisted`]) and the audit
+/// report (`audit::Report::renamed`) both use it, so they name the same
+/// file the same.
+pub(crate) struct Unlisted<'a> {
+    listed: std::collections::HashSet<&'a std::path::Path>,
+    seen: usize,
+}
+
+impl<'a> Unlisted<'a> {
+    pub(crate) fn new(plan: &'a crate::walk::Plan) -> Unlisted<'a> {
+        Unlisted {
+            listed: plan.jobs.iter().map(|j| j.relative.as_path()).collect(),
+            seen: 0,
+        }
+    }
+
+    /// The name that hides the entry at `relative`, or `None` when the
+    /// plan lists it (its neutral name is already in place).
+    pub(crate) fn name(&mut self, relative: &std::path::Path) -> Option<String> {
+        if self.listed.contains(relative) {
+            return None;
+        }
+        self.seen += 1;
+        Some(format!("unlisted-{}", self.seen))
     }
 }

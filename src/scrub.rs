@@ -110,13 +110,13 @@ pub struct Scrubbed {
     pub timings: Timings,
 }
 
-/// What an image shows as it is ([`Scrubber::inspect`]).
+/// What an image shows as it is ([`Scrubber::check`]).
 ///
 /// ```
 /// use phiscrub::{Category, Config, Scrubber};
 /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/jpeg_camera_everything.jpg");
 /// let scrubber = Scrubber::new(Config::default())?;
-/// let verdict = scrubber.inspect(&std::fs::read(path)?)?;
+/// let verdict = scrubber.check(&std::fs::read(path)?)?;
 /// assert!(verdict.metadata.contains(&Category::Gps));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -151,11 +151,11 @@ impl Verdict {
     /// use phiscrub::{Config, Scrubber};
     /// # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photos/");
     /// let scrubber = Scrubber::new(Config::default())?;
-    /// let face = scrubber.inspect(&std::fs::read(format!("{dir}grace_hopper.jpg"))?)?;
+    /// let face = scrubber.check(&std::fs::read(format!("{dir}grace_hopper.jpg"))?)?;
     /// assert!(face.would_leak());
     /// // Once scrubbed, nothing is left to find.
     /// let safe = scrubber.scrub(&std::fs::read(format!("{dir}grace_hopper.jpg"))?)?;
-    /// assert!(!scrubber.inspect(&safe.bytes)?.would_leak());
+    /// assert!(!scrubber.check(&safe.bytes)?.would_leak());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn would_leak(&self) -> bool {
@@ -356,23 +356,25 @@ impl Scrubber {
     /// What an image shows as it is: exactly what [`scrub`](Self::scrub)
     /// would cover and remove, without keeping the output. An `Err` is what
     /// `scrub` would answer (a refusal means the image would leak as it is
-    /// and cannot be made safe).
+    /// and cannot be made safe). This is `phiscrub check` and the service's
+    /// `/v1/check`; what a file's metadata holds, without looking at the
+    /// pixels, is [`crate::inspect::inspect`] (`phiscrub inspect`).
     ///
     /// ```
     /// use phiscrub::{Category, Config, FindingKind, Scrubber};
     /// # let slide = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photos/hopper_phone.jpg");
     /// let scrubber = Scrubber::new(Config::default())?;
-    /// let verdict = scrubber.inspect(&std::fs::read(slide)?)?;
+    /// let verdict = scrubber.check(&std::fs::read(slide)?)?;
     /// assert!(verdict.would_leak());
     /// assert!(verdict.findings.iter().any(|f| f.kind == FindingKind::Face));
     /// assert!(verdict.metadata.contains(&Category::Gps));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn inspect(&self, bytes: &[u8]) -> Result<Verdict, ScrubError> {
+    pub fn check(&self, bytes: &[u8]) -> Result<Verdict, ScrubError> {
         self.scrub(bytes).map(Verdict::of)
     }
 
-    /// [`Self::inspect`] within a time limit, as [`Self::scrub_within`].
+    /// [`Self::check`] within a time limit, as [`Self::scrub_within`].
     ///
     /// ```
     /// use phiscrub::{Config, RefusalReason, ScrubError, Scrubber};
@@ -380,11 +382,11 @@ impl Scrubber {
     /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photos/grace_hopper.jpg");
     /// let scrubber = Scrubber::new(Config::default())?;
     /// let photo = std::fs::read(path)?;
-    /// let late = scrubber.inspect_within(&photo, Duration::ZERO).unwrap_err();
+    /// let late = scrubber.check_within(&photo, Duration::ZERO).unwrap_err();
     /// assert!(matches!(late, ScrubError::Refused(r) if r.reason == RefusalReason::TimeLimit));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn inspect_within(&self, bytes: &[u8], limit: Duration) -> Result<Verdict, ScrubError> {
+    pub fn check_within(&self, bytes: &[u8], limit: Duration) -> Result<Verdict, ScrubError> {
         self.scrub_within(bytes, limit).map(Verdict::of)
     }
 

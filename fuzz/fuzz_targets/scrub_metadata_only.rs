@@ -1,7 +1,7 @@
 #![no_main]
-//! The whole scrub path without the face model (sniff, walk, decode with
-//! limits, orientation, encode or rewrite, verification): never panic, and
-//! whatever it exports carries no hazard and one picture.
+//! The whole metadata-only scrub path, no network loaded (sniff, walk,
+//! decode with limits, orientation, encode or rewrite, verification): never
+//! panic, and whatever it exports carries no hazard and one picture.
 use libfuzzer_sys::fuzz_target;
 use phiscrub::{Config, Scrubber};
 use std::sync::OnceLock;
@@ -11,10 +11,9 @@ static SCRUBBER: OnceLock<Scrubber> = OnceLock::new();
 fuzz_target!(|data: &[u8]| {
     let s = SCRUBBER.get_or_init(|| {
         Scrubber::new(Config {
-            detect_faces: false,
             // Small limits keep each run fast and memory bounded.
             max_pixels: 1 << 20,
-            ..Config::default()
+            ..Config::metadata_only()
         })
         .unwrap()
     });

@@ -28,7 +28,7 @@ use std::fmt;
 /// let safe = scrubber.scrub(&std::fs::read(path)?)?;
 /// // What the input carried, all of it removed.
 /// assert!(safe.removed.contains(&Category::Gps));
-/// assert!(scrubber.inspect(&safe.bytes)?.metadata.is_empty());
+/// assert!(scrubber.check(&safe.bytes)?.metadata.is_empty());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

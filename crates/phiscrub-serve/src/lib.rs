@@ -1,7 +1,7 @@
 //! phiscrub over HTTP (`phiscrub serve`): the [`Scrubber`], for intranet tools written
 //! in anything. Same detectors, same verification, same refusals as the
 //! command line: the handlers only move bytes in and out of
-//! [`Scrubber::scrub`] and [`Scrubber::inspect`].
+//! [`Scrubber::scrub`] and [`Scrubber::check`].
 //!
 //! Safety of the service itself: it binds to loopback unless told
 //! otherwise, never writes an image to disk, never logs image content or
@@ -630,8 +630,7 @@ async fn scrub(State(st): State<Arc<AppState>>, req: Request) -> Response {
 
 async fn check(State(st): State<Arc<AppState>>, req: Request) -> Response {
     let started = Instant::now();
-    let result = match with_image(&st, "check", req, |s, b, limit| s.inspect_within(b, limit)).await
-    {
+    let result = match with_image(&st, "check", req, |s, b, limit| s.check_within(b, limit)).await {
         Ok(r) => r,
         Err(resp) => return resp,
     };

@@ -110,7 +110,7 @@ pub fn run(args: ScrubArgs) -> Result<ExitCode, Failure> {
     let mut plan =
         phiscrub::walk::plan_with(&args.inputs, &args.out, config.output_format, args.follow);
     let (config, jobs) = share_cores(config, plan.jobs.len(), args.jobs, &args.detect);
-    let (scrubber, threads) = start_scrubber(config, jobs)?;
+    let (scrubber, workers) = start_scrubber(config, jobs)?;
     if let Err(e) = std::fs::create_dir_all(&args.out) {
         return Err(Failure::fatal(t!(
             "out-create",
@@ -134,7 +134,7 @@ pub fn run(args: ScrubArgs) -> Result<ExitCode, Failure> {
     let opts = RunOptions {
         out_dir: args.out.clone(),
         overwrite: args.force,
-        threads,
+        workers,
     };
     let on_done = |r: &FileReport| {
         if let Some(msg) = &r.message {

@@ -351,7 +351,7 @@ fn a_close_up_whose_fill_is_missing_is_refused_by_either_family() {
     // And `check` calls the close-up a leak through the full scrubber.
     let verdict = Scrubber::new(faces_only(true))
         .unwrap()
-        .inspect(&bytes)
+        .check(&bytes)
         .unwrap();
     assert!(
         verdict

@@ -347,7 +347,7 @@ fn rows_of_flat_fills_do_not_read_as_text_to_check() {
         ..Config::default()
     };
     let scrubber = Scrubber::new(config).unwrap();
-    let verdict = scrubber.inspect(&jpeg).unwrap();
+    let verdict = scrubber.check(&jpeg).unwrap();
     let text: Vec<_> = verdict
         .findings
         .iter()
