@@ -75,7 +75,10 @@ fn the_metadata_only_path_leaves_pixels_alone() {
         let before = image::open(root.join(name)).unwrap().to_rgb8();
         let mut bytes = Vec::new();
         before
-            .write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
+            .write_to(
+                &mut std::io::Cursor::new(&mut bytes),
+                image::ImageFormat::Png,
+            )
             .unwrap();
         let out = s.scrub(&bytes).unwrap();
         assert!(out.findings.is_empty(), "{name}: {:?}", out.findings);

@@ -166,7 +166,7 @@ impl BlazeFace {
         super::deadline::check()?;
         let (w, h) = img.dimensions();
         let box_ = Letterbox::new(w, h, side);
-        let scaled = super::resize_rgb(&mut self.resizer, img, box_.w, box_.h)?;
+        let scaled = super::tiles::resized(&mut self.resizer, img, box_.w, box_.h)?;
         let input = box_.tensor(&scaled);
         let tensor = TensorRef::from_array_view(input.view()).map_err(|e| e.to_string())?;
         let (session, anchors) = match range {

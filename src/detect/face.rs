@@ -6,7 +6,8 @@
 //! without the model.
 
 use super::scales::{self, Pass, ScaleParams};
-use super::{FaceDetect, Finding, FindingKind, same_region};
+use super::tiles;
+use super::{FaceDetect, Finding, FindingKind};
 use crate::error::SetupError;
 use crate::geometry::{BoxF, nms, suppress_contained};
 use crate::models;
@@ -51,15 +52,14 @@ pub struct CenterFace {
 /// network found at `threshold` (tile pixels, before edge filtering).
 ///
 /// The detection rounds fill a few boxes and look again, and a lossless
-/// output is verified on the very pixels the last round saw: the network is a
-/// pure function of a tile's pixels, so a tile identical byte for byte gives
-/// the same answer, and results at a threshold serve any higher one (greedy
-/// NMS never lets a lower score suppress a higher one).
+/// output is verified on the very pixels the last round saw: a tile
+/// identical byte for byte gives the same answer ([`super::tiles`]), and
+/// results at a threshold serve any higher one (greedy NMS never lets a
+/// lower score suppress a higher one).
 struct Memo {
     pass: Pass,
     threshold: f32,
-    pixels: Vec<u8>,
-    tiles: Vec<Vec<(BoxF, f32)>>,
+    tiles: tiles::Memo<Vec<(BoxF, f32)>>,
 }
 
 impl CenterFace {
@@ -241,21 +241,6 @@ impl CenterFace {
     }
 }
 
-impl CenterFace {
-    /// Resizes `img` for `pass`, or borrows it when the pass is at full size.
-    fn resized<'a>(
-        &mut self,
-        img: &'a RgbImage,
-        pass: &Pass,
-    ) -> Result<std::borrow::Cow<'a, [u8]>, String> {
-        if (pass.width, pass.height) == img.dimensions() {
-            return Ok(std::borrow::Cow::Borrowed(img.as_raw()));
-        }
-        super::resize_rgb(&mut self.resizer, img, pass.width, pass.height)
-            .map(std::borrow::Cow::Owned)
-    }
-}
-
 impl FaceDetect for CenterFace {
     fn detect(&mut self, img: &RgbImage, threshold: f32) -> Result<Vec<Finding>, String> {
         let (w, h) = img.dimensions();
@@ -263,33 +248,20 @@ impl FaceDetect for CenterFace {
         let mut scores = Vec::new();
         let previous = std::mem::take(&mut self.memo);
         for (i, pass) in scales::plan(w, h, &self.scales).into_iter().enumerate() {
-            let pixels = self.resized(img, &pass)?;
+            let pixels = tiles::resized(&mut self.resizer, img, pass.width, pass.height)?;
             let reusable = previous
                 .get(i)
                 .filter(|m| m.pass == pass && m.threshold <= threshold);
-            let mut found_in: Vec<Option<Vec<(BoxF, f32)>>> = pass
-                .tiles
-                .iter()
-                .enumerate()
-                .map(|(t, &tile)| match reusable {
-                    Some(m) if same_region(&m.pixels, &pixels, pass.width, tile) => {
-                        Some(m.tiles[t].clone())
-                    }
-                    _ => None,
-                })
-                .collect();
-            let todo: Vec<usize> = (0..pass.tiles.len())
-                .filter(|&t| found_in[t].is_none())
-                .collect();
-            let per_call = if self.batch { todo.len().max(1) } else { 1 };
-            for group in todo.chunks(per_call) {
-                let regions: Vec<_> = group.iter().map(|&t| pass.tiles[t]).collect();
-                let answers = self.infer(&pack(&pixels, pass.width, &regions), threshold)?;
-                for (&t, a) in group.iter().zip(answers) {
-                    found_in[t] = Some(a);
-                }
-            }
-            let found_in: Vec<Vec<(BoxF, f32)>> = found_in.into_iter().flatten().collect();
+            let per_call = if self.batch { usize::MAX } else { 1 };
+            let memo = tiles::Memo::answer(
+                reusable.map(|m| &m.tiles),
+                pixels.into_owned(),
+                pass.width,
+                pass.tiles.clone(),
+                per_call,
+                |pixels, cut| self.infer(&pack(pixels, pass.width, cut), threshold),
+            )?;
+            let found_in = memo.answers();
             // Map back with the exact per-axis factors of the resize.
             let (fx, fy) = (w as f32 / pass.width as f32, h as f32 / pass.height as f32);
             for (t, &(tx, ty, tw, th)) in pass.tiles.iter().enumerate() {
@@ -321,15 +293,16 @@ impl FaceDetect for CenterFace {
                 }
             }
             // Keep the lowest threshold's answers: they serve more calls.
-            let (threshold, found_in) = match reusable {
-                Some(m) if m.pixels == *pixels => (m.threshold, m.tiles.clone()),
-                _ => (threshold, found_in),
+            let (threshold, kept) = match reusable {
+                Some(m) if m.tiles.pixels() == memo.pixels() => {
+                    (m.threshold, memo.with_answers(m.tiles.answers().to_vec()))
+                }
+                _ => (threshold, memo),
             };
             self.memo.push(Memo {
                 pass,
                 threshold,
-                pixels: pixels.into_owned(),
-                tiles: found_in,
+                tiles: kept,
             });
         }
         Ok(merge(&boxes, &scores)

@@ -11,6 +11,7 @@ pub mod runtime;
 pub mod scales;
 pub mod tally;
 pub mod text;
+pub(crate) mod tiles;
 pub mod wristband;
 
 use crate::geometry::{BoxF, Quad, Rect};
@@ -191,43 +192,4 @@ pub trait TextDetect: Send {
         threshold: f32,
         covered: &[crate::geometry::Rect],
     ) -> Result<Vec<Finding>, String>;
-}
-
-/// `img` resized to `width` × `height`, as the face detectors see it:
-/// bilinear, with the kernel widened on downscaling (an area average), what
-/// the networks were trained on, unlike nearest-neighbour aliasing.
-pub(crate) fn resize_rgb(
-    resizer: &mut fast_image_resize::Resizer,
-    img: &image::RgbImage,
-    width: u32,
-    height: u32,
-) -> Result<Vec<u8>, String> {
-    use fast_image_resize::images::{Image, ImageRef};
-    use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions};
-    let src = ImageRef::new(img.width(), img.height(), img.as_raw(), PixelType::U8x3)
-        .map_err(|e| format!("resizing for detection: {e}"))?;
-    let mut dst = Image::new(width, height, PixelType::U8x3);
-    let opts = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear));
-    resizer
-        .resize(&src, &mut dst, &opts)
-        .map_err(|e| format!("resizing for detection: {e}"))?;
-    Ok(dst.into_vec())
-}
-
-/// True when the `(x, y, w, h)` region of two RGB buffers `stride` pixels
-/// wide holds the same bytes: the detectors' test for reusing a tile.
-pub(crate) fn same_region(
-    a: &[u8],
-    b: &[u8],
-    stride: u32,
-    (x, y, w, h): (u32, u32, u32, u32),
-) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    (y..y + h).all(|row| {
-        let start = (row as usize * stride as usize + x as usize) * 3;
-        let end = start + w as usize * 3;
-        a[start..end] == b[start..end]
-    })
 }
