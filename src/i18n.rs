@@ -4,14 +4,19 @@
 //! translator edits text, never code, and a missing translation falls back
 //! to English rather than to nothing.
 //!
-//! The language is process-wide: the command line sets it once from
-//! `--lang` or the environment, and error messages built anywhere (worker
-//! threads included) follow it. A library user who never sets it gets
-//! English. Machine-readable output (the JSON report's fields and reason
-//! codes) never changes with the language.
+//! A process has a default language: the command line sets it once from
+//! `--lang` or the environment ([`set_lang`]), and messages built anywhere
+//! (worker threads included) follow it. One call can speak another
+//! ([`in_lang`]): the HTTP service answers each request in the language its
+//! `Accept-Language` asks for. A library user who sets neither gets
+//! English. Messages are rendered when shown (an error's `Display`), so
+//! render them inside the call that chose the language. Machine-readable
+//! output (the JSON report's fields and reason codes) never changes with
+//! the language.
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource};
+use std::cell::Cell;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU8, Ordering};
 
@@ -101,6 +106,35 @@ impl Lang {
         Lang::En
     }
 
+    /// The language an HTTP `Accept-Language` header prefers among those
+    /// phiscrub speaks (highest quality first, the header's order among
+    /// equals; `q=0` refuses one), or `None` when it names neither.
+    ///
+    /// ```
+    /// use phiscrub::i18n::Lang;
+    /// assert_eq!(Lang::from_accept_language("fr-CH, fr;q=0.9, en;q=0.8"), Some(Lang::Fr));
+    /// assert_eq!(Lang::from_accept_language("de-DE, en;q=0.5, fr;q=0.7"), Some(Lang::Fr));
+    /// assert_eq!(Lang::from_accept_language("fr;q=0, en"), Some(Lang::En));
+    /// assert_eq!(Lang::from_accept_language("de, *;q=0.1"), None);
+    /// ```
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        let mut best: Option<(f32, Lang)> = None;
+        for item in header.split(',') {
+            let mut parts = item.split(';');
+            let Some(lang) = parts.next().and_then(|tag| Lang::from_locale(tag.trim())) else {
+                continue;
+            };
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|v| v.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if q > 0.0 && best.is_none_or(|(b, _)| q > b) {
+                best = Some((q, lang));
+            }
+        }
+        best.map(|(_, lang)| lang)
+    }
+
     /// The BCP 47 tag, for HTML `lang` attributes.
     ///
     /// ```
@@ -122,7 +156,8 @@ impl Lang {
 
 static CURRENT: AtomicU8 = AtomicU8::new(0);
 
-/// Sets the language of every message from now on, in every thread.
+/// Sets the process's default language: every message from now on, in
+/// every thread, except inside a call that chose its own ([`in_lang`]).
 ///
 /// ```
 /// use phiscrub::i18n::{lang, set_lang, Lang};
@@ -137,7 +172,37 @@ pub fn set_lang(lang: Lang) {
     CURRENT.store(lang as u8, Ordering::Relaxed);
 }
 
-/// The language messages are currently written in.
+thread_local! {
+    /// The language of the call in progress on this thread, if it chose one.
+    static CALL: Cell<Option<Lang>> = const { Cell::new(None) };
+}
+
+/// Runs `f` with every message this thread builds in `lang`, whatever the
+/// process's default; other threads are not affected. Calls nest.
+///
+/// ```
+/// use phiscrub::i18n::{in_lang, lang, Lang};
+/// use phiscrub::{ScrubError, Unreadable};
+/// let e = ScrubError::Unreadable(Unreadable::NotAnImage);
+/// let fr = in_lang(Lang::Fr, || e.to_string());
+/// let en = e.to_string();
+/// assert_ne!(fr, en);
+/// assert!(en.contains("not an image"), "{en}");
+/// assert_eq!(lang(), Lang::En, "the default is left as it was");
+/// ```
+pub fn in_lang<T>(lang: Lang, f: impl FnOnce() -> T) -> T {
+    struct Restore(Option<Lang>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            CALL.set(self.0);
+        }
+    }
+    let _restore = Restore(CALL.replace(Some(lang)));
+    f()
+}
+
+/// The language messages are written in here and now: the current call's
+/// ([`in_lang`]), else the process's default ([`set_lang`]).
 ///
 /// ```
 /// use phiscrub::i18n::{lang, set_lang, Lang};
@@ -146,6 +211,9 @@ pub fn set_lang(lang: Lang) {
 /// assert_eq!(lang(), Lang::Fr);
 /// ```
 pub fn lang() -> Lang {
+    if let Some(lang) = CALL.get() {
+        return lang;
+    }
     match CURRENT.load(Ordering::Relaxed) {
         1 => Lang::Fr,
         _ => Lang::En,

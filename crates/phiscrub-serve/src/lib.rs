@@ -35,6 +35,8 @@ use metrics::Metrics;
 use phiscrub::Scrubber;
 use phiscrub::detect::Finding;
 use phiscrub::error::{RefusalReason, ScrubError};
+use phiscrub::i18n::{Lang, in_lang};
+use phiscrub::scrub::Verdict;
 use serde_json::json;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -449,6 +451,17 @@ fn findings_json(found: &[Finding]) -> serde_json::Value {
         .collect()
 }
 
+/// The language of a request's messages: the one its `Accept-Language`
+/// prefers among those phiscrub speaks, else the service's default (from
+/// `--lang` or the environment).
+fn request_lang(headers: &HeaderMap) -> Lang {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Lang::from_accept_language)
+        .unwrap_or_else(phiscrub::i18n::lang)
+}
+
 /// The answer to a scrub that did not give an image.
 fn refusal(e: &ScrubError) -> (Response, &'static str) {
     match e {
@@ -588,11 +601,14 @@ async fn with_image<T: Send + 'static>(
 
 async fn scrub(State(st): State<Arc<AppState>>, req: Request) -> Response {
     let started = Instant::now();
-    let result = match with_image(&st, "scrub", req, |s, b, limit| s.scrub_within(b, limit)).await {
+    let lang = request_lang(req.headers());
+    let work = move |s: &Scrubber, b: &[u8], limit| in_lang(lang, || s.scrub_within(b, limit));
+    let result = match with_image(&st, "scrub", req, work).await {
         Ok(r) => r,
         Err(resp) => return resp,
     };
-    match result {
+    // Messages are rendered here, in the request's language.
+    in_lang(lang, || match result {
         Ok(safe) => {
             st.metrics
                 .record("scrub", "exported", Some(started.elapsed()));
@@ -625,15 +641,23 @@ async fn scrub(State(st): State<Arc<AppState>>, req: Request) -> Response {
             st.metrics.record("scrub", outcome, Some(started.elapsed()));
             resp
         }
-    }
+    })
 }
 
 async fn check(State(st): State<Arc<AppState>>, req: Request) -> Response {
     let started = Instant::now();
-    let result = match with_image(&st, "check", req, |s, b, limit| s.check_within(b, limit)).await {
+    let lang = request_lang(req.headers());
+    let work = move |s: &Scrubber, b: &[u8], limit| in_lang(lang, || s.check_within(b, limit));
+    let result = match with_image(&st, "check", req, work).await {
         Ok(r) => r,
         Err(resp) => return resp,
     };
+    in_lang(lang, || check_answer(&st, result, started))
+}
+
+/// `/v1/check`'s answer to a finished check, messages in the current
+/// language.
+fn check_answer(st: &AppState, result: Result<Verdict, ScrubError>, started: Instant) -> Response {
     let body = match result {
         Ok(v) => json!({
             "would_leak": v.would_leak(),

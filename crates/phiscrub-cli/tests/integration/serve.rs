@@ -420,3 +420,35 @@ fn a_scrub_past_the_time_limit_stops_and_frees_its_slot() {
     }
     assert!(ok, "the slot stayed taken after the time limit");
 }
+
+/// Each request is answered in the language its `Accept-Language` asks
+/// for, on one server: the language is chosen per request, not per process
+/// (the server itself runs in English).
+#[test]
+fn each_request_gets_its_messages_in_the_language_it_accepts() {
+    let srv = Server::start(&[]);
+    let garbage = read("bad/not-an-image.jpg");
+    let ask = |path: &str, accept: Option<&str>| {
+        let mut req = ureq::post(&srv.url(path))
+            .timeout(Duration::from_secs(60))
+            .set("Content-Type", "application/octet-stream");
+        if let Some(a) = accept {
+            req = req.set("Accept-Language", a);
+        }
+        let r = Reply::from(req.send_bytes(&garbage));
+        assert_eq!(r.status, 422, "{}", String::from_utf8_lossy(&r.body));
+        let v = r.json();
+        assert_eq!(v["reason"], "unreadable", "codes never change: {v}");
+        v["message"].as_str().unwrap().to_string()
+    };
+    for path in ["/v1/scrub", "/v1/check"] {
+        let fr = ask(path, Some("fr-CH, fr;q=0.9, en;q=0.5"));
+        let en = ask(path, Some("en-GB"));
+        let default = ask(path, None);
+        assert!(fr.starts_with("ce n'est pas une image"), "{path}: {fr}");
+        assert!(en.starts_with("not an image"), "{path}: {en}");
+        assert_eq!(default, en, "{path}: the server's own language is English");
+        // A language phiscrub does not speak falls back to the default.
+        assert_eq!(ask(path, Some("de-DE")), en, "{path}");
+    }
+}
