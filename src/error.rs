@@ -3,6 +3,7 @@
 //! Messages say what happened and what to do; the caller adds the file name.
 
 use crate::detect::Finding;
+use crate::detect::runtime::RuntimeError;
 use crate::t;
 use std::fmt;
 use std::path::PathBuf;
@@ -19,22 +20,46 @@ use std::path::PathBuf;
 /// }
 /// ```
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SetupError {
-    /// ONNX Runtime could not be found or loaded.
-    #[error("{0}")]
-    Runtime(String),
-    /// A model would not load into ONNX Runtime.
+    /// ONNX Runtime could not be found or loaded, or a model would not load
+    /// into it.
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
+    /// A detector would not start (a detector given to
+    /// [`Scrubber::with_detectors`](crate::Scrubber::with_detectors) reports
+    /// its own reason).
     #[error("{}", crate::t!("setup-model", model = *model, detail = detail.as_str()))]
     Model {
         /// The model's short name
         /// ([`Model::name`](crate::models::Model::name)).
         model: &'static str,
-        /// Why it would not load, as the runtime or the detector reported it.
+        /// Why it would not start, as the detector reported it.
         detail: String,
     },
     /// A setting is out of range.
-    #[error("{0}")]
+    #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
+}
+
+impl SetupError {
+    /// A short, stable name of what went wrong: the runtime's
+    /// ([`RuntimeError::code`]), `model` or `config`.
+    ///
+    /// ```
+    /// use phiscrub::{Config, Scrubber};
+    /// let Err(e) = Scrubber::new(Config { jpeg_quality: 0, ..Config::default() }) else {
+    ///     panic!("a quality of 0 is out of range");
+    /// };
+    /// assert_eq!(e.code(), "config");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            SetupError::Runtime(e) => e.code(),
+            SetupError::Model { .. } => "model",
+            SetupError::Config(_) => "config",
+        }
+    }
 }
 
 /// Why one image was not exported. Every variant means the same thing for
@@ -47,6 +72,7 @@ pub enum SetupError {
 /// assert!(!e.is_refusal());
 /// ```
 #[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
 pub enum ScrubError {
     /// The input is not an image phiscrub reads, or is damaged.
     #[error("{0}")]
@@ -116,6 +142,7 @@ impl ScrubError {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Unreadable {
     /// The bytes are not an image file phiscrub recognises (checked by
     /// content, not by name).
@@ -198,6 +225,7 @@ pub struct Refusal {
 /// assert_eq!(e.reason_code(), "detector_failed");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RefusalReason {
     /// A recognised image format, or a feature of one, that phiscrub cannot
     /// make safe (HEIC, AVIF, arithmetic-coded JPEG, ...).
@@ -280,6 +308,9 @@ impl fmt::Display for Refusal {
 /// let scrubber = Scrubber::new(Config::default())?;
 /// let e = scrubber.scrub_path("no/such/photo.jpg".as_ref()).unwrap_err();
 /// assert!(e.to_string().starts_with("no/such/photo.jpg: "));
+/// // The error beneath, for a program that walks the chain.
+/// let below = std::error::Error::source(&e).unwrap().to_string();
+/// assert!(e.to_string().ends_with(&below));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -297,7 +328,13 @@ impl fmt::Display for FileError {
     }
 }
 
-impl std::error::Error for FileError {}
+impl std::error::Error for FileError {
+    /// The error itself; `Display` is this one's message with the file's
+    /// path in front.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
 
 /// "2 face(s) and 1 text region(s)": what a refusal still found, by kind.
 fn residual_kinds(found: &[Finding]) -> String {

@@ -82,6 +82,7 @@ impl Inspection {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum InspectError {
     /// The bytes are not an image container phiscrub recognises (by content).
     NotAnImage,

@@ -401,6 +401,8 @@ impl Scrubber {
     ///     Err(ScrubError::Refused(r)) => println!("refused, {} still visible", r.residual.len()),
     ///     Err(ScrubError::Unreadable(why)) => println!("not an image we read: {why}"),
     ///     Err(ScrubError::Internal(e)) => println!("bug: {e}"),
+    ///     // New kinds of error may come: nothing was exported either way.
+    ///     Err(other) => println!("not exported: {other}"),
     /// }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

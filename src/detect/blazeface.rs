@@ -21,19 +21,15 @@ use ndarray::Array4;
 use ort::session::Session;
 use ort::value::TensorRef;
 
-/// The score above which BlazeFace's face is covered. MediaPipe's default
-/// (0.5) is set for selfie cameras; on crowded street photos it calls dark
-/// coats and torsos faces, and their scores wander across any threshold as
-/// fills change the frame around them, refusing the image. At 0.7 those
-/// are gone and most close-up faces are still seen (figures in
-/// BENCHMARKS.md); CenterFace remains the first detector.
+/// The score above which BlazeFace's face is covered (its reasons are
+/// with [`crate::config::params::BLAZEFACE_THRESHOLD`]).
 ///
 /// ```
 /// use phiscrub::detect::blazeface::THRESHOLD;
 /// // What a scrubber uses unless told otherwise.
 /// assert_eq!(phiscrub::Config::default().second_face_threshold, THRESHOLD);
 /// ```
-pub const THRESHOLD: f32 = 0.7;
+pub const THRESHOLD: f32 = crate::config::params::BLAZEFACE_THRESHOLD;
 
 const NMS_IOU: f32 = 0.3;
 

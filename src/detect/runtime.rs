@@ -1,9 +1,91 @@
 //! Finding and loading ONNX Runtime. The library is provisioned at build time
 //! (see `build.rs`); this module only looks in known places, never downloads.
 
-use crate::error::SetupError;
+use crate::i18n::path_arg;
+use crate::t;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
+
+/// Why ONNX Runtime, or a model in it, could not be loaded. Its own type,
+/// so that the runtime depends on nothing of the pipeline's; a
+/// [`SetupError`](crate::SetupError) carries it.
+///
+/// ```
+/// use phiscrub::detect::runtime::{locate, RuntimeError};
+/// use std::error::Error;
+/// // Safe here: each doc test runs alone in its own process.
+/// unsafe { std::env::set_var("ORT_DYLIB_PATH", "/nowhere/libonnxruntime.so") };
+/// let e = locate().unwrap_err();
+/// assert_eq!(e.code(), "runtime_not_found");
+/// assert!(matches!(&e, RuntimeError::NotFound { tried } if tried.len() == 1));
+/// assert!(e.to_string().contains("ORT_DYLIB_PATH"), "the message says what to do");
+/// assert!(e.source().is_none(), "nothing failed: nothing was there");
+/// ```
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum RuntimeError {
+    /// No runtime library in any place phiscrub looks.
+    #[error("{}", not_found_message(tried))]
+    NotFound {
+        /// Every place looked at, with the reason it was.
+        tried: Vec<(PathBuf, &'static str)>,
+    },
+    /// The library was found but would not load.
+    #[error("{}", t!("rt-load", path = path_arg(path), detail = source.to_string(), lib = LIB_NAME))]
+    Load {
+        /// The library.
+        path: PathBuf,
+        /// ONNX Runtime's own error.
+        source: Cause,
+    },
+    /// The library loaded but its environment would not start.
+    #[error("{}", t!("rt-start", path = path_arg(path), detail = source.to_string()))]
+    Start {
+        /// The library.
+        path: PathBuf,
+        /// ONNX Runtime's own error.
+        source: Cause,
+    },
+    /// An embedded model would not load into the runtime.
+    #[error("{}", t!("setup-model", model = *model, detail = source.to_string()))]
+    Model {
+        /// The model's short name ([`Model::name`](crate::models::Model::name)).
+        model: &'static str,
+        /// ONNX Runtime's own error.
+        source: Cause,
+    },
+}
+
+/// The runtime's own error beneath a [`RuntimeError`] (its `source()`).
+///
+/// ```
+/// use phiscrub::detect::runtime::{Cause, RuntimeError};
+/// use std::error::Error;
+/// let cause: Cause = std::sync::Arc::new(std::io::Error::other("no such symbol"));
+/// let e = RuntimeError::Model { model: "CenterFace", source: cause };
+/// assert_eq!(e.source().unwrap().to_string(), "no such symbol");
+/// assert!(e.to_string().contains("CenterFace"));
+/// ```
+pub type Cause = Arc<dyn std::error::Error + Send + Sync>;
+
+impl RuntimeError {
+    /// A short, stable name of what went wrong, for programs and logs:
+    /// `runtime_not_found`, `runtime_load`, `runtime_start` or `model`.
+    ///
+    /// ```
+    /// use phiscrub::detect::runtime::RuntimeError;
+    /// let e = RuntimeError::NotFound { tried: Vec::new() };
+    /// assert_eq!(e.code(), "runtime_not_found");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            RuntimeError::NotFound { .. } => "runtime_not_found",
+            RuntimeError::Load { .. } => "runtime_load",
+            RuntimeError::Start { .. } => "runtime_start",
+            RuntimeError::Model { .. } => "model",
+        }
+    }
+}
 
 /// The ONNX Runtime version this build was made and tested with.
 ///
@@ -66,7 +148,6 @@ pub fn candidates() -> Vec<(PathBuf, &'static str)> {
 ///
 /// ```
 /// use phiscrub::detect::runtime::locate;
-/// use phiscrub::SetupError;
 /// # unsafe { std::env::remove_var("ORT_DYLIB_PATH") };
 /// // `cargo build` provisioned the library, so it is found.
 /// assert!(locate()?.is_file());
@@ -74,19 +155,16 @@ pub fn candidates() -> Vec<(PathBuf, &'static str)> {
 /// // A wrong override is an error naming where it looked, with no fallback.
 /// // Safe here: each doc test runs alone in its own process.
 /// unsafe { std::env::set_var("ORT_DYLIB_PATH", "/nowhere/libonnxruntime.so") };
-/// match locate() {
-///     Err(SetupError::Runtime(msg)) => assert!(msg.contains("/nowhere/libonnxruntime.so")),
-///     other => panic!("expected a runtime error, got {other:?}"),
-/// }
+/// let e = locate().unwrap_err();
+/// assert!(e.to_string().contains("/nowhere/libonnxruntime.so"), "{e}");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn locate() -> Result<PathBuf, SetupError> {
-    let cands = candidates();
-    cands
-        .iter()
-        .find(|(p, _)| p.is_file())
-        .map(|(p, _)| p.clone())
-        .ok_or_else(|| SetupError::Runtime(not_found_message(&cands)))
+pub fn locate() -> Result<PathBuf, RuntimeError> {
+    let tried = candidates();
+    match tried.iter().find(|(p, _)| p.is_file()) {
+        Some((p, _)) => Ok(p.clone()),
+        None => Err(RuntimeError::NotFound { tried }),
+    }
 }
 
 fn not_found_message(cands: &[(PathBuf, &'static str)]) -> String {
@@ -94,7 +172,7 @@ fn not_found_message(cands: &[(PathBuf, &'static str)]) -> String {
         .iter()
         .map(|(p, why)| format!("{} ({why})", p.display()))
         .collect();
-    crate::t!(
+    t!(
         "rt-not-found",
         version = ORT_VERSION,
         looked = looked.join(", "),
@@ -102,7 +180,7 @@ fn not_found_message(cands: &[(PathBuf, &'static str)]) -> String {
     )
 }
 
-static ENV: OnceLock<Result<ort::environment::Environment, String>> = OnceLock::new();
+static ENV: OnceLock<Result<ort::environment::Environment, RuntimeError>> = OnceLock::new();
 
 /// Loads the runtime once per process and returns its environment.
 ///
@@ -113,31 +191,24 @@ static ENV: OnceLock<Result<ort::environment::Environment, String>> = OnceLock::
 /// assert!(std::ptr::eq(first, environment()?));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn environment() -> Result<&'static ort::environment::Environment, SetupError> {
+pub fn environment() -> Result<&'static ort::environment::Environment, RuntimeError> {
     ENV.get_or_init(|| {
-        let path = locate().map_err(|e| e.to_string())?;
-        let builder = ort::init_from(&path).map_err(|e| {
-            crate::t!(
-                "rt-load",
-                path = crate::i18n::path_arg(&path),
-                detail = e.to_string(),
-                lib = LIB_NAME
-            )
+        let path = locate()?;
+        let builder = ort::init_from(&path).map_err(|e| RuntimeError::Load {
+            path: path.clone(),
+            source: Arc::new(e),
         })?;
         builder
             .with_name("phiscrub")
             .with_telemetry(false)
             .build()
-            .map_err(|e| {
-                crate::t!(
-                    "rt-start",
-                    path = crate::i18n::path_arg(&path),
-                    detail = e.to_string()
-                )
+            .map_err(|e| RuntimeError::Start {
+                path,
+                source: Arc::new(e),
             })
     })
     .as_ref()
-    .map_err(|e| SetupError::Runtime(e.clone()))
+    .map_err(Clone::clone)
 }
 
 /// A session of an embedded model with `intra_threads` ONNX Runtime
@@ -155,18 +226,18 @@ pub fn environment() -> Result<&'static ort::environment::Environment, SetupErro
 pub fn session(
     model: &'static crate::models::Model,
     intra_threads: usize,
-) -> Result<ort::session::Session, SetupError> {
+) -> Result<ort::session::Session, RuntimeError> {
     let env = environment()?;
-    let model_err = |e: &dyn std::fmt::Display| SetupError::Model {
+    let model_err = |e: ort::Error| RuntimeError::Model {
         model: model.name,
-        detail: e.to_string(),
+        source: Arc::new(e),
     };
     ort::session::Session::builder(env)
-        .map_err(|e| model_err(&e))?
+        .map_err(model_err)?
         .with_intra_threads(intra_threads)
-        .map_err(|e| model_err(&e))?
+        .map_err(|e| model_err(e.into()))?
         .with_inter_threads(1)
-        .map_err(|e| model_err(&e))?
+        .map_err(|e| model_err(e.into()))?
         .commit_from_memory(model.bytes)
-        .map_err(|e| model_err(&e))
+        .map_err(model_err)
 }

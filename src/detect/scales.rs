@@ -35,66 +35,9 @@ pub const NET_MIN_FACE: f32 = 10.0;
 /// ```
 pub const LARGE_FACE: f32 = 128.0;
 
-/// How a detector lays out its passes.
-///
-/// ```
-/// use phiscrub::detect::scales::{plan, ScaleParams};
-/// let defaults = ScaleParams::default();
-/// // A 640×480 photo fits the whole-frame pass unscaled; two coarse passes
-/// // (480 and 320 px wide) look for a face filling the frame, and a finer
-/// // pass at the small-photo budget (1.6×) for faces of a few pixels.
-/// let passes = plan(640, 480, &defaults);
-/// assert_eq!(passes.len(), 4);
-/// assert_eq!((passes[1].width, passes[2].width), (480, 320));
-/// assert!((passes[3].scale - 1.6).abs() < 1e-4);
-/// // Without the budget the whole-frame pass already finds 16 px faces.
-/// let plain = ScaleParams { small_budget: 0, ..defaults };
-/// assert_eq!(plan(640, 480, &plain).len(), 3);
-///
-/// // Asking for 4 px faces adds a finer pass, enlarged at most `max_upscale`
-/// // times and cut into tiles no larger than `tile`.
-/// let tiny = ScaleParams { min_face: 4, tile: 512, ..defaults };
-/// let passes = plan(640, 480, &tiny);
-/// assert_eq!(passes.len(), 4);
-/// let fine = passes.last().unwrap();
-/// assert_eq!(fine.scale, tiny.max_upscale);
-/// assert!(fine.tiles.iter().all(|&(_, _, w, h)| w <= 512 && h <= 512));
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct ScaleParams {
-    /// The whole-frame pass sees the image scaled down so that its longer side
-    /// is at most this (never scaled up).
-    pub global_side: u32,
-    /// The smallest face, in image pixels, to be searched for.
-    pub min_face: u32,
-    /// The largest tile side of the finer pass, in network pixels.
-    pub tile: u32,
-    /// The finer pass never enlarges the image more than this.
-    pub max_upscale: f32,
-    /// Longer sides of the coarse whole-frame passes, largest first: the
-    /// frame shrunk so that a face filling it is as large as the faces the
-    /// network was trained on (it finds faces of a few hundred network pixels
-    /// at most; a close-up seen at 1280 px has a face of a thousand). A
-    /// side is skipped when the image is not at least 15 % larger.
-    pub coarse_sides: [u32; 2],
-    /// Network pixels the finer pass of a small image may take: an image of
-    /// fewer pixels is enlarged to about this many (at most `max_upscale`
-    /// times), finding faces smaller than `min_face`. 0 turns it off.
-    pub small_budget: u64,
-}
-
-impl Default for ScaleParams {
-    fn default() -> Self {
-        ScaleParams {
-            global_side: 1280,
-            min_face: 16,
-            tile: 1024,
-            max_upscale: 2.0,
-            coarse_sides: [480, 320],
-            small_budget: 1024 * 768,
-        }
-    }
-}
+/// How a detector lays out its passes; [`Config::scale_params`](crate::Config::scale_params)
+/// gives a scrubber's.
+pub use crate::config::params::ScaleParams;
 
 /// One detection pass: the image resized by `scale` to `width` × `height`,
 /// then run through the network tile by tile.

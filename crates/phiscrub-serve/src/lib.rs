@@ -491,7 +491,9 @@ fn refusal(e: &ScrubError) -> (Response, &'static str) {
             ),
             "unreadable",
         ),
-        ScrubError::Internal(_) => (
+        // An internal fault, or a kind of error newer than this service:
+        // nothing was made safe, and the message says what happened.
+        _ => (
             simple(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",

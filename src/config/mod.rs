@@ -1,6 +1,9 @@
 //! What a scrub run may be tuned with. Defaults are the safe choice; every
 //! setting is checked once, in [`Config::validate`], before any image is read.
 
+pub mod params;
+
+pub use params::{ScaleParams, TextParams};
 use std::fmt;
 
 /// Settings for a [`Scrubber`](crate::Scrubber).
@@ -113,9 +116,9 @@ impl Default for Config {
             detect_text: true,
             detect_codes: true,
             second_face: true,
-            second_face_threshold: crate::detect::blazeface::THRESHOLD,
-            text_threshold: crate::detect::text::TextParams::default().box_threshold,
-            text_detail_side: crate::detect::text::TextParams::default().detail_side,
+            second_face_threshold: params::BLAZEFACE_THRESHOLD,
+            text_threshold: TextParams::default().box_threshold,
+            text_detail_side: TextParams::default().detail_side,
         }
     }
 }
@@ -145,8 +148,8 @@ impl Config {
     /// let config = phiscrub::Config { min_face: 24, ..Default::default() };
     /// assert_eq!(config.scale_params().min_face, 24);
     /// ```
-    pub fn scale_params(&self) -> crate::detect::scales::ScaleParams {
-        crate::detect::scales::ScaleParams {
+    pub fn scale_params(&self) -> ScaleParams {
+        ScaleParams {
             global_side: self.detect_max_side,
             min_face: self.min_face,
             tile: self.detect_tile,
@@ -160,8 +163,8 @@ impl Config {
     /// let config = phiscrub::Config { text_detail_side: 4096, ..Default::default() };
     /// assert_eq!(config.text_params().detail_side, 4096);
     /// ```
-    pub fn text_params(&self) -> crate::detect::text::TextParams {
-        crate::detect::text::TextParams {
+    pub fn text_params(&self) -> TextParams {
+        TextParams {
             box_threshold: self.text_threshold,
             detail_side: self.text_detail_side,
             ..Default::default()
