@@ -57,9 +57,10 @@ pub fn residual(found: Vec<Finding>, fills: &[Rect], width: u32, height: u32) ->
 pub const JUDGED_FLOOR: f32 = 0.7;
 
 /// How much a candidate's score may rise between the detection stage and the
-/// encoded output and still count as the same judgement. Re-encoding at JPEG
-/// quality 95 moves weak candidates by 0.003 on average (95 % within ±0.006,
-/// measured on the shared face set); quality 92 by 0.011.
+/// encoded output and still count as the same judgement: re-encoding moves
+/// weak candidates' scores a little (more at lower JPEG quality), and this
+/// bounds the move a candidate may make and still be the one already
+/// judged.
 ///
 /// ```
 /// use phiscrub::verify::{unexplained, SCORE_JITTER};

@@ -48,8 +48,7 @@ pub(crate) fn atomic_write(path: &Path, bytes: &[u8], overwrite: bool) -> Result
 
 /// Makes a run's outputs and the renames into their folders durable. On
 /// Linux one `syncfs` per file system flushes them all at once: a flush per
-/// file cost more than the rest of a metadata-only scrub (0.3 ms each on the
-/// development machine). Elsewhere each file and folder is flushed. Until
+/// file cost more than the rest of a metadata-only scrub. Elsewhere each file and folder is flushed. Until
 /// then a crash can lose an output, never expose a partial one under its
 /// name on a journalled file system, and never touch an input.
 pub(crate) fn sync_outputs<'a>(files: impl IntoIterator<Item = &'a Path>) -> io::Result<()> {

@@ -259,21 +259,20 @@ pub(super) fn looks(w: u32, h: u32, p: &TextParams) -> Vec<Look> {
 /// is thick (a word of three letters or more). Turned, pillars and shelf
 /// edges read as "text" 2–2.9 times longer than thick, and the edges of the
 /// fills put over them as more such blocks, a new one after each fill,
-/// until the image is refused (two 1280×720 scenes of the shared text set);
-/// the vertical words there came out 3.1–5.3 times longer than thick.
+/// until the image is refused; vertical words come out well over three
+/// times longer than thick.
 const TURNED_LINE: f32 = 3.0;
 
 /// The shortest line, in image pixels, the turned look keeps. Shorter, it
-/// reads folds in clothes and legs as "text": three such slivers on a
-/// pair of trousers (img_0039 of the shared text set, 18–22 px long), once
-/// filled, read as a block at the output's verification and refused the
-/// photo. Words up a bottle or a bin there are 25–100 px long; a shorter
-/// vertical word has letters too small to read.
+/// reads folds in clothes and legs as "text": slivers on a pair of
+/// trousers, once filled, read as a block at the output's verification and
+/// refused the photo. A vertical word shorter than this has letters too
+/// small to read.
 const TURNED_SHORTEST: f32 = 24.0;
 
 /// The most a turned line's fill is widened, as a multiple of the thickness
-/// the network found: the blurred "mentos" of img_0029 (a 13 px core over
-/// letters 22 px tall) need 1.8 times.
+/// the network found: blurred letters up a bottle read as a core about
+/// half their height.
 const TURNED_WIDEN: f32 = 2.0;
 
 /// Whether an outline (in upright pixels) is a line running up or down, at
@@ -288,8 +287,8 @@ fn runs_up_or_down(q: &Quad) -> bool {
 /// An oriented outline widened about its long axis, where needed, to at
 /// least its length over `ratio`. Blurred letters up a bottle or tube (the
 /// turned look's lines) read as a thin core: a fill grown from it by the
-/// usual margin covers 13 px of letters 22 px tall and leaves their edges
-/// (img_0029 of the shared text set). A line the turned look keeps is at
+/// usual margin covers about half the letters' height and leaves their
+/// edges. A line the turned look keeps is at
 /// least [`TURNED_LINE`] times longer than thick, so this is the widest
 /// fill its shape allows. It grows to at most [`TURNED_WIDEN`] times the
 /// thickness found: a long crisp line is read at its true thickness, and
