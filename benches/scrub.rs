@@ -36,7 +36,11 @@ use std::path::Path;
 struct FixedFace;
 
 impl FaceDetect for FixedFace {
-    fn detect(&mut self, _: &RgbImage, t: f32) -> Result<Vec<phiscrub::Finding>, String> {
+    fn detect(
+        &mut self,
+        _: &RgbImage,
+        t: f32,
+    ) -> Result<Vec<phiscrub::Finding>, phiscrub::DetectError> {
         Ok(if t < 0.9 {
             vec![phiscrub::Finding::new(
                 FindingKind::Face,

@@ -43,7 +43,7 @@ pub mod walk;
 mod write;
 
 pub use config::{Config, ConfigError};
-pub use detect::{FaceDetect, Finding, FindingKind, TextDetect};
+pub use detect::{DetectError, FaceDetect, Finding, FindingKind, TextDetect};
 pub use error::{FileError, Refusal, RefusalReason, ScrubError, SetupError, Unreadable};
 pub use format::Format;
 pub use geometry::{BoxF, Rect};

@@ -8,7 +8,7 @@ use crate::detect::ensemble::FaceEnsemble;
 use crate::detect::face::CenterFace;
 use crate::detect::pool::Pool;
 use crate::detect::text::TextDetector;
-use crate::detect::{FaceDetect, Finding, TextDetect, code, wristband};
+use crate::detect::{DetectError, FaceDetect, Finding, TextDetect, code, wristband};
 use crate::error::{Refusal, RefusalReason, ScrubError, SetupError, Unreadable};
 use crate::format::{self, Format, Sniffed};
 use crate::geometry::Rect;
@@ -1026,11 +1026,12 @@ fn refused(reason: RefusalReason, residual: Vec<Finding>) -> ScrubError {
     ScrubError::Refused(Refusal { reason, residual })
 }
 
-fn detector_failed(e: String) -> ScrubError {
-    if crate::detect::deadline::passed() {
+fn detector_failed(e: impl Into<DetectError>) -> ScrubError {
+    let e = e.into();
+    if matches!(e, DetectError::TimeLimit) || crate::detect::deadline::passed() {
         return refused(RefusalReason::TimeLimit, Vec::new());
     }
-    refused(RefusalReason::DetectorFailed(e), Vec::new())
+    refused(RefusalReason::DetectorFailed(e.to_string()), Vec::new())
 }
 
 // A Scrubber is built once and shared by threads and requests; this stops

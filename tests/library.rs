@@ -6,7 +6,8 @@ mod common;
 use common::png_chunk;
 use image::{Rgb, RgbImage};
 use phiscrub::{
-    BoxF, Config, FaceDetect, Finding, FindingKind, RefusalReason, ScrubError, Scrubber,
+    BoxF, Config, DetectError, FaceDetect, Finding, FindingKind, RefusalReason, ScrubError,
+    Scrubber,
 };
 use std::io::Cursor;
 
@@ -19,7 +20,7 @@ struct FixedFace {
 }
 
 impl FaceDetect for FixedFace {
-    fn detect(&mut self, img: &RgbImage, threshold: f32) -> Result<Vec<Finding>, String> {
+    fn detect(&mut self, img: &RgbImage, threshold: f32) -> Result<Vec<Finding>, DetectError> {
         let (cx, cy) = self.bbox.center();
         let covered = img.get_pixel(cx as u32, cy as u32).0 == [0, 0, 0];
         Ok(if self.score > threshold && !covered {
@@ -33,7 +34,7 @@ impl FaceDetect for FixedFace {
 struct Broken;
 
 impl FaceDetect for Broken {
-    fn detect(&mut self, _: &RgbImage, _: f32) -> Result<Vec<Finding>, String> {
+    fn detect(&mut self, _: &RgbImage, _: f32) -> Result<Vec<Finding>, DetectError> {
         Err("session lost".into())
     }
 }
@@ -106,6 +107,30 @@ fn a_candidate_under_both_thresholds_is_left_alone() {
         image::load_from_memory(&safe.bytes).unwrap().to_rgb8(),
         input
     );
+}
+
+/// A detector whose every call comes too late.
+struct Late;
+
+impl FaceDetect for Late {
+    fn detect(&mut self, _: &RgbImage, _: f32) -> Result<Vec<Finding>, DetectError> {
+        Err(DetectError::TimeLimit)
+    }
+}
+
+/// A detector that reports the time limit is told apart from one that
+/// fails: the refusal says the image took too long, not that a detector
+/// broke, and says so with its own code.
+#[test]
+fn a_detector_past_the_time_limit_refuses_for_time() {
+    let s = Scrubber::with_face_detector(Config::default(), || {
+        Ok(Box::new(Late) as Box<dyn FaceDetect>)
+    })
+    .unwrap();
+    match s.scrub(&png(&textured())) {
+        Err(e @ ScrubError::Refused(_)) => assert_eq!(e.reason_code(), "time_limit"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
 }
 
 #[test]
@@ -205,7 +230,7 @@ impl<F: FnMut(&RgbImage) -> Vec<Finding> + Send> phiscrub::TextDetect for ReadsT
         img: &RgbImage,
         _: f32,
         _: &[phiscrub::Rect],
-    ) -> Result<Vec<Finding>, String> {
+    ) -> Result<Vec<Finding>, DetectError> {
         Ok((self.0)(img))
     }
 }
@@ -361,7 +386,7 @@ struct Hidden {
 }
 
 impl FaceDetect for Hidden {
-    fn detect(&mut self, img: &RgbImage, threshold: f32) -> Result<Vec<Finding>, String> {
+    fn detect(&mut self, img: &RgbImage, threshold: f32) -> Result<Vec<Finding>, DetectError> {
         self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let black = |x: f32, y: f32| img.get_pixel(x as u32, y as u32).0 == [0, 0, 0];
         let filled = |b: &BoxF| black(b.center().0, b.center().1);
@@ -527,7 +552,7 @@ struct Rising {
 }
 
 impl FaceDetect for Rising {
-    fn detect(&mut self, img: &RgbImage, threshold: f32) -> Result<Vec<Finding>, String> {
+    fn detect(&mut self, img: &RgbImage, threshold: f32) -> Result<Vec<Finding>, DetectError> {
         self.calls += 1;
         let score = if self.calls == 1 { 0.185 } else { 0.192 };
         let bbox = BoxF::new(40.0, 30.0, 20.0, 20.0);

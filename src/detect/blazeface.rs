@@ -11,7 +11,7 @@
 //! inferences per look. Decoding is a pure function over the outputs, tested
 //! without the model.
 
-use super::{FaceDetect, Finding, FindingKind};
+use super::{DetectError, FaceDetect, Finding, FindingKind};
 use crate::error::SetupError;
 use crate::geometry::{BoxF, nms};
 use crate::models::{self, Model};
@@ -157,14 +157,14 @@ impl BlazeFace {
         img: &RgbImage,
         range: Range,
         threshold: f32,
-    ) -> Result<Vec<(BoxF, f32)>, String> {
+    ) -> Result<Vec<(BoxF, f32)>, DetectError> {
         let side = range.side();
         super::deadline::check()?;
         let (w, h) = img.dimensions();
         let box_ = Letterbox::new(w, h, side);
         let scaled = super::tiles::resized(&mut self.resizer, img, box_.w, box_.h)?;
         let input = box_.tensor(&scaled);
-        let tensor = TensorRef::from_array_view(input.view()).map_err(|e| e.to_string())?;
+        let tensor = TensorRef::from_array_view(input.view()).map_err(DetectError::runtime)?;
         let (session, anchors) = match range {
             Range::Short => (&mut self.short, &self.anchors_short),
             Range::Full => (&mut self.full, &self.anchors_full),
@@ -172,7 +172,7 @@ impl BlazeFace {
         let started = std::time::Instant::now();
         let outputs = session
             .run(ort::inputs!["input" => tensor])
-            .map_err(|e| e.to_string())?;
+            .map_err(DetectError::runtime)?;
         let pixels = (side * side) as u64;
         super::tally::record(super::tally::Net::BlazeFace, 1, pixels, started.elapsed());
         // The two models name their outputs differently; they are told apart
@@ -181,17 +181,24 @@ impl BlazeFace {
         for (_, value) in outputs.iter() {
             let (shape, data) = value
                 .try_extract_tensor::<f32>()
-                .map_err(|e| format!("BlazeFace output: {e}"))?;
+                .map_err(|e| DetectError::Output(format!("BlazeFace output: {e}")))?;
             match shape.last() {
                 Some(16) => regressors = Some(data.to_vec()),
                 Some(1) => logits = Some(data.to_vec()),
-                _ => return Err(format!("BlazeFace gave an output of shape {shape:?}")),
+                _ => {
+                    return Err(DetectError::Output(format!(
+                        "BlazeFace gave an output of shape {shape:?}"
+                    )));
+                }
             }
         }
         let (Some(regressors), Some(logits)) = (regressors, logits) else {
-            return Err("BlazeFace gave no boxes or no scores".into());
+            return Err(DetectError::Output(
+                "BlazeFace gave no boxes or no scores".into(),
+            ));
         };
-        let found = decode(&regressors, &logits, anchors, side as f32, threshold)?;
+        let found = decode(&regressors, &logits, anchors, side as f32, threshold)
+            .map_err(DetectError::Output)?;
         Ok(found
             .into_iter()
             .filter_map(|(b, s)| box_.back(b).map(|b| (b, s)))
@@ -200,7 +207,7 @@ impl BlazeFace {
 }
 
 impl FaceDetect for BlazeFace {
-    fn detect(&mut self, img: &RgbImage, threshold: f32) -> Result<Vec<Finding>, String> {
+    fn detect(&mut self, img: &RgbImage, threshold: f32) -> Result<Vec<Finding>, DetectError> {
         if img.width() == 0 || img.height() == 0 {
             return Ok(Vec::new());
         }

@@ -11,7 +11,7 @@
 //! the bars' height is measured here by walking away from that line while
 //! the bar pattern holds.
 
-use crate::detect::{Finding, FindingKind};
+use crate::detect::{DetectError, Finding, FindingKind};
 use crate::geometry::{BoxF, Quad};
 use image::{GrayImage, RgbImage};
 use rxing::{BarcodeFormat, DecodeHints, Point};
@@ -59,7 +59,7 @@ const FORMATS: [BarcodeFormat; 10] = [
 /// assert!(bars.bbox.y <= 48.0 && bars.bbox.y2() >= 112.0);
 /// # Ok::<(), String>(())
 /// ```
-pub fn find(img: &RgbImage) -> Result<Vec<Finding>, String> {
+pub fn find(img: &RgbImage) -> Result<Vec<Finding>, DetectError> {
     let (w, h) = img.dimensions();
     if w == 0 || h == 0 {
         return Ok(Vec::new());
@@ -81,7 +81,11 @@ pub fn find(img: &RgbImage) -> Result<Vec<Finding>, String> {
         Ok(r) => r,
         // "Not found" is how rxing says there is no code.
         Err(rxing::Exceptions::NotFoundException(_)) => Vec::new(),
-        Err(e) => return Err(format!("the barcode reader failed: {e}")),
+        Err(e) => {
+            return Err(DetectError::Other(format!(
+                "the barcode reader failed: {e}"
+            )));
+        }
     };
     let tensor = Tensor::new(&luma);
     // The finders' boxes take in quiet zones that may run past the edge.

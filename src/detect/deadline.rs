@@ -5,6 +5,7 @@
 //! Thread-local because a scrub runs start to end on the thread that called
 //! it; ONNX Runtime's own threads only ever run one inference.
 
+use super::DetectError;
 use std::cell::Cell;
 use std::time::Instant;
 
@@ -12,13 +13,10 @@ thread_local! {
     static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
 }
 
-/// What a detector answers once the limit has passed.
-pub(crate) const PASSED: &str = "the time limit passed";
-
 /// `Err` once this thread's deadline (if any) has passed.
-pub(crate) fn check() -> Result<(), String> {
+pub(crate) fn check() -> Result<(), DetectError> {
     match DEADLINE.get() {
-        Some(d) if Instant::now() >= d => Err(PASSED.into()),
+        Some(d) if Instant::now() >= d => Err(DetectError::TimeLimit),
         _ => Ok(()),
     }
 }
@@ -51,7 +49,7 @@ mod tests {
         assert!(check().is_ok());
         let past = Instant::now() - Duration::from_millis(1);
         within(Some(past), || {
-            assert_eq!(check().unwrap_err(), PASSED);
+            assert!(matches!(check(), Err(DetectError::TimeLimit)));
             within(None, || assert!(check().is_ok()));
             assert!(passed());
         });

@@ -10,18 +10,18 @@
 //! at the face threshold, and the between-thresholds band maps onto the band
 //! just below its threshold.
 
-use super::{FaceDetect, Finding};
+use super::{DetectError, FaceDetect, Finding};
 use crate::geometry::BoxF;
 
 /// A face detector that answers what either of two detectors finds.
 ///
 /// ```
 /// use phiscrub::detect::ensemble::FaceEnsemble;
-/// use phiscrub::{BoxF, FaceDetect, Finding, FindingKind};
+/// use phiscrub::{BoxF, DetectError, FaceDetect, Finding, FindingKind};
 /// /// Sees one face wherever it is told to, with a fixed score.
 /// struct Fixed(BoxF, f32);
 /// impl FaceDetect for Fixed {
-///     fn detect(&mut self, _: &image::RgbImage, t: f32) -> Result<Vec<Finding>, String> {
+///     fn detect(&mut self, _: &image::RgbImage, t: f32) -> Result<Vec<Finding>, DetectError> {
 ///         Ok((self.1 > t).then(|| Finding::new(FindingKind::Face, self.0, self.1)).into_iter().collect())
 ///     }
 /// }
@@ -38,7 +38,7 @@ use crate::geometry::BoxF;
 /// let found = both.detect(&image::RgbImage::new(80, 20), 0.2)?;
 /// assert_eq!(found.len(), 2);
 /// assert!((found[1].score - 0.6).abs() < 1e-6);
-/// # Ok::<(), String>(())
+/// # Ok::<(), DetectError>(())
 /// ```
 pub struct FaceEnsemble {
     first: Box<dyn FaceDetect>,
@@ -83,7 +83,11 @@ impl FaceEnsemble {
 }
 
 impl FaceDetect for FaceEnsemble {
-    fn detect(&mut self, img: &image::RgbImage, threshold: f32) -> Result<Vec<Finding>, String> {
+    fn detect(
+        &mut self,
+        img: &image::RgbImage,
+        threshold: f32,
+    ) -> Result<Vec<Finding>, DetectError> {
         let mut all = self.first.detect(img, threshold)?;
         for mut f in self.second.detect(img, self.map.to_second(threshold))? {
             f.score = self.map.to_first(f.score);
@@ -161,13 +165,13 @@ mod tests {
 
     struct Fixed(Vec<Finding>);
     impl FaceDetect for Fixed {
-        fn detect(&mut self, _: &image::RgbImage, t: f32) -> Result<Vec<Finding>, String> {
+        fn detect(&mut self, _: &image::RgbImage, t: f32) -> Result<Vec<Finding>, DetectError> {
             Ok(self.0.iter().filter(|f| f.score > t).cloned().collect())
         }
     }
     struct Broken;
     impl FaceDetect for Broken {
-        fn detect(&mut self, _: &image::RgbImage, _: f32) -> Result<Vec<Finding>, String> {
+        fn detect(&mut self, _: &image::RgbImage, _: f32) -> Result<Vec<Finding>, DetectError> {
             Err("no session".into())
         }
     }

@@ -7,7 +7,7 @@
 
 use super::scales::{self, Pass, ScaleParams};
 use super::tiles;
-use super::{FaceDetect, Finding, FindingKind};
+use super::{DetectError, FaceDetect, Finding, FindingKind};
 use crate::error::SetupError;
 use crate::geometry::{BoxF, nms, suppress_contained};
 use crate::models;
@@ -179,16 +179,16 @@ impl CenterFace {
         &mut self,
         input: &Array4<f32>,
         threshold: f32,
-    ) -> Result<Vec<Vec<(BoxF, f32)>>, String> {
+    ) -> Result<Vec<Vec<(BoxF, f32)>>, DetectError> {
         super::deadline::check()?;
         let n = input.shape()[0];
         self.inferences += n as u64;
-        let tensor = TensorRef::from_array_view(input.view()).map_err(|e| e.to_string())?;
+        let tensor = TensorRef::from_array_view(input.view()).map_err(DetectError::runtime)?;
         let started = std::time::Instant::now();
         let outputs = self
             .session
             .run(ort::inputs!["input.1" => tensor])
-            .map_err(|e| e.to_string())?;
+            .map_err(DetectError::runtime)?;
         let pixels = (input.shape()[2] * input.shape()[3] * n) as u64;
         super::tally::record(
             super::tally::Net::CenterFace,
@@ -196,34 +196,34 @@ impl CenterFace {
             pixels,
             started.elapsed(),
         );
-        let get = |name: &str| -> Result<(Vec<usize>, &[f32]), String> {
+        let get = |name: &str| -> Result<(Vec<usize>, &[f32]), DetectError> {
             let value = outputs
                 .get(name)
-                .ok_or_else(|| format!("CenterFace gave no output {name}"))?;
+                .ok_or_else(|| DetectError::Output(format!("CenterFace gave no output {name}")))?;
             let (shape, data) = value
                 .try_extract_tensor::<f32>()
-                .map_err(|e| format!("CenterFace output {name}: {e}"))?;
+                .map_err(|e| DetectError::Output(format!("CenterFace output {name}: {e}")))?;
             Ok((shape.iter().map(|&d| d as usize).collect(), data))
         };
         let (hs, heat) = get("537")?;
         let (_, scale) = get("538")?;
         let (_, offset) = get("539")?;
         if hs.len() != 4 || hs[0] != n || hs[1] != 1 {
-            return Err(format!(
+            return Err(DetectError::Output(format!(
                 "CenterFace heatmap has shape {hs:?} for {n} tile(s)"
-            ));
+            )));
         }
         let cells = hs[2] * hs[3];
         if heat.len() != n * cells || scale.len() != 2 * n * cells || offset.len() != 2 * n * cells
         {
-            return Err(format!(
+            return Err(DetectError::Output(format!(
                 "CenterFace outputs have inconsistent sizes ({}, {}, {} for {n} grid(s) of {}×{})",
                 heat.len(),
                 scale.len(),
                 offset.len(),
                 hs[2],
                 hs[3]
-            ));
+            )));
         }
         (0..n)
             .map(|k| {
@@ -234,7 +234,7 @@ impl CenterFace {
                     scale: &scale[2 * k * cells..2 * (k + 1) * cells],
                     offset: &offset[2 * k * cells..2 * (k + 1) * cells],
                 };
-                grid.check()?;
+                grid.check().map_err(DetectError::Output)?;
                 Ok(decode(&grid, threshold))
             })
             .collect()
@@ -242,7 +242,7 @@ impl CenterFace {
 }
 
 impl FaceDetect for CenterFace {
-    fn detect(&mut self, img: &RgbImage, threshold: f32) -> Result<Vec<Finding>, String> {
+    fn detect(&mut self, img: &RgbImage, threshold: f32) -> Result<Vec<Finding>, DetectError> {
         let (w, h) = img.dimensions();
         let mut boxes = Vec::new();
         let mut scores = Vec::new();

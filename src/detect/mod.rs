@@ -140,15 +140,86 @@ impl Finding {
     }
 }
 
+/// Why a detector could not answer. Any of them refuses the image: it
+/// could not be checked.
+///
+/// ```
+/// use phiscrub::detect::DetectError;
+/// // A detector of one's own reports its reason as text.
+/// let e: DetectError = "the camera's model is not loaded".into();
+/// assert_eq!(e.to_string(), "the camera's model is not loaded");
+/// assert_eq!(DetectError::TimeLimit.code(), "time_limit");
+/// ```
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum DetectError {
+    /// The scrub's time limit passed before this inference
+    /// ([`Scrubber::scrub_within`](crate::Scrubber::scrub_within)).
+    #[error("the time limit passed")]
+    TimeLimit,
+    /// ONNX Runtime could not run the network.
+    #[error("{source}")]
+    Runtime {
+        /// ONNX Runtime's own error.
+        source: runtime::Cause,
+    },
+    /// The network answered in a form the detector does not read (a shape
+    /// or a value it cannot use).
+    #[error("{0}")]
+    Output(String),
+    /// Any other reason, as a detector reports it (detectors given to
+    /// [`Scrubber::with_detectors`](crate::Scrubber::with_detectors) and
+    /// fakes).
+    #[error("{0}")]
+    Other(String),
+}
+
+impl DetectError {
+    /// A short, stable name of the reason: `time_limit`, `runtime`,
+    /// `output` or `other`.
+    ///
+    /// ```
+    /// use phiscrub::detect::DetectError;
+    /// assert_eq!(DetectError::Output("no heatmap".into()).code(), "output");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            DetectError::TimeLimit => "time_limit",
+            DetectError::Runtime { .. } => "runtime",
+            DetectError::Output(_) => "output",
+            DetectError::Other(_) => "other",
+        }
+    }
+
+    /// ONNX Runtime's error as a detector's.
+    pub(crate) fn runtime(e: impl std::error::Error + Send + Sync + 'static) -> DetectError {
+        DetectError::Runtime {
+            source: std::sync::Arc::new(e),
+        }
+    }
+}
+
+impl From<String> for DetectError {
+    fn from(why: String) -> DetectError {
+        DetectError::Other(why)
+    }
+}
+
+impl From<&str> for DetectError {
+    fn from(why: &str) -> DetectError {
+        DetectError::Other(why.to_string())
+    }
+}
+
 /// A face detector working on upright RGB pixels. Implemented by
 /// [`face::CenterFace`]; tests and benchmarks substitute fakes.
 ///
 /// ```
-/// use phiscrub::{BoxF, FaceDetect, Finding, FindingKind};
+/// use phiscrub::{BoxF, DetectError, FaceDetect, Finding, FindingKind};
 /// /// Sees one face, always in the top-left corner.
 /// struct Corner;
 /// impl FaceDetect for Corner {
-///     fn detect(&mut self, _: &image::RgbImage, _: f32) -> Result<Vec<Finding>, String> {
+///     fn detect(&mut self, _: &image::RgbImage, _: f32) -> Result<Vec<Finding>, DetectError> {
 ///         Ok(vec![Finding::new(FindingKind::Face, BoxF::new(0.0, 0.0, 8.0, 8.0), 0.9)])
 ///     }
 /// }
@@ -158,7 +229,11 @@ impl Finding {
 pub trait FaceDetect: Send {
     /// Returns every face scoring above `threshold`, in `img`'s pixels. An
     /// `Err` means the image could not be checked and must be refused.
-    fn detect(&mut self, img: &image::RgbImage, threshold: f32) -> Result<Vec<Finding>, String>;
+    fn detect(
+        &mut self,
+        img: &image::RgbImage,
+        threshold: f32,
+    ) -> Result<Vec<Finding>, DetectError>;
 }
 
 /// A text detector working on upright RGB pixels. Implemented by
@@ -191,5 +266,5 @@ pub trait TextDetect: Send {
         img: &image::RgbImage,
         threshold: f32,
         covered: &[crate::geometry::Rect],
-    ) -> Result<Vec<Finding>, String>;
+    ) -> Result<Vec<Finding>, DetectError>;
 }

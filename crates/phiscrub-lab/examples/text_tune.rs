@@ -7,12 +7,12 @@
 //! With `TT_SAVE=DIR TT_FILES=a.jpg,b.jpg` it only scrubs those files of
 //! IMAGES with the settings given and writes the outputs to DIR (to look at).
 use phiscrub::detect::text::{TextDetector, TextParams};
-use phiscrub::{Config, FaceDetect, Finding, Scrubber, TextDetect};
+use phiscrub::{Config, DetectError, FaceDetect, Finding, Scrubber, TextDetect};
 
 struct NoFaces;
 
 impl FaceDetect for NoFaces {
-    fn detect(&mut self, _: &image::RgbImage, _: f32) -> Result<Vec<Finding>, String> {
+    fn detect(&mut self, _: &image::RgbImage, _: f32) -> Result<Vec<Finding>, DetectError> {
         Ok(Vec::new())
     }
 }

@@ -115,7 +115,11 @@ fn synthetic_wristbands_are_covered_with_their_codes() {
 struct Borderline;
 
 impl phiscrub::FaceDetect for Borderline {
-    fn detect(&mut self, _: &image::RgbImage, _: f32) -> Result<Vec<phiscrub::Finding>, String> {
+    fn detect(
+        &mut self,
+        _: &image::RgbImage,
+        _: f32,
+    ) -> Result<Vec<phiscrub::Finding>, phiscrub::DetectError> {
         let b = phiscrub::BoxF::new(10.0, 10.0, 30.0, 30.0);
         Ok(vec![phiscrub::Finding::new(FindingKind::Face, b, 0.195)])
     }

@@ -18,7 +18,7 @@ mod looks;
 mod net;
 
 use crate::detect::tiles;
-use crate::detect::{Finding, TextDetect};
+use crate::detect::{DetectError, Finding, TextDetect};
 use crate::error::SetupError;
 use crate::geometry::Rect;
 use crate::models;
@@ -144,29 +144,35 @@ impl TextDetector {
         pixels: &[u8],
         stride: u32,
         (x, y, w, h): (u32, u32, u32, u32),
-    ) -> Result<Map, String> {
+    ) -> Result<Map, DetectError> {
         super::deadline::check()?;
         let (pw, ph) = (w.div_ceil(32) * 32, h.div_ceil(32) * 32);
         let input = normalise(pixels, stride, (x, y, w, h), pw, ph);
-        let tensor = TensorRef::from_array_view(input.view()).map_err(|e| e.to_string())?;
+        let tensor = TensorRef::from_array_view(input.view()).map_err(DetectError::runtime)?;
         let started = std::time::Instant::now();
         let outputs = self
             .session
             .run(ort::inputs!["x" => tensor])
-            .map_err(|e| e.to_string())?;
+            .map_err(DetectError::runtime)?;
         let pixels = (pw * ph) as u64;
         super::tally::record(super::tally::Net::Text, 1, pixels, started.elapsed());
         self.inferences += 1;
         let (shape, prob) = outputs
             .get("sigmoid_0.tmp_0")
-            .ok_or("the text detector gave no probability map")?
+            .ok_or(DetectError::Output(
+                "the text detector gave no probability map".into(),
+            ))?
             .try_extract_tensor::<f32>()
-            .map_err(|e| format!("text detector output: {e}"))?;
+            .map_err(|e| DetectError::Output(format!("text detector output: {e}")))?;
         if shape.len() != 4 || shape[2] as u32 != ph || shape[3] as u32 != pw {
-            return Err(format!("text probability map has shape {shape:?}"));
+            return Err(DetectError::Output(format!(
+                "text probability map has shape {shape:?}"
+            )));
         }
         if !prob.iter().all(|v| v.is_finite()) {
-            return Err("the text detector produced non-finite scores".into());
+            return Err(DetectError::Output(
+                "the text detector produced non-finite scores".into(),
+            ));
         }
         Ok(Map {
             w: pw as usize,
@@ -186,7 +192,7 @@ impl TextDetect for TextDetector {
         img: &RgbImage,
         threshold: f32,
         covered: &[Rect],
-    ) -> Result<Vec<Finding>, String> {
+    ) -> Result<Vec<Finding>, DetectError> {
         let (w, h) = img.dimensions();
         if w == 0 || h == 0 {
             return Ok(Vec::new());
@@ -213,7 +219,7 @@ impl TextDetector {
         slot: usize,
         threshold: f32,
         covered: &[Rect],
-    ) -> Result<Vec<Finding>, String> {
+    ) -> Result<Vec<Finding>, DetectError> {
         let (w, h) = img.dimensions();
         let mut pixels = tiles::resized(&mut self.resizer, img, uw, uh)?.into_owned();
         let mut hidden = covered_cells(covered, (w, h), (uw, uh));
@@ -232,7 +238,7 @@ impl TextDetector {
         let grid = tiles::grid(nw, nh, self.params.tile, self.params.overlap);
         let previous = self.memo[slot].take();
         let memo = tiles::Memo::answer(previous.as_ref(), pixels, nw, grid, 1, |pixels, cut| {
-            Ok::<_, String>(vec![self.infer(pixels, nw, cut[0])?])
+            Ok::<_, DetectError>(vec![self.infer(pixels, nw, cut[0])?])
         })?;
         let (fx, fy) = (w as f32 / uw as f32, h as f32 / uh as f32);
         let all = TextParams {

@@ -229,7 +229,11 @@ fn faces_only(second_face: bool) -> Config {
 /// Sees no face, ever: a detector with a blind spot where the face is.
 struct Blind;
 impl phiscrub::FaceDetect for Blind {
-    fn detect(&mut self, _: &RgbImage, _: f32) -> Result<Vec<phiscrub::Finding>, String> {
+    fn detect(
+        &mut self,
+        _: &RgbImage,
+        _: f32,
+    ) -> Result<Vec<phiscrub::Finding>, phiscrub::DetectError> {
         Ok(Vec::new())
     }
 }
@@ -238,7 +242,11 @@ impl phiscrub::FaceDetect for Blind {
 /// and is the real detector afterwards (the look at the output).
 struct MissesTheInput(usize, Box<dyn phiscrub::FaceDetect>);
 impl phiscrub::FaceDetect for MissesTheInput {
-    fn detect(&mut self, img: &RgbImage, t: f32) -> Result<Vec<phiscrub::Finding>, String> {
+    fn detect(
+        &mut self,
+        img: &RgbImage,
+        t: f32,
+    ) -> Result<Vec<phiscrub::Finding>, phiscrub::DetectError> {
         self.0 += 1;
         if self.0 == 1 {
             return Ok(Vec::new());
