@@ -1,7 +1,7 @@
 //! The detection settings every command that looks at pixels shares
 //! (`scrub`, `check`, `serve`, and the lab's `eval`).
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use phiscrub::Config;
 
 /// Settings of face detection and verification, shared by scrub and eval.
@@ -28,8 +28,8 @@ pub struct DetectArgs {
     #[arg(long, value_name = "F", value_parser = parse_padding)]
     face_padding: Option<(f32, f32)>,
     /// Fill the padded box whole, or the ellipse inscribed in it [default: box].
-    #[arg(long, value_name = "SHAPE", value_parser = ["box", "ellipse"])]
-    face_shape: Option<String>,
+    #[arg(long, value_name = "SHAPE", value_enum)]
+    face_shape: Option<ShapeArg>,
     /// Mean text probability above which a region is covered (0–1]; text
     /// still visible above it after redaction refuses the image. Lower finds more.
     #[arg(long, value_name = "T", default_value_t = Config::default().text_threshold)]
@@ -74,9 +74,9 @@ impl DetectArgs {
             min_face: self.min_face,
             intra_threads: self.threads_per_job.unwrap_or(config.intra_threads),
             face_padding: self.face_padding.unwrap_or(config.face_padding),
-            face_shape: match self.face_shape.as_deref() {
-                Some("ellipse") => phiscrub::geometry::Shape::Ellipse,
-                Some(_) => phiscrub::geometry::Shape::Box,
+            face_shape: match self.face_shape {
+                Some(ShapeArg::Ellipse) => phiscrub::geometry::Shape::Ellipse,
+                Some(ShapeArg::Box) => phiscrub::geometry::Shape::Box,
                 None => config.face_shape,
             },
             text_threshold: self.text_threshold,
@@ -87,4 +87,36 @@ impl DetectArgs {
             ..config
         }
     }
+}
+
+/// `--face-shape`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ShapeArg {
+    Box,
+    Ellipse,
+}
+
+/// `--format`: the output formats phiscrub writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Jpeg,
+    Png,
+    Webp,
+}
+
+impl From<FormatArg> for phiscrub::Format {
+    fn from(f: FormatArg) -> phiscrub::Format {
+        match f {
+            FormatArg::Jpeg => phiscrub::Format::Jpeg,
+            FormatArg::Png => phiscrub::Format::Png,
+            FormatArg::Webp => phiscrub::Format::Webp,
+        }
+    }
+}
+
+/// `--lang`: the languages phiscrub speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    En,
+    Fr,
 }

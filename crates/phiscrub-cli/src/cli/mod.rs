@@ -33,8 +33,8 @@ struct Cli {
     command: Command,
     /// Language of messages, help and review sheet [default: from LC_ALL,
     /// LC_MESSAGES or LANG; English otherwise].
-    #[arg(long, global = true, value_name = "LANG", value_parser = ["en", "fr"])]
-    lang: Option<String>,
+    #[arg(long, global = true, value_name = "LANG", value_enum)]
+    lang: Option<args::LangArg>,
 }
 
 #[derive(Subcommand)]

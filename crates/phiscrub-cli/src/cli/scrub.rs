@@ -1,7 +1,7 @@
 //! `phiscrub scrub`: the main job. Walks the inputs, runs the pipeline,
 //! prints the summary, writes the report, review sheet and name map.
 
-use super::args::DetectArgs;
+use super::args::{DetectArgs, FormatArg};
 use super::{
     Failure, kind_counts, pixel_warning, progress_bar, report_clash, share_cores, start_scrubber,
 };
@@ -42,8 +42,8 @@ pub struct ScrubArgs {
     quality: u8,
     /// Output format; by default each output keeps its input's format.
     /// WebP output is lossless.
-    #[arg(long, value_name = "FORMAT", value_parser = ["jpeg", "png", "webp"])]
-    format: Option<String>,
+    #[arg(long, value_name = "FORMAT", value_enum)]
+    format: Option<FormatArg>,
     /// Write no colour profile at all: Display P3 pixels are converted to
     /// sRGB (by default they keep phiscrub's own Display P3 profile).
     #[arg(long)]
@@ -82,7 +82,7 @@ pub fn run(args: ScrubArgs) -> Result<ExitCode, Failure> {
     let defaults = args.detect.apply(Config::default());
     let config = Config {
         jpeg_quality: args.quality,
-        output_format: args.format.as_deref().and_then(phiscrub::Format::from_name),
+        output_format: args.format.map(phiscrub::Format::from),
         keep_icc: !args.strip_icc,
         reencode: args.reencode,
         first_frame: args.first_frame,
