@@ -357,3 +357,40 @@ fn residual_kinds(found: &[Finding]) -> String {
         parts.join(&t!("residual-and"))
     }
 }
+
+/// Why a run over a folder stopped as a whole (each file's own outcome is
+/// in its report, never here).
+///
+/// ```
+/// use phiscrub::error::RunError;
+/// use std::error::Error;
+/// let e = RunError::Flush(std::io::Error::other("disk full"));
+/// assert!(e.to_string().contains("disk full"));
+/// assert_eq!(e.source().unwrap().to_string(), "disk full");
+/// assert_eq!(e.code(), "flush");
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// The pool of workers could not be started.
+    #[error("{}", crate::t!("workers-failed", detail = .0.to_string()))]
+    Workers(#[source] rayon::ThreadPoolBuildError),
+    /// The outputs could not be made durable at the end of the run.
+    #[error("{}", crate::t!("out-flush", detail = .0.to_string()))]
+    Flush(#[source] std::io::Error),
+}
+
+impl RunError {
+    /// A short, stable name: `workers` or `flush`.
+    ///
+    /// ```
+    /// use phiscrub::error::RunError;
+    /// assert_eq!(RunError::Flush(std::io::Error::other("x")).code(), "flush");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            RunError::Workers(_) => "workers",
+            RunError::Flush(_) => "flush",
+        }
+    }
+}

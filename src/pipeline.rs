@@ -2,7 +2,7 @@
 //! write each verified output atomically, and report every file.
 
 use crate::Scrubber;
-use crate::error::ScrubError;
+use crate::error::{RunError, ScrubError};
 use crate::i18n::path_arg;
 use crate::report::{Done, FileReport, Status};
 use crate::t;
@@ -104,12 +104,12 @@ pub fn run(
     plan: &Plan,
     opts: &RunOptions,
     on_done: &(dyn Fn(&FileReport) + Sync),
-) -> Result<Vec<FileReport>, String> {
+) -> Result<Vec<FileReport>, RunError> {
     let reports = each_file(plan, opts.workers, on_done, |job| {
         process(scrubber, job, opts)
     })?;
     crate::write::sync_outputs(reports.iter().filter_map(|r| r.output.as_deref()))
-        .map_err(|e| t!("out-flush", detail = e.to_string()))?;
+        .map_err(RunError::Flush)?;
     Ok(reports)
 }
 
@@ -133,7 +133,7 @@ pub fn check_all(
     plan: &Plan,
     threads: usize,
     on_done: &(dyn Fn(&FileReport) + Sync),
-) -> Result<Vec<FileReport>, String> {
+) -> Result<Vec<FileReport>, RunError> {
     each_file(plan, threads, on_done, |job| check(scrubber, job))
 }
 
@@ -144,7 +144,7 @@ fn each_file(
     threads: usize,
     on_done: &(dyn Fn(&FileReport) + Sync),
     work: impl Fn(&Job) -> FileReport + Sync,
-) -> Result<Vec<FileReport>, String> {
+) -> Result<Vec<FileReport>, RunError> {
     let mut reports: Vec<FileReport> = plan
         .problems
         .iter()
@@ -157,7 +157,7 @@ fn each_file(
         .num_threads(threads.max(1))
         .thread_name(|i| format!("phiscrub-{i}"))
         .build()
-        .map_err(|e| t!("workers-failed", detail = e.to_string()))?;
+        .map_err(RunError::Workers)?;
     let done: Vec<FileReport> = pool.install(|| {
         plan.jobs
             .par_iter()
