@@ -7,7 +7,8 @@
 //!   scoring;
 //! - the `phiscrub-lab` binary runs both (`phiscrub-lab eval …`); the
 //!   examples are the tuning and benchmark tools the scripts in `benches/`
-//!   call.
+//!   call; `anchors/` holds the comparisons with deface and RapidOCR
+//!   (`compare_deface.sh`, `everyday.sh`).
 //!
 //! None of it is compiled into the `phiscrub` library or binary.
 

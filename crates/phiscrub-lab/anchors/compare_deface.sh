@@ -13,9 +13,9 @@
 # $PHISCRUB_BENCH_VENV) with deface==1.5.0, onnx (deface's onnxruntime backend imports it) and
 # onnxruntime==1.31.1 from PyPI.
 #
-# Usage: benches/compare_deface.sh [N_12MP=6]
+# Usage: crates/phiscrub-lab/anchors/compare_deface.sh [N_12MP=6]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../../.."
 N=${1:-6}
 VENV=${PHISCRUB_BENCH_VENV:-$PWD/target/bench-venv}
 if ! "$VENV/bin/python" -c 'import deface, onnx, onnxruntime' 2>/dev/null; then

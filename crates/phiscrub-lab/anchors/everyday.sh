@@ -10,9 +10,9 @@
 # the other. The first run creates the venvs target/bench-venv (deface) and
 # target/ocr-venv (RapidOCR) from PyPI.
 #
-# Usage: benches/everyday.sh [N=30]
+# Usage: crates/phiscrub-lab/anchors/everyday.sh [N=30]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../../.."
 N=${1:-30}
 SET=../shared/data/faces
 if [ ! -f "$SET/labels.jsonl" ]; then
