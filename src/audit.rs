@@ -477,24 +477,12 @@ impl Report {
     /// assert_eq!(std::fs::read_to_string(&path)?, report.to_json());
     /// // An archived report is not replaced by accident; the message says what to do.
     /// let e = report.write(&path, false).unwrap_err();
-    /// assert!(e.contains("--force"), "{e}");
+    /// assert!(e.to_string().contains("--force"), "{e}");
     /// report.write(&path, true)?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn write(&self, path: &Path, overwrite: bool) -> Result<(), String> {
-        use crate::write::{WriteError, atomic_write};
-        match atomic_write(path, self.to_json().as_bytes(), overwrite) {
-            Ok(()) => Ok(()),
-            Err(WriteError::Exists) => Err(crate::t!(
-                "report-exists",
-                path = crate::i18n::path_arg(path)
-            )),
-            Err(WriteError::Io(e)) => Err(crate::t!(
-                "report-write",
-                path = crate::i18n::path_arg(path),
-                detail = e.to_string()
-            )),
-        }
+    pub fn write(&self, path: &Path, overwrite: bool) -> Result<(), crate::error::SaveError> {
+        crate::error::SaveError::save("report", path, self.to_json().as_bytes(), overwrite)
     }
 
     /// The report as pretty JSON.

@@ -394,3 +394,81 @@ impl RunError {
         }
     }
 }
+
+/// Why a run's audit report or review sheet was not written.
+///
+/// ```
+/// use phiscrub::audit::Report;
+/// use phiscrub::error::SaveError;
+/// use phiscrub::Config;
+/// # let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("run.json");
+/// let report = Report::new("scrub", &Config::default(), None, &[], &[], Default::default());
+/// report.write(&path, false)?;
+/// let e = report.write(&path, false).unwrap_err();
+/// assert!(matches!(e, SaveError::Exists { .. }));
+/// assert!(e.to_string().contains("--force"), "the message says what to do: {e}");
+/// assert_eq!(e.code(), "exists");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SaveError {
+    /// The file exists and overwriting was not asked for (`--force`).
+    #[error("{}", crate::t!(&format!("{what}-exists"), path = crate::i18n::path_arg(path)))]
+    Exists {
+        /// `report` or `review`: which of the run's files.
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+    },
+    /// Writing it failed.
+    #[error("{}", crate::t!(&format!("{what}-write"), path = crate::i18n::path_arg(path), detail = source.to_string()))]
+    Io {
+        /// `report` or `review`: which of the run's files.
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The system's error.
+        source: std::io::Error,
+    },
+}
+
+impl SaveError {
+    /// `what` written to `path` by [`crate::write_file_atomically`]'s rule,
+    /// or why not.
+    pub(crate) fn save(
+        what: &'static str,
+        path: &std::path::Path,
+        bytes: &[u8],
+        overwrite: bool,
+    ) -> Result<(), SaveError> {
+        use crate::write::{WriteError, atomic_write};
+        match atomic_write(path, bytes, overwrite) {
+            Ok(()) => Ok(()),
+            Err(WriteError::Exists) => Err(SaveError::Exists {
+                what,
+                path: path.to_path_buf(),
+            }),
+            Err(WriteError::Io(source)) => Err(SaveError::Io {
+                what,
+                path: path.to_path_buf(),
+                source,
+            }),
+        }
+    }
+
+    /// A short, stable name: `exists` or `io`.
+    ///
+    /// ```
+    /// use phiscrub::error::SaveError;
+    /// let e = SaveError::Exists { what: "review", path: "sheet.html".into() };
+    /// assert_eq!(e.code(), "exists");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            SaveError::Exists { .. } => "exists",
+            SaveError::Io { .. } => "io",
+        }
+    }
+}

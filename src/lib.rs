@@ -44,7 +44,9 @@ mod write;
 
 pub use config::{Config, ConfigError};
 pub use detect::{DetectError, FaceDetect, Finding, FindingKind, TextDetect};
-pub use error::{FileError, Refusal, RefusalReason, RunError, ScrubError, SetupError, Unreadable};
+pub use error::{
+    FileError, Refusal, RefusalReason, RunError, SaveError, ScrubError, SetupError, Unreadable,
+};
 pub use format::Format;
 pub use geometry::{BoxF, Rect};
 pub use metadata::{Category, Hazard};

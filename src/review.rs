@@ -289,22 +289,13 @@ fn esc(s: &str) -> String {
 /// assert_eq!(std::fs::read_to_string(&path)?, html);
 /// // A sheet someone may be reading is not replaced unless asked.
 /// let e = write(&path, "<p>newer</p>", false).unwrap_err();
-/// assert!(e.contains("--force"), "{e}");
+/// assert!(e.to_string().contains("--force"), "{e}");
 /// write(&path, "<p>newer</p>", true)?;
 /// assert_eq!(std::fs::read_to_string(&path)?, "<p>newer</p>");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn write(path: &Path, html: &str, overwrite: bool) -> Result<(), String> {
-    use crate::write::{WriteError, atomic_write};
-    match atomic_write(path, html.as_bytes(), overwrite) {
-        Ok(()) => Ok(()),
-        Err(WriteError::Exists) => Err(t!("review-exists", path = crate::i18n::path_arg(path))),
-        Err(WriteError::Io(e)) => Err(t!(
-            "review-write",
-            path = crate::i18n::path_arg(path),
-            detail = e.to_string()
-        )),
-    }
+pub fn write(path: &Path, html: &str, overwrite: bool) -> Result<(), crate::error::SaveError> {
+    crate::error::SaveError::save("review", path, html.as_bytes(), overwrite)
 }
 
 const STYLE: &str = "body{font:15px/1.4 system-ui,sans-serif;margin:1.5em;color:#111}\

@@ -123,7 +123,7 @@ struct AppState {
 /// use phiscrub_serve::{run, ServeOptions};
 /// use phiscrub::{Config, Scrubber};
 /// use std::io::{Read, Write};
-/// # let config = Config { detect_faces: false, detect_text: false, detect_codes: false, ..Config::default() };
+/// # let config = Config::metadata_only();
 /// let scrubber = std::sync::Arc::new(Scrubber::new(config)?);
 /// // Port 0: the system picks a free port, which on_ready is told.
 /// let opts = ServeOptions { bind: "127.0.0.1:0".parse()?, ..ServeOptions::default() };

@@ -41,7 +41,7 @@ pub struct Truth {
 /// ```
 /// use phiscrub_lab::eval::read_truth;
 /// # use std::path::Path;
-/// let fixtures = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures"));
+/// let fixtures = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures"));
 /// let truth = read_truth(&fixtures.join("faces.jsonl"))?;
 /// assert_eq!(truth[0].file, "grace_hopper.jpg");
 /// assert_eq!(truth[0].boxes, [[170.0, 150.0, 180.0, 170.0]]);
@@ -291,7 +291,7 @@ pub struct FaceScores {
 /// use phiscrub_lab::eval::{faces, read_truth, Outcome};
 /// use phiscrub::{Config, Scrubber};
 /// # use std::path::Path;
-/// let fixtures = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures"));
+/// let fixtures = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures"));
 /// // Two portraits with a labelled face each, a cat and a rocket.
 /// let truth = read_truth(&fixtures.join("faces.jsonl"))?;
 /// // Faces only, as `phiscrub-lab eval faces` runs: text fills would count as

@@ -106,7 +106,7 @@ pub fn read_truth(path: &Path) -> Result<Vec<TextTruth>, String> {
 /// use phiscrub_lab::eval::text::{text, Share, TextTruth};
 /// use phiscrub::{Config, Scrubber};
 /// # use std::path::Path;
-/// # let images = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/text"));
+/// # let images = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/text"));
 /// // The heading (20 px high) and the first line of body text (12 px) of a
 /// // printed page.
 /// let truth: TextTruth = serde_json::from_str(
@@ -161,7 +161,7 @@ const HEIGHTS: [(f64, f64, &str); 4] = [
 /// use phiscrub_lab::eval::text::{text, TextScores, TextTruth};
 /// use phiscrub::{Config, Scrubber};
 /// # use std::path::Path;
-/// # let images = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/text"));
+/// # let images = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/text"));
 /// // The heading (20 px high) and the first line of body text (12 px) of a
 /// // printed page.
 /// let truth: TextTruth = serde_json::from_str(
@@ -232,7 +232,7 @@ pub struct TextScores {
 /// use phiscrub_lab::eval::text::{text, Miss, TextTruth};
 /// use phiscrub::{Config, Scrubber};
 /// # use std::path::Path;
-/// # let images = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/text"));
+/// # let images = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/text"));
 /// // The heading (20 px high) and the first line of body text (12 px) of a
 /// // printed page.
 /// let truth: TextTruth = serde_json::from_str(
@@ -286,7 +286,7 @@ struct ImageScore {
 /// use phiscrub_lab::eval::text::{text, TextTruth};
 /// use phiscrub::{Config, Scrubber};
 /// # use std::path::Path;
-/// # let images = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/text"));
+/// # let images = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/text"));
 /// // The heading (20 px high) and the first line of body text (12 px) of a
 /// // printed page.
 /// let truth: TextTruth = serde_json::from_str(
@@ -671,7 +671,7 @@ mod tests {
         std::fs::copy(
             concat!(
                 env!("CARGO_MANIFEST_DIR"),
-                "/fixtures/metadata/jpeg_orientation6.jpg"
+                "/../../fixtures/metadata/jpeg_orientation6.jpg"
             ),
             d.path().join(name),
         )

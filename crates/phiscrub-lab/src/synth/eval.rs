@@ -139,7 +139,7 @@ pub struct SynthScores {
 /// use phiscrub_lab::synth::eval::{run, SynthRun};
 /// use phiscrub_lab::synth::SceneKind;
 /// use phiscrub::{Config, Scrubber};
-/// # let cat = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photos/chelsea.png");
+/// # let cat = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/photos/chelsea.png");
 /// // Two small band scenes on a photo, kept for a look afterwards.
 /// let backgrounds = [image::open(cat)?.to_rgb8()];
 /// let dir = tempfile::tempdir()?;

@@ -184,7 +184,7 @@ pub struct Scene {
 ///
 /// ```
 /// use phiscrub_lab::synth::{scene, SceneKind};
-/// # let cat = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/photos/chelsea.png");
+/// # let cat = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/photos/chelsea.png");
 /// let backgrounds = [image::open(cat)?.to_rgb8()];
 /// let a = scene(SceneKind::Screens, 1, 0, &backgrounds, (480, 360));
 /// // The same seed and index give the same picture; another index another.
