@@ -57,7 +57,7 @@ const FORMATS: [BarcodeFormat; 10] = [
 /// // The finding covers the bars, whatever they encode.
 /// assert!(bars.bbox.x <= 60.0 && bars.bbox.x2() >= x as f32 - 8.0);
 /// assert!(bars.bbox.y <= 48.0 && bars.bbox.y2() >= 112.0);
-/// # Ok::<(), String>(())
+/// # Ok::<(), phiscrub::DetectError>(())
 /// ```
 pub fn find(img: &RgbImage) -> Result<Vec<Finding>, DetectError> {
     let (w, h) = img.dimensions();
