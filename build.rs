@@ -1,26 +1,83 @@
-//! Provisions ONNX Runtime at build time so that a fresh clone needs no manual step.
+//! Provisions the native libraries phiscrub loads at run time, so that a fresh
+//! clone needs no manual step:
+//! - ONNX Runtime 1.31.1 (the detectors), from the official `onnxruntime`
+//!   wheel on PyPI;
+//! - libheif 1.23.7 with the libde265 HEVC decoder (HEIC/HEIF photos), from the
+//!   `pillow-heif` 1.9.0 wheel, which carries them and the x265 encoder they
+//!   are linked against.
 //!
-//! The runtime library comes from one pinned file of the official Microsoft wheel
-//! `onnxruntime==1.31.1` on PyPI: the wheel and the library inside it are both
-//! checked against pinned SHA-256 sums. The library is stored in a per-user cache
-//! (so `cargo clean` or a second clone does not fetch it again) and its absolute
-//! path is compiled into the crate as `PHISCRUB_ORT_DYLIB`. Nothing is fetched at
-//! run time.
+//! Each wheel and each library inside it is checked against a pinned SHA-256.
+//! The libraries are stored in a per-user cache (so `cargo clean` or a second
+//! clone does not fetch them again) and their absolute paths are compiled into
+//! the crate (`PHISCRUB_ORT_DYLIB`, `PHISCRUB_HEIF_DYLIB`). Nothing is fetched
+//! at run time.
 //!
-//! Offline builds: point `PHISCRUB_ORT_WHEEL` at a downloaded copy of the wheel or
-//! `PHISCRUB_ORT_LIB` at `libonnxruntime.so.1.31.1`; both are checksum-verified too.
+//! Offline builds: point `PHISCRUB_ORT_WHEEL` / `PHISCRUB_HEIF_WHEEL` at a
+//! downloaded copy of the wheel (checksum-verified too), or set
+//! `PHISCRUB_ORT_LIB` at `libonnxruntime.so.1.31.1`. `PHISCRUB_ORT_SKIP=1`
+//! leaves ONNX Runtime to `ORT_DYLIB_PATH` at run time; `PHISCRUB_HEIF_SKIP=1`
+//! builds without HEIC support (HEIC files are then refused, saying so).
 
 use std::env;
 use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-const ORT_VERSION: &str = "1.31.1";
-const LIB_NAME: &str = "libonnxruntime.so.1.31.1";
-const LIB_SHA256: &str = "fc44112fbe06d7d689c57e11d3862031f64711007e4ee020f8eed5185fd2c1d3";
-const WHEEL_URL: &str = "https://files.pythonhosted.org/packages/b4/1d/0f85ee31a3d93f2243a5cc29252becf858f53ac5cfa6c9c15d9ffe107eea/onnxruntime-1.31.1-cp311-cp311-manylinux_2_28_x86_64.whl";
-const WHEEL_SHA256: &str = "5752bd508126ae7c49894d3b9d2e83f0c3d487319246d04c444b393308d7ad7f";
-const WHEEL_MEMBER: &str = "onnxruntime/capi/libonnxruntime.so.1.31.1";
+/// A pinned wheel and the libraries taken from it.
+struct Wheel {
+    what: &'static str,
+    /// Cache folder name and the prefix of its environment overrides.
+    dir: &'static str,
+    env: &'static str,
+    url: &'static str,
+    sha256: &'static str,
+    /// (member path in the wheel, file name, sha256); the first is the one
+    /// phiscrub loads, the others are what it needs beside it.
+    members: &'static [(&'static str, &'static str, &'static str)],
+    size: &'static str,
+}
+
+const ORT: Wheel = Wheel {
+    what: "ONNX Runtime 1.31.1",
+    dir: "onnxruntime-1.31.1",
+    env: "PHISCRUB_ORT",
+    url: "https://files.pythonhosted.org/packages/b4/1d/0f85ee31a3d93f2243a5cc29252becf858f53ac5cfa6c9c15d9ffe107eea/onnxruntime-1.31.1-cp311-cp311-manylinux_2_28_x86_64.whl",
+    sha256: "5752bd508126ae7c49894d3b9d2e83f0c3d487319246d04c444b393308d7ad7f",
+    members: &[(
+        "onnxruntime/capi/libonnxruntime.so.1.31.1",
+        "libonnxruntime.so.1.31.1",
+        "fc44112fbe06d7d689c57e11d3862031f64711007e4ee020f8eed5185fd2c1d3",
+    )],
+    size: "24 MB",
+};
+
+// The libraries keep the names auditwheel gave them: libheif finds its
+// neighbours through its RPATH ($ORIGIN) under exactly these names.
+const HEIF: Wheel = Wheel {
+    what: "libheif 1.23.7 (pillow-heif 1.9.0)",
+    dir: "libheif-1.23.7",
+    env: "PHISCRUB_HEIF",
+    url: "https://files.pythonhosted.org/packages/b6/30/f6c60d9bcfe712d7dee40a07c0bb9c0c493f89e867815a82a6fc1a9a7466/pillow_heif-1.9.0-cp311-cp311-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl",
+    sha256: "416980fbe79dac37ac1c3a7d19e638fde2b36c348748408f2515f3142ba0e945",
+    members: &[
+        (
+            "pillow_heif.libs/libheif-65decb9a.so.1.23.7",
+            "libheif-65decb9a.so.1.23.7",
+            "a763189aa1113f41d4d23c88dd67b8e1c13bb5cc710ecd4d707238b861cb845d",
+        ),
+        (
+            "pillow_heif.libs/libde265-91206b2b.so.0.2.3",
+            "libde265-91206b2b.so.0.2.3",
+            "4675f11969823d3035c9d2b36d8d06b821617606da6f82182886a1c8438b4e48",
+        ),
+        (
+            "pillow_heif.libs/libx265-4883ecb5.so.217",
+            "libx265-4883ecb5.so.217",
+            "b4be99b048721e3f27e79ca819a267651e7213831aeab15d9b0b433381212e74",
+        ),
+    ],
+    size: "6 MB",
+};
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
@@ -29,6 +86,8 @@ fn main() {
         "PHISCRUB_ORT_LIB",
         "PHISCRUB_ORT_CACHE",
         "PHISCRUB_ORT_SKIP",
+        "PHISCRUB_HEIF_WHEEL",
+        "PHISCRUB_HEIF_SKIP",
     ] {
         println!("cargo:rerun-if-env-changed={var}");
     }
@@ -36,10 +95,12 @@ fn main() {
     let target = env::var("TARGET").unwrap_or_default();
     if target != "x86_64-unknown-linux-gnu" {
         println!(
-            "cargo:warning=phiscrub pins ONNX Runtime {ORT_VERSION} for x86_64 Linux only; \
-             on {target} set ORT_DYLIB_PATH to an ONNX Runtime 1.31 library at run time"
+            "cargo:warning=phiscrub pins its native libraries for x86_64 Linux only; \
+             on {target} set ORT_DYLIB_PATH to an ONNX Runtime 1.31 library at run time \
+             (HEIC is not supported there)"
         );
         println!("cargo:rustc-env=PHISCRUB_ORT_DYLIB=");
+        println!("cargo:rustc-env=PHISCRUB_HEIF_DYLIB=");
         return;
     }
     if env::var_os("PHISCRUB_ORT_SKIP").is_some() {
@@ -48,78 +109,101 @@ fn main() {
              set ORT_DYLIB_PATH at run time"
         );
         println!("cargo:rustc-env=PHISCRUB_ORT_DYLIB=");
-        return;
+    } else {
+        emit("PHISCRUB_ORT_DYLIB", provision_or_exit(&ORT));
     }
+    if env::var_os("PHISCRUB_HEIF_SKIP").is_some() {
+        println!(
+            "cargo:warning=PHISCRUB_HEIF_SKIP is set: built without libheif; HEIC files will be refused"
+        );
+        println!("cargo:rustc-env=PHISCRUB_HEIF_DYLIB=");
+    } else {
+        emit("PHISCRUB_HEIF_DYLIB", provision_or_exit(&HEIF));
+    }
+}
 
-    match provision() {
-        Ok(path) => {
-            // Re-run when the provisioned file is deleted or replaced, so that
-            // "run cargo build again" really repairs a missing runtime.
-            println!("cargo:rerun-if-changed={}", path.display());
-            println!("cargo:rustc-env=PHISCRUB_ORT_DYLIB={}", path.display());
-        }
+fn emit(var: &str, path: PathBuf) {
+    // Re-run when the provisioned file is deleted or replaced, so that "run
+    // cargo build again" really repairs a missing library.
+    println!("cargo:rerun-if-changed={}", path.display());
+    println!("cargo:rustc-env={var}={}", path.display());
+}
+
+fn provision_or_exit(w: &Wheel) -> PathBuf {
+    match provision(w) {
+        Ok(path) => path,
         Err(msg) => {
+            let file = w.url.rsplit('/').next().unwrap_or(w.url);
+            let (env, what) = (w.env, w.what);
             eprintln!(
-                "\nphiscrub build: could not provision ONNX Runtime {ORT_VERSION}: {msg}\n\
+                "\nphiscrub build: could not provision {what}: {msg}\n\
                  Fix one of:\n  \
                  - build once with access to files.pythonhosted.org (the wheel is fetched and checksummed);\n  \
-                 - download onnxruntime-{ORT_VERSION}-cp311-cp311-manylinux_2_28_x86_64.whl elsewhere \
-                 (`pip download --no-deps --only-binary=:all: onnxruntime=={ORT_VERSION}`) and set PHISCRUB_ORT_WHEEL=/path/to/it;\n  \
-                 - set PHISCRUB_ORT_LIB=/path/to/{LIB_NAME};\n  \
-                 - or set PHISCRUB_ORT_SKIP=1 and give ORT_DYLIB_PATH at run time.\n"
+                 - download {file} elsewhere (`pip download --no-deps --only-binary=:all:` of that \
+                 version) and set {env}_WHEEL=/path/to/it;\n  \
+                 - or set {env}_SKIP=1 (see build.rs for what that gives up).\n"
             );
             std::process::exit(1);
         }
     }
 }
 
-fn provision() -> Result<PathBuf, String> {
-    let dir = cache_dir().join(format!("onnxruntime-{ORT_VERSION}"));
-    let dest = dir.join(LIB_NAME);
-    if let Ok(bytes) = fs::read(&dest) {
-        if sha256_hex(&bytes) == LIB_SHA256 {
-            return Ok(dest);
-        }
-        println!(
-            "cargo:warning=cached {} has the wrong checksum; fetching it again",
-            dest.display()
-        );
+fn provision(w: &Wheel) -> Result<PathBuf, String> {
+    let dir = cache_dir().join(w.dir);
+    let cached = |name: &str, sum: &str| {
+        fs::read(dir.join(name))
+            .map(|b| sha256_hex(&b) == sum)
+            .unwrap_or(false)
+    };
+    let main = dir.join(w.members[0].1);
+    if w.members.iter().all(|(_, name, sum)| cached(name, sum)) {
+        return Ok(main);
     }
 
-    let lib = if let Some(path) = env::var_os("PHISCRUB_ORT_LIB") {
-        fs::read(&path).map_err(|e| format!("reading PHISCRUB_ORT_LIB={path:?}: {e}"))?
+    let lone = env::var_os(format!("{}_LIB", w.env)).filter(|_| w.members.len() == 1);
+    let wheel = if lone.is_some() {
+        None
     } else {
-        let wheel = match env::var_os("PHISCRUB_ORT_WHEEL") {
+        let bytes = match env::var_os(format!("{}_WHEEL", w.env)) {
             Some(path) => {
-                fs::read(&path).map_err(|e| format!("reading PHISCRUB_ORT_WHEEL={path:?}: {e}"))?
+                fs::read(&path).map_err(|e| format!("reading {}_WHEEL={path:?}: {e}", w.env))?
             }
-            None => download(WHEEL_URL)?,
+            None => download(w)?,
         };
-        let got = sha256_hex(&wheel);
-        if got != WHEEL_SHA256 {
+        let got = sha256_hex(&bytes);
+        if got != w.sha256 {
             return Err(format!(
-                "the wheel's sha256 is {got}, expected {WHEEL_SHA256}"
+                "the wheel's sha256 is {got}, expected {}",
+                w.sha256
             ));
         }
-        extract(&wheel, WHEEL_MEMBER)?
+        Some(bytes)
     };
-    let got = sha256_hex(&lib);
-    if got != LIB_SHA256 {
-        return Err(format!(
-            "{LIB_NAME} has sha256 {got}, expected {LIB_SHA256}"
-        ));
-    }
-
     fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-    // Write beside the target and rename, so a concurrent or interrupted build
-    // never leaves a truncated library that a later build would trust.
-    let tmp = dir.join(format!(".{LIB_NAME}.{}.tmp", std::process::id()));
-    let mut f = fs::File::create(&tmp).map_err(|e| format!("creating {}: {e}", tmp.display()))?;
-    f.write_all(&lib)
-        .and_then(|_| f.sync_all())
-        .map_err(|e| format!("writing {}: {e}", tmp.display()))?;
-    fs::rename(&tmp, &dest).map_err(|e| format!("renaming to {}: {e}", dest.display()))?;
-    Ok(dest)
+    for (member, name, sum) in w.members {
+        let lib = match (&wheel, &lone) {
+            (Some(wheel), _) => extract(wheel, member)?,
+            (None, Some(path)) => {
+                fs::read(path).map_err(|e| format!("reading {}_LIB={path:?}: {e}", w.env))?
+            }
+            (None, None) => unreachable!("either a wheel or a library"),
+        };
+        let got = sha256_hex(&lib);
+        if got != *sum {
+            return Err(format!("{name} has sha256 {got}, expected {sum}"));
+        }
+        // Write beside the target and rename, so a concurrent or interrupted
+        // build never leaves a truncated library that a later build would trust.
+        let dest = dir.join(name);
+        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let mut f =
+            fs::File::create(&tmp).map_err(|e| format!("creating {}: {e}", tmp.display()))?;
+        f.write_all(&lib)
+            .and_then(|_| f.sync_all())
+            .map_err(|e| format!("writing {}: {e}", tmp.display()))?;
+        fs::rename(&tmp, &dest).map_err(|e| format!("renaming to {}: {e}", dest.display()))?;
+    }
+    Ok(main)
 }
 
 fn cache_dir() -> PathBuf {
@@ -135,19 +219,19 @@ fn cache_dir() -> PathBuf {
     PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"))
 }
 
-fn download(url: &str) -> Result<Vec<u8>, String> {
+fn download(w: &Wheel) -> Result<Vec<u8>, String> {
     // No cargo:warning here: cargo replays build-script warnings on every
     // later build, which would claim a download that is not happening.
-    eprintln!("fetching ONNX Runtime {ORT_VERSION} (24 MB, once) from {url}");
-    let resp = ureq::get(url)
+    eprintln!("fetching {} ({}, once) from {}", w.what, w.size, w.url);
+    let resp = ureq::get(w.url)
         .timeout(std::time::Duration::from_secs(300))
         .call()
-        .map_err(|e| format!("downloading {url}: {e}"))?;
+        .map_err(|e| format!("downloading {}: {e}", w.url))?;
     let mut bytes = Vec::with_capacity(24 << 20);
     resp.into_reader()
         .take(64 << 20)
         .read_to_end(&mut bytes)
-        .map_err(|e| format!("downloading {url}: {e}"))?;
+        .map_err(|e| format!("downloading {}: {e}", w.url))?;
     Ok(bytes)
 }
 

@@ -30,14 +30,23 @@ pub enum Format {
     Tiff,
     /// GIF; always re-encoded (256 colours at most), never with an ICC profile.
     Gif,
+    /// HEIC/HEIF (read through libheif, see `heif`): read only. The primary
+    /// picture is decoded upright and written as JPEG unless another format is
+    /// asked for; thumbnails, depth and auxiliary images (gain maps, mattes)
+    /// are dropped; a file of several pictures (a burst, a collection) is
+    /// refused like any multi-picture file.
+    Heic,
+    /// BMP: read only; written as PNG (lossless) unless another format is
+    /// asked for.
+    Bmp,
 }
 
 /// What the first bytes of a file say it is.
 ///
 /// ```
 /// use phiscrub::format::{sniff, Sniffed};
-/// let heic = b"\0\0\0\x18ftypheic\0\0\0\0";
-/// assert!(matches!(sniff(heic), Sniffed::Unsupported(_)));
+/// let avif = b"\0\0\0\x18ftypavif\0\0\0\0";
+/// assert!(matches!(sniff(avif), Sniffed::Unsupported("AVIF")));
 /// assert_eq!(sniff(b"hello"), Sniffed::Unknown);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,11 +60,13 @@ pub enum Sniffed {
 }
 
 impl Format {
-    /// Every format, in the order help texts list them.
+    /// Every format phiscrub writes, in the order help texts list them
+    /// (HEIC and BMP are read only).
     ///
     /// ```
     /// use phiscrub::Format;
     /// assert!(Format::ALL.iter().all(|f| Format::from_name(f.as_str()) == Some(*f)));
+    /// assert!(Format::ALL.iter().all(|f| f.writable()));
     /// ```
     pub const ALL: [Format; 5] = [
         Format::Jpeg,
@@ -81,6 +92,51 @@ impl Format {
         }
     }
 
+    /// Whether phiscrub can write this format (HEIC and BMP it only reads).
+    ///
+    /// ```
+    /// use phiscrub::Format;
+    /// assert!(Format::Png.writable() && !Format::Heic.writable());
+    /// ```
+    pub fn writable(&self) -> bool {
+        !matches!(self, Format::Heic | Format::Bmp)
+    }
+
+    /// The format an input of this format is written as when no other is
+    /// asked for: itself, except JPEG for HEIC (a photo, lossy already) and
+    /// PNG for BMP (lossless).
+    ///
+    /// ```
+    /// use phiscrub::Format;
+    /// assert_eq!(Format::Heic.default_output(), Format::Jpeg);
+    /// assert_eq!(Format::Bmp.default_output(), Format::Png);
+    /// assert_eq!(Format::Webp.default_output(), Format::Webp);
+    /// ```
+    pub fn default_output(&self) -> Format {
+        match self {
+            Format::Heic => Format::Jpeg,
+            Format::Bmp => Format::Png,
+            f => *f,
+        }
+    }
+
+    /// The format a file extension names, read-only formats included
+    /// (`heic`, `heif`, `hif`, `bmp`, `dib` as well as every `--format` name).
+    /// Only used to name outputs: files are recognised by content.
+    ///
+    /// ```
+    /// use phiscrub::Format;
+    /// assert_eq!(Format::from_extension("HEIF"), Some(Format::Heic));
+    /// assert_eq!(Format::from_extension("jpg"), Some(Format::Jpeg));
+    /// ```
+    pub fn from_extension(ext: &str) -> Option<Format> {
+        match ext.to_ascii_lowercase().as_str() {
+            "heic" | "heif" | "hif" => Some(Format::Heic),
+            "bmp" | "dib" => Some(Format::Bmp),
+            other => Format::from_name(other),
+        }
+    }
+
     /// Lower-case name, as used on the command line (`--format`).
     ///
     /// ```
@@ -93,6 +149,8 @@ impl Format {
             Format::Webp => "webp",
             Format::Tiff => "tiff",
             Format::Gif => "gif",
+            Format::Heic => "heic",
+            Format::Bmp => "bmp",
         }
     }
 
@@ -108,6 +166,8 @@ impl Format {
             Format::Webp => "image/webp",
             Format::Tiff => "image/tiff",
             Format::Gif => "image/gif",
+            Format::Heic => "image/heic",
+            Format::Bmp => "image/bmp",
         }
     }
 
@@ -123,6 +183,8 @@ impl Format {
             Format::Webp => "webp",
             Format::Tiff => "tif",
             Format::Gif => "gif",
+            Format::Heic => "heic",
+            Format::Bmp => "bmp",
         }
     }
 
@@ -144,14 +206,18 @@ impl Format {
         }
     }
 
-    pub(crate) fn image_format(&self) -> image::ImageFormat {
-        match self {
+    /// The `image` crate's codec for this format; `None` for HEIC, which
+    /// libheif reads (`heif`).
+    pub(crate) fn image_format(&self) -> Option<image::ImageFormat> {
+        Some(match self {
             Format::Jpeg => image::ImageFormat::Jpeg,
             Format::Png => image::ImageFormat::Png,
             Format::Webp => image::ImageFormat::WebP,
             Format::Tiff => image::ImageFormat::Tiff,
             Format::Gif => image::ImageFormat::Gif,
-        }
+            Format::Bmp => image::ImageFormat::Bmp,
+            Format::Heic => return None,
+        })
     }
 }
 
@@ -163,6 +229,8 @@ impl fmt::Display for Format {
             Format::Webp => "WebP",
             Format::Tiff => "TIFF",
             Format::Gif => "GIF",
+            Format::Heic => "HEIC",
+            Format::Bmp => "BMP",
         })
     }
 }
@@ -187,18 +255,30 @@ pub fn sniff(bytes: &[u8]) -> Sniffed {
     } else if starts(b"GIF87a") || starts(b"GIF89a") {
         Sniffed::Supported(Format::Gif)
     } else if bytes.get(4..8) == Some(b"ftyp") {
-        let brand = bytes.get(8..12).unwrap_or_default();
-        match brand {
-            b"avif" | b"avis" => Sniffed::Unsupported("AVIF"),
-            b"heic" | b"heix" | b"heim" | b"heis" | b"hevc" | b"hevx" | b"mif1" | b"msf1" => {
-                Sniffed::Unsupported("HEIC/HEIF")
-            }
-            b"crx " => Sniffed::Unsupported("Canon CR3 raw"),
-            b"jxl " => Sniffed::Unsupported("JPEG XL"),
-            _ => Sniffed::Unsupported("an ISO media file (HEIF, AVIF or video)"),
+        // The major brand and the compatible ones: an AVIF may declare the
+        // generic `mif1` first and `avif` among the others.
+        let size = u32::from_be_bytes(bytes[0..4].try_into().unwrap_or_default()) as usize;
+        let major = bytes.get(8..12).unwrap_or_default();
+        let compatible = bytes
+            .get(16..size.clamp(16, bytes.len().min(256)))
+            .unwrap_or_default();
+        let brands = || std::iter::once(major).chain(compatible.chunks_exact(4));
+        let any = |set: &[&[u8]]| brands().any(|b| set.contains(&b));
+        if any(&[b"avif", b"avis"]) {
+            Sniffed::Unsupported("AVIF")
+        } else if any(&[
+            b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1",
+        ]) {
+            Sniffed::Supported(Format::Heic)
+        } else if major == b"crx " {
+            Sniffed::Unsupported("Canon CR3 raw")
+        } else if major == b"jxl " {
+            Sniffed::Unsupported("JPEG XL")
+        } else {
+            Sniffed::Unsupported("an ISO media file (AVIF or video)")
         }
     } else if starts(b"BM") && bytes.len() > 14 {
-        Sniffed::Unsupported("BMP")
+        Sniffed::Supported(Format::Bmp)
     } else if starts(&[0xFF, 0x0A]) || starts(b"\0\0\0\x0cJXL \r\n\x87\n") {
         Sniffed::Unsupported("JPEG XL")
     } else if starts(b"\0\0\0\x0cjP  \r\n\x87\n") || starts(&[0xFF, 0x4F, 0xFF, 0x51]) {
@@ -228,7 +308,16 @@ mod tests {
         assert_eq!(sniff(b"MM\0*\0\0\0\x08"), Sniffed::Supported(Format::Tiff));
         assert_eq!(
             sniff(b"\0\0\0\x18ftypheic\0\0\0\0"),
-            Sniffed::Unsupported("HEIC/HEIF")
+            Sniffed::Supported(Format::Heic)
+        );
+        // Generic HEIF major brand, AVIF among the compatible ones.
+        assert_eq!(
+            sniff(b"\0\0\0\x18ftypmif1\0\0\0\0mif1avif"),
+            Sniffed::Unsupported("AVIF")
+        );
+        assert_eq!(
+            sniff(b"BM\x36\0\0\0\0\0\0\0\x36\0\0\0\x28\0\0\0"),
+            Sniffed::Supported(Format::Bmp)
         );
         assert_eq!(
             sniff(b"\0\0\0\x1cftypavif\0\0\0\0"),

@@ -116,7 +116,10 @@ pub fn decode_within(
     max_pixels: u64,
     max_memory: u64,
 ) -> Result<Decoded, DecodeError> {
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format.image_format());
+    let Some(codec) = format.image_format() else {
+        return decode_heif(bytes, max_pixels, max_memory);
+    };
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), codec);
     let mut limits = image::Limits::default();
     // Room for the decoded buffer plus the decoder's own working set.
     limits.max_alloc = Some(max_pixels.saturating_mul(16).max(64 << 20));
@@ -125,23 +128,67 @@ pub fn decode_within(
     let (width, height) = decoder.dimensions();
     within_limit(width, height, max_pixels)?;
     let need = working_bytes(width, height, decoder.color_type());
-    if need > max_memory {
-        return Err(Unreadable::OverMemory(format!(
-            "{width}×{height} {:?} needs about {} MB, over the limit of {} MB",
-            decoder.color_type(),
-            need >> 20,
-            max_memory >> 20
-        ))
-        .into());
-    }
+    over_memory(width, height, decoder.color_type(), need, max_memory)?;
     let icc = decoder.icc_profile().ok().flatten();
     let image = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
     Ok(Decoded { image, icc })
 }
 
+fn over_memory(
+    width: u32,
+    height: u32,
+    colour: image::ColorType,
+    need: u64,
+    max_memory: u64,
+) -> Result<(), DecodeError> {
+    if need > max_memory {
+        return Err(Unreadable::OverMemory(format!(
+            "{width}×{height} {colour:?} needs about {} MB, over the limit of {} MB",
+            need >> 20,
+            max_memory >> 20
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// The primary picture of a HEIC file, upright (libheif applies the file's
+/// rotation, mirror and crop), after the same size and memory checks.
+fn decode_heif(bytes: &[u8], max_pixels: u64, max_memory: u64) -> Result<Decoded, DecodeError> {
+    let file = crate::heif::File::open(bytes).map_err(heif_error)?;
+    let c = file.contents().map_err(heif_error)?;
+    within_limit(c.width, c.height, max_pixels)?;
+    // libheif holds the coded planes and the RGB picture at once.
+    let need = working_bytes(c.width, c.height, image::ColorType::Rgba8);
+    over_memory(c.width, c.height, image::ColorType::Rgba8, need, max_memory)?;
+    let image = file.decode().map_err(heif_error)?;
+    Ok(Decoded {
+        image,
+        icc: file.icc(),
+    })
+}
+
+/// libheif's errors: a build without it, or a file it cannot decode (an
+/// unsupported codec, damage).
+pub(crate) fn heif_error(e: String) -> DecodeError {
+    if e.contains("without libheif") || e.contains("loading libheif") {
+        DecodeError::Unsupported(e)
+    } else if e.contains("Unsupported")
+        || e.contains("unsupported")
+        || e.contains("No decoding plugin")
+    {
+        DecodeError::Unsupported(format!("libheif cannot decode it: {e}"))
+    } else {
+        Unreadable::Corrupt(format!("libheif: {e}")).into()
+    }
+}
+
 /// The embedded ICC profile, read from the headers without decoding pixels.
 pub(crate) fn icc(bytes: &[u8], format: Format) -> Option<Vec<u8>> {
-    let reader = ImageReader::with_format(Cursor::new(bytes), format.image_format());
+    let Some(codec) = format.image_format() else {
+        return crate::heif::File::open(bytes).ok()?.icc();
+    };
+    let reader = ImageReader::with_format(Cursor::new(bytes), codec);
     reader.into_decoder().ok()?.icc_profile().ok().flatten()
 }
 
@@ -167,7 +214,13 @@ pub fn dimensions(
     format: Format,
     max_pixels: u64,
 ) -> Result<(u32, u32), DecodeError> {
-    let reader = ImageReader::with_format(Cursor::new(bytes), format.image_format());
+    let Some(codec) = format.image_format() else {
+        let file = crate::heif::File::open(bytes).map_err(heif_error)?;
+        let c = file.contents().map_err(heif_error)?;
+        within_limit(c.width, c.height, max_pixels)?;
+        return Ok((c.width, c.height));
+    };
+    let reader = ImageReader::with_format(Cursor::new(bytes), codec);
     let decoder = reader.into_decoder().map_err(decode_error)?;
     let (width, height) = decoder.dimensions();
     if width == 0 || height == 0 {
@@ -419,6 +472,9 @@ pub fn encode(
                 image::ExtendedColorType::Rgba8,
             )
             .map_err(err)?;
+        }
+        Format::Heic | Format::Bmp => {
+            return Err(format!("phiscrub reads {format} but does not write it"));
         }
     }
     Ok(out)

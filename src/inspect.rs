@@ -4,7 +4,6 @@
 
 use crate::format::{self, Format, Sniffed};
 use crate::metadata::{self, Category, Hazard};
-use image::ImageDecoder;
 use serde::Serialize;
 
 /// What one file carries besides its pixels.
@@ -126,11 +125,7 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspection, InspectError> {
         Sniffed::Supported(f) => {
             let c =
                 metadata::examine(bytes, f).map_err(|e| InspectError::Damaged(e.to_string()))?;
-            let dims =
-                image::ImageReader::with_format(std::io::Cursor::new(bytes), f.image_format())
-                    .into_decoder()
-                    .ok()
-                    .map(|d| d.dimensions());
+            let dims = crate::image_io::dimensions(bytes, f, u64::MAX).ok();
             let mut hazards = c.hazards;
             // Text inside a profile (its description, copyright, device
             // maker and model) is free text like any comment; scrub never

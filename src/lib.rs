@@ -26,6 +26,7 @@ pub mod detect;
 pub mod error;
 pub mod format;
 pub mod geometry;
+pub mod heif;
 pub mod i18n;
 pub mod image_io;
 pub mod inspect;

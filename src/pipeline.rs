@@ -223,8 +223,19 @@ pub fn process(scrubber: &Scrubber, job: &Job, opts: &RunOptions) -> FileReport 
         return fail(exists_message(&out));
     }
     let mut report = scrub_file(scrubber, job, start);
-    let Some(bytes) = report.1 else {
+    let Some((bytes, format)) = report.1 else {
         return report.0;
+    };
+    // The plan names outputs from the inputs' extensions; content decides
+    // (a HEIC saved as `.jpg` is fine, a BMP saved as `.jpg` becomes PNG).
+    let renamed = walk::with_extension_for(&out, format);
+    let out = if renamed != out {
+        if !opts.overwrite && renamed.exists() {
+            return fail(exists_message(&renamed));
+        }
+        renamed
+    } else {
+        out
     };
     match atomic_write(&out, &bytes, opts.overwrite) {
         Ok(()) => {
@@ -260,9 +271,11 @@ pub fn check(scrubber: &Scrubber, job: &Job) -> FileReport {
     scrub_file(scrubber, job, Instant::now()).0
 }
 
+type Scrubbed = (FileReport, Option<(Vec<u8>, crate::Format)>);
+
 /// Reads and scrubs one file; the output bytes come back beside the report
 /// when it can be exported.
-fn scrub_file(scrubber: &Scrubber, job: &Job, start: Instant) -> (FileReport, Option<Vec<u8>>) {
+fn scrub_file(scrubber: &Scrubber, job: &Job, start: Instant) -> Scrubbed {
     let bytes = match std::fs::read(&job.input) {
         Ok(b) => b,
         Err(e) => {
@@ -291,7 +304,7 @@ fn scrub_file(scrubber: &Scrubber, job: &Job, start: Instant) -> (FileReport, Op
                 }),
                 elapsed: start.elapsed(),
             },
-            Some(s.bytes),
+            Some((s.bytes, s.format)),
         ),
         Err(e) => {
             let (status, findings) = match &e {

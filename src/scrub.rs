@@ -501,7 +501,7 @@ impl Scrubber {
             ));
         }
         let orientation = container.orientation.unwrap_or(1);
-        let out_format = self.config.output_format.unwrap_or(format);
+        let out_format = self.config.output_format.unwrap_or(format.default_output());
         // Only JPEG has a lossless path: its coefficients are rebuilt into a
         // new file (`rebuild`). Every other output, PNG included, is encoded
         // from pixels, so nothing of the input's bytes survives.

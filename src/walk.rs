@@ -135,7 +135,13 @@ pub fn plan_with(
         let shown = relative.clone();
         let relative = match convert_to {
             Some(f) => with_extension_for(&relative, f),
-            None => relative,
+            // A format phiscrub only reads is written as its default output
+            // (HEIC as JPEG, BMP as PNG), and named so. `process` renames any
+            // output whose content the name still misnames.
+            None => match extension_format(&relative) {
+                Some(f) if !f.writable() => with_extension_for(&relative, f.default_output()),
+                _ => relative,
+            },
         };
         if let Some(first) = seen.get(&relative) {
             plan.problems.push((
@@ -313,13 +319,16 @@ pub fn rename(plan: &mut Plan) -> Vec<(PathBuf, PathBuf)> {
     map
 }
 
-/// `relative` renamed for format `f`, unless its extension already names it.
-fn with_extension_for(relative: &Path, f: Format) -> PathBuf {
-    let ext = relative
-        .extension()
+/// The format a path's extension names, read-only formats included.
+fn extension_format(path: &Path) -> Option<Format> {
+    path.extension()
         .and_then(|e| e.to_str())
-        .and_then(Format::from_name);
-    if ext == Some(f) {
+        .and_then(Format::from_extension)
+}
+
+/// `relative` renamed for format `f`, unless its extension already names it.
+pub(crate) fn with_extension_for(relative: &Path, f: Format) -> PathBuf {
+    if extension_format(relative) == Some(f) {
         relative.to_path_buf()
     } else {
         relative.with_extension(f.extension())

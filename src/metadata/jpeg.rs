@@ -272,6 +272,8 @@ pub fn examine(bytes: &[u8]) -> Result<Container, ContainerError> {
     let mut orientation = None;
     let mut mpf_images = 0usize;
     let mut frame_headers = 0usize;
+    let mut primary_xmp: &[u8] = &[];
+    let mut size = None;
     for (marker, offset, len) in layout.segments() {
         let data = payload(bytes, offset, len);
         let app = |n: u8| format!("APP{}", n - APP0);
@@ -296,6 +298,7 @@ pub fn examine(bytes: &[u8]) -> Result<Container, ContainerError> {
                 hazards.extend(s.hazards);
             }
             0xE1 if data.starts_with(b"http://ns.adobe.com/xap/1.0/\0") => {
+                primary_xmp = &data[29..];
                 hazards.extend(xmp::hazards(&data[29..], "APP1"));
             }
             0xE1 if data.starts_with(b"http://ns.adobe.com/xmp/extension/\0") => {
@@ -327,7 +330,10 @@ pub fn examine(bytes: &[u8]) -> Result<Container, ContainerError> {
             )),
             // Frame headers: one per picture (hierarchical mode is refused
             // by the decoders anyway).
-            0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => frame_headers += 1,
+            0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => {
+                frame_headers += 1;
+                size = size.or(frame_size(data));
+            }
             // Coding tables, scan headers, restart interval, line count: what
             // decoding needs.
             0xC4 | 0xCC | 0xDA | 0xDB | 0xDC | 0xDD => {}
@@ -352,14 +358,35 @@ pub fn examine(bytes: &[u8]) -> Result<Container, ContainerError> {
             format!("{trailing} bytes after the end of the image"),
         ));
     }
-    let frames = (frame_headers.max(1) + appended).max(mpf_images);
+    // Maps derived from the primary (an HDR gain map, a depth map, a matte)
+    // are dropped like any other metadata; every other appended image is a
+    // picture of its own, and the file is refused unless `first_frame`.
+    let semantics = container_semantics(primary_xmp);
+    let mut separate = 0usize;
+    let mut derived = 0usize;
+    for (i, image) in appended.iter().enumerate() {
+        let image = &bytes[layout.end + image.start..layout.end + image.end];
+        match derived_map(image, semantics.get(i + 1).map(String::as_str), size) {
+            Some(what) => {
+                derived += 1;
+                hazards.push(Hazard::new(
+                    Category::DerivedMap,
+                    format!("{what} after the picture (dropped)"),
+                ));
+            }
+            None => separate += 1,
+        }
+    }
+    // An MPF index declaring more images than were found accounts for them
+    // as pictures: what it points at was not recognised as a map.
+    let frames = (frame_headers.max(1) + separate).max(mpf_images.saturating_sub(derived));
     if frames > 1 {
-        let how = match (mpf_images > 1, appended > 0) {
+        let how = match (mpf_images > 1, separate > 0) {
             (true, true) => {
-                format!("an MPF index of {mpf_images} images; {appended} appended after the first")
+                format!("an MPF index of {mpf_images} images; {separate} appended after the first")
             }
             (true, false) => format!("an MPF index of {mpf_images} images"),
-            _ => format!("{appended} JPEG image(s) appended after the first"),
+            _ => format!("{separate} JPEG image(s) appended after the first"),
         };
         hazards.push(Hazard::new(
             Category::ExtraFrames,
@@ -375,25 +402,110 @@ pub fn examine(bytes: &[u8]) -> Result<Container, ContainerError> {
     })
 }
 
-/// Counts complete or partial JPEG images stored after the first, and the
-/// other non-zero bytes left after them.
-fn appended_images(mut rest: &[u8]) -> (usize, usize) {
-    let mut images = 0;
+/// Where each complete or partial JPEG image stored after the first lies
+/// (offsets into `rest`), and how many other non-zero bytes follow them.
+fn appended_images(rest: &[u8]) -> (Vec<std::ops::Range<usize>>, usize) {
+    let mut images = Vec::new();
+    let mut pos = 0;
     for _ in 0..64 {
-        let skip = rest.iter().position(|&b| b != 0).unwrap_or(rest.len());
-        let tail = &rest[skip..];
-        if !tail.starts_with(&[0xFF, SOI, 0xFF]) {
+        let skip = rest[pos..]
+            .iter()
+            .position(|&b| b != 0)
+            .unwrap_or(rest.len() - pos);
+        let start = pos + skip;
+        if !rest[start..].starts_with(&[0xFF, SOI, 0xFF]) {
             break;
         }
-        images += 1;
-        match layout(tail) {
-            Ok(l) => rest = &tail[l.end..],
+        match layout(&rest[start..]) {
+            Ok(l) => {
+                images.push(start..start + l.end);
+                pos = start + l.end;
+            }
             // A damaged appended image is still a picture; whatever follows
             // it is part of it.
-            Err(_) => return (images, 0),
+            Err(_) => {
+                images.push(start..rest.len());
+                return (images, 0);
+            }
         }
     }
-    (images, super::nonzero_trailing(rest))
+    (images, super::nonzero_trailing(&rest[pos..]))
+}
+
+/// Width and height from a frame header's payload.
+fn frame_size(sof: &[u8]) -> Option<(u32, u32)> {
+    let h = u16::from_be_bytes(sof.get(1..3)?.try_into().ok()?);
+    let w = u16::from_be_bytes(sof.get(3..5)?.try_into().ok()?);
+    Some((w as u32, h as u32))
+}
+
+/// `Item:Semantic` values of a GContainer/Container directory (Ultra HDR,
+/// Dynamic Depth) in the primary's XMP, in file order: the first names the
+/// primary, the next ones the images appended after it.
+fn container_semantics(xmp: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(xmp);
+    let mut out = Vec::new();
+    let mut rest = text.as_ref();
+    while let Some(at) = rest.find("Item:Semantic") {
+        rest = &rest[at + "Item:Semantic".len()..];
+        // Attribute (`Item:Semantic="GainMap"`) or element
+        // (`<Item:Semantic>GainMap</Item:Semantic>`).
+        let value = if let Some(v) = rest.strip_prefix("=\"") {
+            v.split('"').next()
+        } else if let Some(v) = rest.strip_prefix('>') {
+            v.split('<').next()
+        } else {
+            continue;
+        };
+        out.push(value.unwrap_or_default().trim().to_string());
+    }
+    out
+}
+
+/// Names the map an appended image is, when both the file and the image say
+/// it is one derived from the primary: a gain map (Ultra HDR, ISO 21496-1,
+/// Apple), a depth or confidence map, a matte. The image must also be no
+/// larger than the primary; whatever else it is counts as a picture.
+fn derived_map(
+    image: &[u8],
+    semantic: Option<&str>,
+    primary: Option<(u32, u32)>,
+) -> Option<String> {
+    let l = layout(image).ok()?;
+    let mut own = None;
+    let mut size = None;
+    for (marker, offset, len) in l.segments() {
+        let data = payload(image, offset, len);
+        match marker {
+            0xE1 if data.starts_with(b"http://ns.adobe.com/xap/1.0/\0") => {
+                let xmp = &data[29..];
+                let has = |s: &[u8]| memchr::memmem::find(xmp, s).is_some();
+                if has(b"http://ns.adobe.com/hdr-gain-map/1.0/") {
+                    own = own.or(Some("HDR gain map (Ultra HDR)"));
+                } else if has(b"http://ns.apple.com/HDRGainMap/1.0/") {
+                    own = own.or(Some("HDR gain map (Apple)"));
+                } else if has(b"http://ns.apple.com/pixeldatainfo/1.0/") {
+                    own = own.or(Some("auxiliary map (Apple depth or matte)"));
+                }
+            }
+            APP2 if data.starts_with(b"urn:iso:std:iso:ts:21496:-1\0") => {
+                own = own.or(Some("HDR gain map (ISO 21496-1)"));
+            }
+            0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => {
+                size = size.or(frame_size(data));
+            }
+            _ => {}
+        }
+    }
+    let declared = match semantic {
+        Some("GainMap") => Some("HDR gain map"),
+        Some("Depth") => Some("depth map"),
+        Some("Confidence") => Some("depth confidence map"),
+        _ => None,
+    };
+    let what = own.or(declared)?;
+    let ((w, h), (pw, ph)) = (size?, primary?);
+    (w <= pw && h <= ph).then(|| format!("{what} {w}×{h}"))
 }
 
 /// NumberOfImages (tag 0xB001) from an MPF segment's TIFF-structured index.

@@ -7,8 +7,10 @@
 //! writes an output: outputs are encoded from pixels, or rebuilt from a
 //! JPEG's coefficients (`rebuild.rs`).
 
+pub mod bmp;
 pub mod exif;
 pub mod gif;
+pub mod heif;
 pub mod jpeg;
 pub mod png;
 pub mod tiff;
@@ -60,6 +62,10 @@ pub enum Category {
     TrailingData,
     /// More than one picture in the file.
     ExtraFrames,
+    /// A map derived from the picture and stored beside it: an HDR gain map,
+    /// a depth or confidence map, a portrait matte. Dropped; the output holds
+    /// the scrubbed picture only.
+    DerivedMap,
     /// Any other non-pixel data: unknown chunks, segments or extensions.
     Other,
 }
@@ -84,6 +90,7 @@ impl Category {
             Category::MakerNotes => "makernotes",
             Category::TrailingData => "trailing_data",
             Category::ExtraFrames => "extra_frames",
+            Category::DerivedMap => "derived_map",
             Category::Other => "other",
         }
     }
@@ -191,6 +198,8 @@ pub fn examine(bytes: &[u8], format: Format) -> Result<Container, ContainerError
         Format::Webp => webp::examine(bytes),
         Format::Tiff => tiff::examine(bytes),
         Format::Gif => gif::examine(bytes),
+        Format::Heic => heif::examine(bytes),
+        Format::Bmp => bmp::examine(bytes),
     }
 }
 
