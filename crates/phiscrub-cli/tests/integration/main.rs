@@ -7,6 +7,7 @@ mod common;
 mod audit;
 mod canary;
 mod cli;
+mod containers;
 mod faces;
 mod lang;
 mod metadata;
