@@ -85,6 +85,7 @@ warning-line = warning: { $text }
 warning-loud-line = WARNING: { $text }
 warn-metadata-only = --metadata-only: faces, text and codes were NOT looked for; the pictures are exported as they are
 warn-off = { $what } NOT covered on request; check every exported picture by eye
+warn-document-text = the TEXT of slides and pages (titles, notes, tables) is NOT checked or covered in decks and documents, only their pictures and metadata; read every slide before sharing
 off-faces = faces
 off-text = text (names, dates, record numbers)
 off-codes = barcodes

@@ -99,6 +99,7 @@ warning-line = attention : { $text }
 warning-loud-line = ATTENTION : { $text }
 warn-metadata-only = --metadata-only : visages, texte et codes n'ont PAS été recherchés ; les images sont exportées telles quelles
 warn-off = { $what } NON masqués à votre demande ; vérifiez à l'œil chaque image exportée
+warn-document-text = le TEXTE des diapositives et des pages (titres, notes, tableaux) n'est PAS vérifié ni masqué dans les présentations et documents, seulement leurs images et métadonnées ; relisez chaque diapositive avant de partager
 off-faces = visages
 off-text = texte (noms, dates, numéros de dossier)
 off-codes = codes-barres

@@ -23,6 +23,7 @@ pub mod audit;
 mod colour;
 pub mod config;
 pub mod detect;
+pub mod document;
 pub mod error;
 pub mod format;
 pub mod geometry;

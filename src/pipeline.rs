@@ -10,7 +10,7 @@ use crate::walk::{self, Job, Plan};
 use crate::write::{WriteError, atomic_write};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 pub use crate::walk::plan;
 
@@ -228,7 +228,11 @@ pub fn process(scrubber: &Scrubber, job: &Job, opts: &RunOptions) -> FileReport 
     };
     // The plan names outputs from the inputs' extensions; content decides
     // (a HEIC saved as `.jpg` is fine, a BMP saved as `.jpg` becomes PNG).
-    let renamed = walk::with_extension_for(&out, format);
+    // A document keeps its name.
+    let renamed = match format {
+        Some(f) => walk::with_extension_for(&out, f),
+        None => out.clone(),
+    };
     let out = if renamed != out {
         if !opts.overwrite && renamed.exists() {
             return fail(exists_message(&renamed));
@@ -271,7 +275,9 @@ pub fn check(scrubber: &Scrubber, job: &Job) -> FileReport {
     scrub_file(scrubber, job, Instant::now()).0
 }
 
-type Scrubbed = (FileReport, Option<(Vec<u8>, crate::Format)>);
+/// A file's report, and the output bytes with their image format (`None`
+/// for a document) when it can be exported.
+type Scrubbed = (FileReport, Option<(Vec<u8>, Option<crate::Format>)>);
 
 /// Reads and scrubs one file; the output bytes come back beside the report
 /// when it can be exported.
@@ -284,6 +290,9 @@ fn scrub_file(scrubber: &Scrubber, job: &Job, start: Instant) -> Scrubbed {
             return (r, None);
         }
     };
+    if crate::document::sniff(&bytes).is_some() {
+        return scrub_document(scrubber, job, &bytes, start);
+    }
     match scrubber.scrub(&bytes) {
         Ok(s) => (
             FileReport {
@@ -304,7 +313,7 @@ fn scrub_file(scrubber: &Scrubber, job: &Job, start: Instant) -> Scrubbed {
                 }),
                 elapsed: start.elapsed(),
             },
-            Some((s.bytes, s.format)),
+            Some((s.bytes, Some(s.format))),
         ),
         Err(e) => {
             let (status, findings) = match &e {
@@ -322,6 +331,66 @@ fn scrub_file(scrubber: &Scrubber, job: &Job, start: Instant) -> Scrubbed {
                 done: None,
                 elapsed: start.elapsed(),
             };
+            (report, None)
+        }
+    }
+}
+
+/// A deck or document: its pictures through the scrubber, its metadata
+/// removed (`document`). The report gathers every picture's findings.
+fn scrub_document(scrubber: &Scrubber, job: &Job, bytes: &[u8], start: Instant) -> Scrubbed {
+    let mut report = FileReport {
+        input: job.input.clone(),
+        relative: job.shown.clone(),
+        output: None,
+        status: Status::Exported,
+        message: None,
+        reason: None,
+        findings: Vec::new(),
+        done: None,
+        elapsed: Duration::ZERO,
+    };
+    match crate::document::scrub(scrubber, bytes) {
+        Ok(d) => {
+            let mut removed: Vec<_> = d.removed.clone();
+            let mut filled = Vec::new();
+            for p in &d.pictures {
+                report.findings.extend(p.findings.iter().cloned());
+                removed.extend(p.removed.iter().copied());
+            }
+            // Each picture's fills, in its own frame, beside its findings.
+            for p in &d.pictures {
+                filled.extend(p.filled.iter().copied());
+            }
+            removed.sort();
+            removed.dedup();
+            report.done = Some(Done {
+                width: 0,
+                height: 0,
+                removed,
+                lossless: false,
+                filled,
+                timings: Default::default(),
+            });
+            report.elapsed = start.elapsed();
+            (report, Some((d.bytes, None)))
+        }
+        Err(e) => {
+            report.status = if e.is_refusal() {
+                Status::Refused
+            } else {
+                Status::Failed
+            };
+            if let crate::document::DocumentError::Picture {
+                error: ScrubError::Refused(r),
+                ..
+            } = &e
+            {
+                report.findings = r.residual.clone();
+            }
+            report.message = Some(e.to_string());
+            report.reason = Some(e.reason_code());
+            report.elapsed = start.elapsed();
             (report, None)
         }
     }

@@ -150,6 +150,22 @@ pub fn run(args: ScrubArgs) -> Result<ExitCode, Failure> {
         }
     };
     bar.finish_and_clear();
+    // Decks and documents keep their text: say so, loudly, with the pixel
+    // warning.
+    let documents = reports
+        .iter()
+        .any(|r| phiscrub::document::named_like_one(&r.input));
+    let warning = match (warning, documents) {
+        (w, false) => w,
+        (None, true) => Some(t!("warn-document-text")),
+        (Some(w), true) => Some(format!("{w}; {}", t!("warn-document-text"))),
+    };
+    if documents {
+        eprintln!(
+            "phiscrub: {}",
+            t!("warning-line", text = t!("warn-document-text"))
+        );
+    }
 
     let summary = Summary::from_statuses(reports.iter().map(|r| r.status));
     let covered = kind_counts(

@@ -8,6 +8,7 @@ mod audit;
 mod canary;
 mod cli;
 mod containers;
+mod documents;
 mod faces;
 mod lang;
 mod metadata;
