@@ -4,19 +4,22 @@
 //!   wheel on PyPI;
 //! - libheif 1.23.7 with the libde265 HEVC decoder (HEIC/HEIF photos), from the
 //!   `pillow-heif` 1.9.0 wheel, which carries them and the x265 encoder they
-//!   are linked against.
+//!   are linked against;
+//! - libavif 1.4.2 with dav1d built in (AVIF photos), from the `pillow`
+//!   13.0.0 wheel.
 //!
 //! Each wheel and each library inside it is checked against a pinned SHA-256.
 //! The libraries are stored in a per-user cache (so `cargo clean` or a second
 //! clone does not fetch them again) and their absolute paths are compiled into
-//! the crate (`PHISCRUB_ORT_DYLIB`, `PHISCRUB_HEIF_DYLIB`). Nothing is fetched
-//! at run time.
+//! the crate (`PHISCRUB_ORT_DYLIB`, `PHISCRUB_HEIF_DYLIB`,
+//! `PHISCRUB_AVIF_DYLIB`). Nothing is fetched at run time.
 //!
-//! Offline builds: point `PHISCRUB_ORT_WHEEL` / `PHISCRUB_HEIF_WHEEL` at a
+//! Offline builds: point `PHISCRUB_{ORT,HEIF,AVIF}_WHEEL` at a
 //! downloaded copy of the wheel (checksum-verified too), or set
 //! `PHISCRUB_ORT_LIB` at `libonnxruntime.so.1.31.1`. `PHISCRUB_ORT_SKIP=1`
 //! leaves ONNX Runtime to `ORT_DYLIB_PATH` at run time; `PHISCRUB_HEIF_SKIP=1`
-//! builds without HEIC support (HEIC files are then refused, saying so).
+//! builds without HEIC support (HEIC files are then refused, saying so),
+//! `PHISCRUB_AVIF_SKIP=1` without AVIF.
 
 use std::env;
 use std::fs;
@@ -79,6 +82,22 @@ const HEIF: Wheel = Wheel {
     size: "6 MB",
 };
 
+// Pillow's wheel carries libavif 1.4.2 built with dav1d inside it: one
+// self-contained library.
+const AVIF: Wheel = Wheel {
+    what: "libavif 1.4.2 (Pillow 13.0.0)",
+    dir: "libavif-1.4.2",
+    env: "PHISCRUB_AVIF",
+    url: "https://files.pythonhosted.org/packages/36/46/f509b74787f40ce0627501089d630b2c741b63b244c1f40b640b3b01e181/pillow-13.0.0-cp311-cp311-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl",
+    sha256: "a625df9a2a5597fa5e5266e01aefc82604bb85d291e3547981e863560d75da6c",
+    members: &[(
+        "pillow.libs/libavif-c6062d5f.so.16.4.2",
+        "libavif-c6062d5f.so.16.4.2",
+        "d12ec0b696860b292114b130ecac6082fc75c198c1b4fa57b26089e9b0a7eb6a",
+    )],
+    size: "7 MB",
+};
+
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     for var in [
@@ -88,6 +107,8 @@ fn main() {
         "PHISCRUB_ORT_SKIP",
         "PHISCRUB_HEIF_WHEEL",
         "PHISCRUB_HEIF_SKIP",
+        "PHISCRUB_AVIF_WHEEL",
+        "PHISCRUB_AVIF_SKIP",
     ] {
         println!("cargo:rerun-if-env-changed={var}");
     }
@@ -101,6 +122,7 @@ fn main() {
         );
         println!("cargo:rustc-env=PHISCRUB_ORT_DYLIB=");
         println!("cargo:rustc-env=PHISCRUB_HEIF_DYLIB=");
+        println!("cargo:rustc-env=PHISCRUB_AVIF_DYLIB=");
         return;
     }
     if env::var_os("PHISCRUB_ORT_SKIP").is_some() {
@@ -119,6 +141,14 @@ fn main() {
         println!("cargo:rustc-env=PHISCRUB_HEIF_DYLIB=");
     } else {
         emit("PHISCRUB_HEIF_DYLIB", provision_or_exit(&HEIF));
+    }
+    if env::var_os("PHISCRUB_AVIF_SKIP").is_some() {
+        println!(
+            "cargo:warning=PHISCRUB_AVIF_SKIP is set: built without libavif; AVIF files will be refused"
+        );
+        println!("cargo:rustc-env=PHISCRUB_AVIF_DYLIB=");
+    } else {
+        emit("PHISCRUB_AVIF_DYLIB", provision_or_exit(&AVIF));
     }
 }
 

@@ -228,7 +228,7 @@ pub struct Refusal {
 #[non_exhaustive]
 pub enum RefusalReason {
     /// A recognised image format, or a feature of one, that phiscrub cannot
-    /// make safe (HEIC, AVIF, arithmetic-coded JPEG, ...).
+    /// make safe (JPEG XL, JPEG 2000, arithmetic-coded JPEG, ...).
     Unsupported(String),
     /// The file holds more than one picture (frames, pages, MPF or appended
     /// images) and only the first could be exported.

@@ -39,14 +39,20 @@ pub enum Format {
     /// BMP: read only; written as PNG (lossless) unless another format is
     /// asked for.
     Bmp,
+    /// AVIF (read through libavif, see `avif`): read only. The primary
+    /// picture is decoded, turned upright (`irot`, `imir`) and written as
+    /// JPEG unless another format is asked for; thumbnails and auxiliary
+    /// images are dropped; a sequence or collection is refused like any
+    /// multi-picture file.
+    Avif,
 }
 
 /// What the first bytes of a file say it is.
 ///
 /// ```
 /// use phiscrub::format::{sniff, Sniffed};
-/// let avif = b"\0\0\0\x18ftypavif\0\0\0\0";
-/// assert!(matches!(sniff(avif), Sniffed::Unsupported("AVIF")));
+/// let jxl = b"\0\0\0\x0cJXL \r\n\x87\n";
+/// assert!(matches!(sniff(jxl), Sniffed::Unsupported("JPEG XL")));
 /// assert_eq!(sniff(b"hello"), Sniffed::Unknown);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,7 +105,7 @@ impl Format {
     /// assert!(Format::Png.writable() && !Format::Heic.writable());
     /// ```
     pub fn writable(&self) -> bool {
-        !matches!(self, Format::Heic | Format::Bmp)
+        !matches!(self, Format::Heic | Format::Bmp | Format::Avif)
     }
 
     /// The format an input of this format is written as when no other is
@@ -114,7 +120,7 @@ impl Format {
     /// ```
     pub fn default_output(&self) -> Format {
         match self {
-            Format::Heic => Format::Jpeg,
+            Format::Heic | Format::Avif => Format::Jpeg,
             Format::Bmp => Format::Png,
             f => *f,
         }
@@ -133,6 +139,7 @@ impl Format {
         match ext.to_ascii_lowercase().as_str() {
             "heic" | "heif" | "hif" => Some(Format::Heic),
             "bmp" | "dib" => Some(Format::Bmp),
+            "avif" => Some(Format::Avif),
             other => Format::from_name(other),
         }
     }
@@ -151,6 +158,7 @@ impl Format {
             Format::Gif => "gif",
             Format::Heic => "heic",
             Format::Bmp => "bmp",
+            Format::Avif => "avif",
         }
     }
 
@@ -168,6 +176,7 @@ impl Format {
             Format::Gif => "image/gif",
             Format::Heic => "image/heic",
             Format::Bmp => "image/bmp",
+            Format::Avif => "image/avif",
         }
     }
 
@@ -185,6 +194,7 @@ impl Format {
             Format::Gif => "gif",
             Format::Heic => "heic",
             Format::Bmp => "bmp",
+            Format::Avif => "avif",
         }
     }
 
@@ -216,7 +226,7 @@ impl Format {
             Format::Tiff => image::ImageFormat::Tiff,
             Format::Gif => image::ImageFormat::Gif,
             Format::Bmp => image::ImageFormat::Bmp,
-            Format::Heic => return None,
+            Format::Heic | Format::Avif => return None,
         })
     }
 }
@@ -231,6 +241,7 @@ impl fmt::Display for Format {
             Format::Gif => "GIF",
             Format::Heic => "HEIC",
             Format::Bmp => "BMP",
+            Format::Avif => "AVIF",
         })
     }
 }
@@ -265,7 +276,7 @@ pub fn sniff(bytes: &[u8]) -> Sniffed {
         let brands = || std::iter::once(major).chain(compatible.chunks_exact(4));
         let any = |set: &[&[u8]]| brands().any(|b| set.contains(&b));
         if any(&[b"avif", b"avis"]) {
-            Sniffed::Unsupported("AVIF")
+            Sniffed::Supported(Format::Avif)
         } else if any(&[
             b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1",
         ]) {
@@ -313,7 +324,7 @@ mod tests {
         // Generic HEIF major brand, AVIF among the compatible ones.
         assert_eq!(
             sniff(b"\0\0\0\x18ftypmif1\0\0\0\0mif1avif"),
-            Sniffed::Unsupported("AVIF")
+            Sniffed::Supported(Format::Avif)
         );
         assert_eq!(
             sniff(b"BM\x36\0\0\0\0\0\0\0\x36\0\0\0\x28\0\0\0"),
@@ -321,7 +332,7 @@ mod tests {
         );
         assert_eq!(
             sniff(b"\0\0\0\x1cftypavif\0\0\0\0"),
-            Sniffed::Unsupported("AVIF")
+            Sniffed::Supported(Format::Avif)
         );
         assert_eq!(sniff(b"%PDF-1.7"), Sniffed::Unsupported("PDF"));
     }

@@ -117,7 +117,10 @@ pub fn decode_within(
     max_memory: u64,
 ) -> Result<Decoded, DecodeError> {
     let Some(codec) = format.image_format() else {
-        return decode_heif(bytes, max_pixels, max_memory);
+        return match format {
+            Format::Avif => decode_avif(bytes, max_pixels, max_memory),
+            _ => decode_heif(bytes, max_pixels, max_memory),
+        };
     };
     let mut reader = ImageReader::with_format(Cursor::new(bytes), codec);
     let mut limits = image::Limits::default();
@@ -168,6 +171,38 @@ fn decode_heif(bytes: &[u8], max_pixels: u64, max_memory: u64) -> Result<Decoded
     })
 }
 
+/// The primary picture of an AVIF file, after the same size and memory
+/// checks (on the size its `ispe` declares), turned upright.
+fn decode_avif(bytes: &[u8], max_pixels: u64, max_memory: u64) -> Result<Decoded, DecodeError> {
+    let layout = crate::metadata::avif::walk(bytes)
+        .map_err(|e| DecodeError::Unreadable(Unreadable::Corrupt(e.to_string())))?;
+    let (w, h) = layout
+        .size
+        .ok_or_else(|| Unreadable::Corrupt("AVIF: the picture declares no size".into()))?;
+    within_limit(w, h, max_pixels)?;
+    let need = working_bytes(w, h, image::ColorType::Rgba8);
+    over_memory(w, h, image::ColorType::Rgb8, need, max_memory)?;
+    let img = crate::avif::decode(bytes).map_err(|e| {
+        if e.contains("without libavif") || e.contains("loading libavif") {
+            DecodeError::Unsupported(e)
+        } else {
+            Unreadable::Corrupt(e).into()
+        }
+    })?;
+    if img.dimensions() != (w, h) {
+        return Err(Unreadable::Corrupt(format!(
+            "AVIF: the picture decodes to {}×{}, not the {w}×{h} it declares",
+            img.width(),
+            img.height()
+        ))
+        .into());
+    }
+    Ok(Decoded {
+        image: DynamicImage::ImageRgb8(crate::avif::upright(img, layout.rotation, layout.mirror)),
+        icc: crate::metadata::avif::icc(bytes),
+    })
+}
+
 /// libheif's errors: a build without it, or a file it cannot decode (an
 /// unsupported codec, damage).
 pub(crate) fn heif_error(e: String) -> DecodeError {
@@ -186,7 +221,10 @@ pub(crate) fn heif_error(e: String) -> DecodeError {
 /// The embedded ICC profile, read from the headers without decoding pixels.
 pub(crate) fn icc(bytes: &[u8], format: Format) -> Option<Vec<u8>> {
     let Some(codec) = format.image_format() else {
-        return crate::heif::File::open(bytes).ok()?.icc();
+        return match format {
+            Format::Avif => crate::metadata::avif::icc(bytes),
+            _ => crate::heif::File::open(bytes).ok()?.icc(),
+        };
     };
     let reader = ImageReader::with_format(Cursor::new(bytes), codec);
     reader.into_decoder().ok()?.icc_profile().ok().flatten()
@@ -215,10 +253,25 @@ pub fn dimensions(
     max_pixels: u64,
 ) -> Result<(u32, u32), DecodeError> {
     let Some(codec) = format.image_format() else {
-        let file = crate::heif::File::open(bytes).map_err(heif_error)?;
-        let c = file.contents().map_err(heif_error)?;
-        within_limit(c.width, c.height, max_pixels)?;
-        return Ok((c.width, c.height));
+        let (w, h) = if format == Format::Avif {
+            let layout = crate::metadata::avif::walk(bytes)
+                .map_err(|e| DecodeError::Unreadable(Unreadable::Corrupt(e.to_string())))?;
+            let (w, h) = layout
+                .size
+                .ok_or_else(|| Unreadable::Corrupt("AVIF: no size".into()))?;
+            // Sizes as shown: a quarter turn swaps them.
+            if layout.rotation % 2 == 1 {
+                (h, w)
+            } else {
+                (w, h)
+            }
+        } else {
+            let file = crate::heif::File::open(bytes).map_err(heif_error)?;
+            let c = file.contents().map_err(heif_error)?;
+            (c.width, c.height)
+        };
+        within_limit(w, h, max_pixels)?;
+        return Ok((w, h));
     };
     let reader = ImageReader::with_format(Cursor::new(bytes), codec);
     let decoder = reader.into_decoder().map_err(decode_error)?;
@@ -473,7 +526,7 @@ pub fn encode(
             )
             .map_err(err)?;
         }
-        Format::Heic | Format::Bmp => {
+        Format::Heic | Format::Bmp | Format::Avif => {
             return Err(format!("phiscrub reads {format} but does not write it"));
         }
     }

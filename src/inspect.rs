@@ -27,7 +27,7 @@ pub struct Inspection {
     /// Height in pixels as stored; `None` when `width` is.
     pub height: Option<u32>,
     /// Pictures in the file (frames, pages, MPF or appended images); 1 for
-    /// containers phiscrub does not open (HEIC, AVIF, ...), which are not
+    /// containers phiscrub does not open (JPEG XL, PSD, ...), which are not
     /// counted.
     pub frames: usize,
     /// An embedded ICC colour profile is present (kept by default: not a
@@ -155,7 +155,7 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspection, InspectError> {
     }
 }
 
-/// HEIC, AVIF and others: kamadak-exif can still read their EXIF, which is
+/// JPEG XL and others: kamadak-exif can still read their EXIF, which is
 /// most of what a clinician needs to see.
 fn unsupported(bytes: &[u8], name: &str) -> Inspection {
     let mut hazards: Vec<Hazard> = Vec::new();

@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 
 pub mod audit;
+pub mod avif;
 mod colour;
 pub mod config;
 pub mod detect;

@@ -171,14 +171,24 @@ fn unreadable_input_is_not_a_refusal() {
 
 #[test]
 fn a_recognised_but_unsupported_container_is_refused_not_passed_through() {
-    // The start of an iPhone HEIC file.
-    let heic = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic";
-    match scrubber_with(0.9).scrub(heic) {
+    // A JPEG XL file's signature.
+    let jxl = b"\0\0\0\x0cJXL \r\n\x87\n\0\0\0\x14ftypjxl ";
+    match scrubber_with(0.9).scrub(jxl) {
         Err(ScrubError::Refused(r)) => {
-            assert_eq!(r.reason, RefusalReason::Unsupported("HEIC/HEIF".into()));
+            assert_eq!(r.reason, RefusalReason::Unsupported("JPEG XL".into()));
             assert!(r.to_string().contains("Convert it to JPEG or PNG"));
         }
         other => panic!("expected a refusal, got {other:?}"),
+    }
+    // A HEIC and an AVIF that are only their first box: damaged.
+    for start in [
+        &b"\0\0\0\x18ftypheic\0\0\0\0mif1heic"[..],
+        &b"\0\0\0\x1cftypmif1\0\0\0\0mif1avifmiaf"[..],
+    ] {
+        match scrubber_with(0.9).scrub(start) {
+            Err(ScrubError::Unreadable(_)) => {}
+            other => panic!("expected a damaged file, got {other:?}"),
+        }
     }
 }
 

@@ -24,6 +24,12 @@ use std::fmt;
 use std::io::{Cursor, Read, Write};
 
 /// A kind of office package phiscrub rebuilds.
+///
+/// ```
+/// use phiscrub::document::Kind;
+/// assert_eq!(Kind::Odp.extension(), "odp");
+/// assert_eq!(Kind::Pptx.to_string(), "PowerPoint deck");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
@@ -39,6 +45,10 @@ pub enum Kind {
 
 impl Kind {
     /// The file extension of this kind.
+    ///
+    /// ```
+    /// assert_eq!(phiscrub::document::Kind::Docx.extension(), "docx");
+    /// ```
     pub fn extension(&self) -> &'static str {
         match self {
             Kind::Pptx => "pptx",
@@ -115,6 +125,17 @@ pub fn sniff(bytes: &[u8]) -> Option<Kind> {
 }
 
 /// A picture of the package, as scrubbed.
+///
+/// ```
+/// use phiscrub::{document, Config, Scrubber};
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/documents/slides.odp");
+/// let scrubber = Scrubber::new(Config::default())?;
+/// let safe = document::scrub(&scrubber, &std::fs::read(path)?)?;
+/// let photo = &safe.pictures[0];
+/// assert_eq!((photo.part.as_str(), photo.place.as_str()), ("Pictures/hopper.jpg", "slide 2"));
+/// assert!(!photo.findings.is_empty(), "the face was covered");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Picture {
     /// Its part name in the output package.
@@ -158,6 +179,17 @@ pub struct Scrubbed {
 }
 
 /// Why a package was not exported.
+///
+/// ```
+/// use phiscrub::document::{self, DocumentError};
+/// use phiscrub::{Config, Scrubber};
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/documents/deck_embedded_object.pptx");
+/// let scrubber = Scrubber::new(Config::default())?;
+/// let e = document::scrub(&scrubber, &std::fs::read(path)?).unwrap_err();
+/// assert!(matches!(&e, DocumentError::Unchecked { part, .. } if part == "ppt/embeddings/oleObject1.bin"));
+/// assert!(e.is_refusal() && e.reason_code() == "unsupported");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum DocumentError {
@@ -183,6 +215,11 @@ pub enum DocumentError {
 
 impl DocumentError {
     /// A stable code for reports, as [`ScrubError::reason_code`] gives.
+    ///
+    /// ```
+    /// use phiscrub::document::DocumentError;
+    /// assert_eq!(DocumentError::Damaged("no zip".into()).reason_code(), "corrupt");
+    /// ```
     pub fn reason_code(&self) -> &'static str {
         match self {
             DocumentError::Damaged(_) => "corrupt",
@@ -192,6 +229,11 @@ impl DocumentError {
     }
 
     /// Whether the package was refused (rather than unreadable).
+    ///
+    /// ```
+    /// use phiscrub::document::DocumentError;
+    /// assert!(!DocumentError::Damaged("no zip".into()).is_refusal());
+    /// ```
     pub fn is_refusal(&self) -> bool {
         match self {
             DocumentError::Damaged(_) => false,
@@ -299,6 +341,17 @@ fn read_parts(bytes: &[u8]) -> Result<Vec<Part>, DocumentError> {
 /// Rebuilds a package: its pictures scrubbed by `scrubber`, its metadata
 /// removed. Refuses the whole package when any picture is refused or any part
 /// cannot be checked.
+///
+/// ```
+/// use phiscrub::{document, Category, Config, Scrubber};
+/// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/documents/memo.docx");
+/// let scrubber = Scrubber::new(Config::default())?;
+/// let safe = document::scrub(&scrubber, &std::fs::read(path)?)?;
+/// // The author and dates (docProps/core.xml) and the comments are gone.
+/// assert!(safe.removed.contains(&Category::Owner) && safe.removed.contains(&Category::Comment));
+/// assert_eq!(document::sniff(&safe.bytes), Some(document::Kind::Docx));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn scrub(scrubber: &Scrubber, bytes: &[u8]) -> Result<Scrubbed, DocumentError> {
     let kind = sniff(bytes)
         .ok_or_else(|| DocumentError::Damaged("not a pptx, docx, odp or odt package".into()))?;

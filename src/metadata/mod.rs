@@ -7,6 +7,7 @@
 //! writes an output: outputs are encoded from pixels, or rebuilt from a
 //! JPEG's coefficients (`rebuild.rs`).
 
+pub mod avif;
 pub mod bmp;
 pub mod exif;
 pub mod gif;
@@ -200,6 +201,7 @@ pub fn examine(bytes: &[u8], format: Format) -> Result<Container, ContainerError
         Format::Gif => gif::examine(bytes),
         Format::Heic => heif::examine(bytes),
         Format::Bmp => bmp::examine(bytes),
+        Format::Avif => avif::examine(bytes),
     }
 }
 

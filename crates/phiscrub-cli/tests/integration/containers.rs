@@ -1,6 +1,7 @@
 //! What phones write beyond a plain JPEG (`fixtures/containers/`, built by
 //! `fixtures/make_container_fixtures.py`): Ultra HDR gain maps and depth maps
-//! after the picture, HEIC with a thumbnail or several pictures, BMP. Each
+//! after the picture, HEIC with a thumbnail or several pictures, AVIF with
+//! GPS or stored sideways, BMP. Each
 //! goes through the real binary; outputs are judged by exiftool and by
 //! phiscrub's own walk.
 
@@ -105,6 +106,38 @@ fn phone_containers_are_exported_with_the_scrubbed_primary_only_or_refused() {
     assert!(err.contains("heic_two_pictures.heic"), "{err}");
     assert!(!out.join("heic_two_pictures.jpg").exists());
 
+    // AVIF: out as JPEG, GPS and owner gone, pixels the picture's.
+    let e = entry(&r, "avif_exif_gps.avif");
+    assert_eq!(e["status"], "exported", "{e}");
+    assert_eq!(e["output"], "avif_exif_gps.jpg");
+    assert!(e["metadata"].to_string().contains("gps"), "{e}");
+    let avif = image::open(out.join("avif_exif_gps.jpg"))
+        .unwrap()
+        .to_rgb8();
+    assert_eq!(avif.dimensions(), (144, 96));
+    let diff: f64 = avif
+        .as_raw()
+        .iter()
+        .zip(original.as_raw())
+        .map(|(a, b)| (*a as f64 - *b as f64).abs())
+        .sum::<f64>()
+        / avif.as_raw().len() as f64;
+    assert!(
+        diff < 12.0,
+        "AVIF pixels differ from the picture by {diff:.1}"
+    );
+    // Stored sideways with its turn in irot/imir: the output is upright, the
+    // red mark top-left.
+    let turned = image::open(out.join("avif_orientation6.jpg"))
+        .unwrap()
+        .to_rgb8();
+    assert_eq!(turned.dimensions(), (144, 96));
+    let p = turned.get_pixel(6, 6).0;
+    assert!(
+        p[0] > 200 && p[1] < 60 && p[2] < 60,
+        "top-left is {p:?}, not the red mark"
+    );
+
     // BMP in, PNG out, same pixels.
     let png = out.join("bmp_24bit.png");
     assert_eq!(entry(&r, "bmp_24bit.bmp")["output"], "bmp_24bit.png");
@@ -119,6 +152,8 @@ fn phone_containers_are_exported_with_the_scrubbed_primary_only_or_refused() {
             "jpeg_ultrahdr.jpg",
             "jpeg_depth_map.jpg",
             "heic_thumbnail_gps.jpg",
+            "avif_exif_gps.jpg",
+            "avif_orientation6.jpg",
             "bmp_24bit.png",
         ] {
             let leaks = leaked_tags(&out.join(name), true);

@@ -236,10 +236,15 @@ fn refusals_garbage_and_wrong_types_get_no_image() {
     let r = srv.post("/v1/scrub", "text/plain", b"hello", None);
     assert_eq!(r.status, 415);
     // A picture file phiscrub recognises but cannot make safe.
+    let mut jxl = b"\x00\x00\x00\x0cJXL \r\n\x87\n".to_vec();
+    jxl.extend([0u8; 64]);
+    let r = srv.post("/v1/scrub", "image/jxl", &jxl, None);
+    assert_eq!(r.status, 415, "{}", String::from_utf8_lossy(&r.body));
+    // A HEIC that is only its header: read, found damaged.
     let mut heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic".to_vec();
     heic.extend([0u8; 64]);
     let r = srv.post("/v1/scrub", "image/heic", &heic, None);
-    assert_eq!(r.status, 415, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.status, 422, "{}", String::from_utf8_lossy(&r.body));
 }
 
 #[test]
