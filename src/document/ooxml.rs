@@ -49,10 +49,15 @@ pub(crate) fn classify(kind: Kind, name: &str) -> Class {
         return Class::Remove(Category::Device);
     }
     if inside == "media" {
-        return if PICTURE_EXTENSIONS.contains(&ext) {
-            Class::Picture
-        } else {
-            Class::Unchecked("a media file that is not a picture (video, sound or vector drawing)")
+        return match ext {
+            e if PICTURE_EXTENSIONS.contains(&e) => Class::Picture,
+            "wdp" | "jxr" | "hdp" => Class::Unchecked(
+                "a JPEG XR copy of a picture (PowerPoint keeps one when a picture effect was applied)",
+            ),
+            "emf" | "wmf" | "svg" | "emz" | "wmz" => {
+                Class::Unchecked("a vector drawing (it may hold pictures and text)")
+            }
+            _ => Class::Unchecked("a media file that is not a picture (video or sound)"),
         };
     }
     if ext != "xml" {
