@@ -3,7 +3,7 @@
 
 ## Errors about one image (the file name is put in front by the caller)
 
-err-not-an-image = not an image (phiscrub reads JPEG, PNG, WebP, TIFF and GIF, judged by content); remove it from the input, or convert it to one of those formats
+err-not-an-image = not an image (phiscrub reads JPEG, PNG, WebP, TIFF, GIF, HEIC, AVIF and BMP, and pptx, docx, odp and odt documents, judged by content); remove it from the input, or convert it to one of those formats
 err-corrupt = the image data is damaged or truncated ({ $detail }); export it again from the original
 err-too-large = the image is { $width }×{ $height } pixels, over the limit of { $limit } pixels; scale it down first
 err-over-memory = decoding the image would need more memory than phiscrub allows for its size ({ $detail }); scale it down, or save it again as an 8-bit JPEG or PNG, first

@@ -3,7 +3,7 @@
 
 ## Erreurs sur une image (le nom du fichier est ajouté devant)
 
-err-not-an-image = ce n'est pas une image (phiscrub lit JPEG, PNG, WebP, TIFF et GIF, d'après le contenu) ; retirez-le des entrées ou convertissez-le dans l'un de ces formats
+err-not-an-image = ce n'est pas une image (phiscrub lit JPEG, PNG, WebP, TIFF, GIF, HEIC, AVIF et BMP, et les documents pptx, docx, odp et odt, d'après le contenu) ; retirez-le des entrées ou convertissez-le dans l'un de ces formats
 err-corrupt = les données de l'image sont abîmées ou tronquées ({ $detail }) ; exportez-la de nouveau depuis l'original
 err-too-large = l'image fait { $width }×{ $height } pixels, au-delà de la limite de { $limit } pixels ; réduisez-la d'abord
 err-over-memory = décoder l'image demanderait plus de mémoire que phiscrub n'en accorde à sa taille ({ $detail }) ; réduisez-la, ou enregistrez-la de nouveau en JPEG ou PNG 8 bits, d'abord

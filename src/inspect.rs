@@ -88,6 +88,9 @@ pub enum InspectError {
     /// A supported container whose structure is broken (truncated, impossible
     /// length, bad checksum); the text says where.
     Damaged(String),
+    /// A deck or document: `check` looks into those, `inspect` reads
+    /// pictures only.
+    Document(crate::document::Kind),
 }
 
 impl std::fmt::Display for InspectError {
@@ -95,6 +98,10 @@ impl std::fmt::Display for InspectError {
         match self {
             InspectError::NotAnImage => f.write_str("not an image phiscrub recognises"),
             InspectError::Damaged(d) => write!(f, "damaged: {d}"),
+            InspectError::Document(k) => write!(
+                f,
+                "a {k}: inspect reads pictures only; run `phiscrub check` on it to see what it would leak"
+            ),
         }
     }
 }
@@ -120,7 +127,10 @@ impl std::fmt::Display for InspectError {
 /// ```
 pub fn inspect(bytes: &[u8]) -> Result<Inspection, InspectError> {
     match format::sniff(bytes) {
-        Sniffed::Unknown => Err(InspectError::NotAnImage),
+        Sniffed::Unknown => Err(match crate::document::sniff(bytes) {
+            Some(kind) => InspectError::Document(kind),
+            None => InspectError::NotAnImage,
+        }),
         Sniffed::Unsupported(name) => Ok(unsupported(bytes, name)),
         Sniffed::Supported(f) => {
             let c =

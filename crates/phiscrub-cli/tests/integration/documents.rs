@@ -241,6 +241,13 @@ fn opendocument_files_lose_meta_thumbnail_and_comments_and_keep_mimetype_first()
 }
 
 #[test]
+fn inspect_sends_a_deck_to_check() {
+    let o = run(phiscrub().arg("inspect").arg(fixture("documents/deck.pptx")));
+    let said = format!("{}{}", stdout(&o), stderr(&o));
+    assert!(said.contains("PowerPoint deck") && said.contains("phiscrub check"), "{said}");
+}
+
+#[test]
 fn check_calls_a_deck_leaky_and_its_scrubbed_copy_clean() {
     let dir = tempfile::tempdir().unwrap();
     let o = run(phiscrub().arg("check").arg(fixture("documents/deck.pptx")));
