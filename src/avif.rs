@@ -10,7 +10,6 @@
 //! libavif leaves them to its caller.
 
 use std::ffi::{CStr, c_char, c_int, c_void};
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
 /// Where `cargo build` stored libavif, or empty when built without it.
@@ -39,22 +38,8 @@ fn api() -> Result<&'static Api, String> {
     API.get_or_init(load).as_ref().map_err(Clone::clone)
 }
 
-fn library_path() -> Option<PathBuf> {
-    std::env::var_os("PHISCRUB_AVIF_DYLIB")
-        .filter(|p| !p.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| (!BUILD_PATH.is_empty()).then(|| PathBuf::from(BUILD_PATH)))
-}
-
 fn load() -> Result<Api, String> {
-    let path = library_path().ok_or_else(|| {
-        "this phiscrub was built without libavif (PHISCRUB_AVIF_SKIP); rebuild without it, \
-         or set PHISCRUB_AVIF_DYLIB to libavif 1.4"
-            .to_string()
-    })?;
-    // SAFETY: the pinned, checksummed libavif (or the one the user named).
-    let lib = unsafe { libloading::Library::new(&path) }
-        .map_err(|e| format!("loading libavif from {}: {e}", path.display()))?;
+    let (lib, path) = crate::native::open("libavif", "PHISCRUB_AVIF_DYLIB", BUILD_PATH)?;
     macro_rules! sym {
         ($name:literal) => {
             // SAFETY: the field types above are libavif 1.4's C signatures.

@@ -13,7 +13,6 @@
 //! cmake and libde265 from the system, which a fresh machine lacks.
 
 use std::ffi::{CStr, c_char, c_int, c_void};
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
 /// Where `cargo build` stored libheif, or empty when built without it.
@@ -75,30 +74,15 @@ struct Api {
 unsafe impl Send for Api {}
 unsafe impl Sync for Api {}
 
-/// The library file to load: `PHISCRUB_HEIF_DYLIB` at run time overrides the
-/// provisioned copy (for installs that move the binary to another machine).
-fn library_path() -> Option<PathBuf> {
-    std::env::var_os("PHISCRUB_HEIF_DYLIB")
-        .filter(|p| !p.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| (!BUILD_PATH.is_empty()).then(|| PathBuf::from(BUILD_PATH)))
-}
-
 fn api() -> Result<&'static Api, String> {
     static API: OnceLock<Result<Api, String>> = OnceLock::new();
     API.get_or_init(load).as_ref().map_err(Clone::clone)
 }
 
 fn load() -> Result<Api, String> {
-    let path = library_path().ok_or_else(|| {
-        "this phiscrub was built without libheif (PHISCRUB_HEIF_SKIP); rebuild without it, \
-         or set PHISCRUB_HEIF_DYLIB to libheif 1.23"
-            .to_string()
-    })?;
-    // SAFETY: loading runs the library's initialisers; it is the pinned,
-    // checksummed libheif (or the one the user named).
-    let lib = unsafe { libloading::Library::new(&path) }
-        .map_err(|e| format!("loading libheif from {}: {e}", path.display()))?;
+    // `PHISCRUB_HEIF_DYLIB` at run time names another copy (for installs that
+    // move the binary to another machine).
+    let (lib, path) = crate::native::open("libheif", "PHISCRUB_HEIF_DYLIB", BUILD_PATH)?;
     macro_rules! sym {
         ($name:literal) => {
             // SAFETY: the field types above are the C signatures of libheif 1.23.

@@ -183,7 +183,7 @@ fn decode_avif(bytes: &[u8], max_pixels: u64, max_memory: u64) -> Result<Decoded
     let need = working_bytes(w, h, image::ColorType::Rgba8);
     over_memory(w, h, image::ColorType::Rgb8, need, max_memory)?;
     let img = crate::avif::decode(bytes).map_err(|e| {
-        if e.contains("without libavif") || e.contains("loading libavif") {
+        if e.contains("built without") || e.contains("loading libavif") {
             DecodeError::Unsupported(e)
         } else {
             Unreadable::Corrupt(e).into()
@@ -206,7 +206,7 @@ fn decode_avif(bytes: &[u8], max_pixels: u64, max_memory: u64) -> Result<Decoded
 /// libheif's errors: a build without it, or a file it cannot decode (an
 /// unsupported codec, damage).
 pub(crate) fn heif_error(e: String) -> DecodeError {
-    if e.contains("without libheif") || e.contains("loading libheif") {
+    if e.contains("built without") || e.contains("loading libheif") {
         DecodeError::Unsupported(e)
     } else if e.contains("Unsupported")
         || e.contains("unsupported")

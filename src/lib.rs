@@ -34,6 +34,7 @@ pub mod image_io;
 pub mod inspect;
 pub mod metadata;
 pub mod models;
+mod native;
 pub mod pipeline;
 pub mod prefilled;
 mod rebuild;

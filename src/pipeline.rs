@@ -296,12 +296,6 @@ fn scrub_file(scrubber: &Scrubber, job: &Job, start: Instant) -> Scrubbed {
     match scrubber.scrub(&bytes) {
         Ok(s) => (
             FileReport {
-                input: job.input.clone(),
-                relative: job.shown.clone(),
-                output: None,
-                status: Status::Exported,
-                message: None,
-                reason: None,
                 findings: s.findings,
                 done: Some(Done {
                     width: s.width,
@@ -312,6 +306,7 @@ fn scrub_file(scrubber: &Scrubber, job: &Job, start: Instant) -> Scrubbed {
                     timings: s.timings,
                 }),
                 elapsed: start.elapsed(),
+                ..report_for(job, Status::Exported)
             },
             Some((s.bytes, Some(s.format))),
         ),
@@ -321,35 +316,36 @@ fn scrub_file(scrubber: &Scrubber, job: &Job, start: Instant) -> Scrubbed {
                 _ => (Status::Failed, Vec::new()),
             };
             let report = FileReport {
-                input: job.input.clone(),
-                relative: job.shown.clone(),
-                output: None,
-                status,
                 message: Some(e.to_string()),
                 reason: Some(e.reason_code()),
                 findings,
-                done: None,
                 elapsed: start.elapsed(),
+                ..report_for(job, status)
             };
             (report, None)
         }
     }
 }
 
-/// A deck or document: its pictures through the scrubber, its metadata
-/// removed (`document`). The report gathers every picture's findings.
-fn scrub_document(scrubber: &Scrubber, job: &Job, bytes: &[u8], start: Instant) -> Scrubbed {
-    let mut report = FileReport {
+/// A report on `job` with `status` and nothing else yet.
+fn report_for(job: &Job, status: Status) -> FileReport {
+    FileReport {
         input: job.input.clone(),
         relative: job.shown.clone(),
         output: None,
-        status: Status::Exported,
+        status,
         message: None,
         reason: None,
         findings: Vec::new(),
         done: None,
         elapsed: Duration::ZERO,
-    };
+    }
+}
+
+/// A deck or document: its pictures through the scrubber, its metadata
+/// removed (`document`). The report gathers every picture's findings.
+fn scrub_document(scrubber: &Scrubber, job: &Job, bytes: &[u8], start: Instant) -> Scrubbed {
+    let mut report = report_for(job, Status::Exported);
     match crate::document::scrub(scrubber, bytes) {
         Ok(d) => {
             let mut removed: Vec<_> = d.removed.clone();

@@ -22,15 +22,6 @@ fn json(path: &Path) -> serde_json::Value {
     serde_json::from_slice(&fs::read(path).unwrap()).unwrap()
 }
 
-fn entry<'a>(report: &'a serde_json::Value, input: &str) -> &'a serde_json::Value {
-    report["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["input"] == input)
-        .unwrap_or_else(|| panic!("{input} not in the report"))
-}
-
 #[test]
 fn the_report_says_what_was_done_to_each_file_and_holds_no_metadata_values() {
     let inputs = patient_folder();

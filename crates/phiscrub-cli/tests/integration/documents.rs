@@ -242,9 +242,14 @@ fn opendocument_files_lose_meta_thumbnail_and_comments_and_keep_mimetype_first()
 
 #[test]
 fn inspect_sends_a_deck_to_check() {
-    let o = run(phiscrub().arg("inspect").arg(fixture("documents/deck.pptx")));
+    let o = run(phiscrub()
+        .arg("inspect")
+        .arg(fixture("documents/deck.pptx")));
     let said = format!("{}{}", stdout(&o), stderr(&o));
-    assert!(said.contains("PowerPoint deck") && said.contains("phiscrub check"), "{said}");
+    assert!(
+        said.contains("PowerPoint deck") && said.contains("phiscrub check"),
+        "{said}"
+    );
 }
 
 #[test]

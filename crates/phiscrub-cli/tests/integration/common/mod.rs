@@ -233,3 +233,13 @@ pub fn leaked_tags(path: &Path, icc: bool) -> Vec<String> {
         .collect()
 }
 pub mod canary;
+
+/// One file's entry in a JSON audit report, by its input name.
+pub fn entry<'a>(report: &'a serde_json::Value, input: &str) -> &'a serde_json::Value {
+    report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["input"] == input)
+        .unwrap_or_else(|| panic!("{input} not in the report"))
+}
