@@ -126,6 +126,53 @@ pub(crate) fn rebuild(
         out = String::from_utf8_lossy(&out)
             .replace(&format!("{old}\""), &format!("{new}\""))
             .into_bytes();
+        if *class == Class::Index {
+            out = retype(&out, new);
+        }
     }
     Ok((out, changes))
+}
+
+/// The manifest entry of renamed picture `path` gets its new media type.
+fn retype(manifest: &[u8], path: &str) -> Vec<u8> {
+    let text = String::from_utf8_lossy(manifest).into_owned();
+    let ext = path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    let (Some(mime), Some(at)) = (
+        crate::Format::from_extension(ext).map(|f| f.mime()),
+        text.find(&format!("manifest:full-path=\"{path}\"")),
+    ) else {
+        return manifest.to_vec();
+    };
+    let start = text[..at].rfind('<').unwrap_or(0);
+    let end = text[at..].find('>').map_or(text.len(), |e| at + e);
+    let tag = &text[start..end];
+    let Some(m) = tag.find("manifest:media-type=\"") else {
+        return manifest.to_vec();
+    };
+    let value = m + "manifest:media-type=\"".len();
+    let Some(close) = tag[value..].find('"') else {
+        return manifest.to_vec();
+    };
+    let fixed = format!("{}{mime}{}", &tag[..value], &tag[value + close..]);
+    format!("{}{fixed}{}", &text[..start], &text[end..]).into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_renamed_picture_gets_its_new_name_and_type_in_the_manifest() {
+        let manifest = br#"<manifest:manifest><manifest:file-entry manifest:media-type="image/bmp" manifest:full-path="Pictures/a.bmp"/><manifest:file-entry manifest:full-path="meta.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
+        let gone: BTreeSet<&str> = ["meta.xml"].into();
+        let renamed: BTreeMap<String, String> =
+            [("Pictures/a.bmp".to_string(), "Pictures/a.png".to_string())].into();
+        let (out, _) = rebuild(&Class::Index, manifest, &gone, &renamed).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(
+            out.contains(r#"manifest:media-type="image/png" manifest:full-path="Pictures/a.png""#),
+            "{out}"
+        );
+        assert!(!out.contains("bmp") && !out.contains("meta.xml"), "{out}");
+    }
 }
