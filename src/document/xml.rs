@@ -78,6 +78,11 @@ pub(crate) fn rewrite(
                     _ => changed += 1,
                 }
             }
+            // Comments, processing instructions and a DOCTYPE are read by
+            // no office application as content, and can carry anything (an
+            // author's name in a comment, text in an entity declaration):
+            // never written again.
+            Event::Comment(_) | Event::PI(_) | Event::DocType(_) => changed += 1,
             other => {
                 if dropping == 0 {
                     write(&mut writer, other)?;
@@ -159,5 +164,17 @@ mod tests {
         assert!(!out.contains("gone") && !out.contains("Dupont"), "{out}");
         assert!(!out.contains("rsid"), "{out}");
         assert!(rewrite(b"<a><b></a>", &rule, &|_| false).is_err());
+    }
+
+    #[test]
+    fn comments_doctypes_and_processing_instructions_are_not_written_again() {
+        let xml = br#"<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE a [<!ENTITY n "Jean Dupont">]><?note Jean Dupont?><a><!-- Jean Dupont --><b>kept &amp; shown</b></a>"#;
+        let (out, _) = rewrite(xml, &|_| Rule::Keep, &|_| false).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(!out.contains("Dupont"), "{out}");
+        assert!(
+            out.starts_with("<?xml") && out.contains("kept &amp; shown"),
+            "{out}"
+        );
     }
 }

@@ -39,7 +39,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Scrub photos (JPEG, PNG, WebP, TIFF, GIF; files or folders, recursively) into an output folder.
+    /// Scrub photos (JPEG, PNG, WebP, TIFF, GIF, HEIC, AVIF, BMP) and decks or documents (pptx, docx, odp, odt; files or folders, recursively) into an output folder.
     Scrub(scrub::ScrubArgs),
     /// Say which images would leak identity (faces, text, codes, wristbands,
     /// metadata) as they are; writes nothing. Exit 3 when any would.
