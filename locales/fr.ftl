@@ -200,7 +200,7 @@ review-warning = Attention : { $text }
 ## L'aide de la ligne de commande (l'anglais est dans les commentaires du
 ## code ; ces clés n'existent qu'ici)
 
-about-scrub = Nettoie des photos (JPEG, PNG, WebP, TIFF, GIF ; fichiers ou dossiers, récursivement) vers un dossier de sortie.
+about-scrub = Nettoie des photos (JPEG, PNG, WebP, TIFF, GIF, HEIC, AVIF, BMP) et des présentations ou documents (pptx, docx, odp, odt ; fichiers ou dossiers, récursivement) vers un dossier de sortie.
 about-check = Dit quelles images laisseraient identifier quelqu'un (visages, texte, codes, bracelets, métadonnées) telles qu'elles sont ; n'écrit rien. Code de sortie 3 si l'une d'elles fuirait.
 about-inspect = Montre les métadonnées identifiantes que portent des fichiers (lecture seule ; ne modifie rien).
 about-doctor = Montre d'où ONNX Runtime est chargé et vérifie les modèles intégrés.
