@@ -30,6 +30,7 @@ file-permission = permission denied; check that you may read it
 file-io = cannot be read ({ $detail }); check that it exists and that you may read it
 file-no-name = has no file name
 file-loop = is a symbolic link back into a folder being walked (a loop); skipped
+file-list-parent = a listed path may not contain ".."; list it from the archive's root
 file-special = is neither a file nor a folder (a FIFO, device or socket); name a photo or a folder of photos
 file-collision = its output { $output } is already taken by { $first }; rename one of them or scrub them in separate runs
 out-replaces-input = its output { $output } would replace the input itself; choose an --out folder outside the inputs

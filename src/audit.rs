@@ -58,9 +58,36 @@ pub struct Report {
     pub warnings: Vec<String>,
     /// Counts over every file, and the run's time.
     pub totals: Totals,
+    /// For one shard of a split run (`--shard`): which, and how many files
+    /// the whole run listed before the split; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardEntry>,
     /// One entry per file, in input order: the inputs the walk could not list
     /// come first.
     pub files: Vec<FileEntry>,
+}
+
+/// Which shard a report covers, for `phiscrub report merge`.
+///
+/// ```
+/// use phiscrub::audit::Report;
+/// use phiscrub::shard::Shard;
+/// use phiscrub::Config;
+/// let r = Report::new("scrub", &Config::default(), None, &[], &[], Default::default())
+///     .with_shard(Shard::new(2, 4).unwrap(), 1000);
+/// let json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+/// assert_eq!(json["shard"]["index"], 2);
+/// assert_eq!(json["shard"]["listed"], 1000);
+/// ```
+#[derive(Debug, Serialize)]
+pub struct ShardEntry {
+    /// This shard, 1 to `count`.
+    pub index: u32,
+    /// How many shards the run was split into.
+    pub count: u32,
+    /// Files (and unlistable inputs) the whole run listed, all shards
+    /// together.
+    pub listed: usize,
 }
 
 /// A model built into this phiscrub (every one is listed, whichever
@@ -412,8 +439,28 @@ impl Report {
                 findings,
                 seconds: elapsed.as_secs_f64(),
             },
+            shard: None,
             files: files.iter().map(|r| entry(r, out_dir)).collect(),
         }
+    }
+
+    /// The report of one shard of a split run that listed `listed` files in
+    /// all (see [`ShardEntry`]).
+    ///
+    /// ```
+    /// use phiscrub::audit::Report;
+    /// use phiscrub::shard::Shard;
+    /// let r = Report::new("scrub", &phiscrub::Config::default(), None, &[], &[], Default::default());
+    /// assert!(r.shard.is_none());
+    /// assert_eq!(r.with_shard(Shard::new(1, 2).unwrap(), 7).shard.unwrap().listed, 7);
+    /// ```
+    pub fn with_shard(mut self, shard: crate::shard::Shard, listed: usize) -> Report {
+        self.shard = Some(ShardEntry {
+            index: shard.index,
+            count: shard.count,
+            listed,
+        });
+        self
     }
 
     /// The report of a `--rename` run over `plan` (after

@@ -42,6 +42,7 @@ pub mod redact;
 pub mod report;
 pub mod review;
 pub mod scrub;
+pub mod shard;
 pub mod verify;
 pub mod walk;
 mod write;

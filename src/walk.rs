@@ -319,6 +319,94 @@ pub fn rename(plan: &mut Plan) -> Vec<(PathBuf, PathBuf)> {
     map
 }
 
+/// A plan for files listed one by one (`--files-from`): each output keeps
+/// the path as listed (without its root), so that files of the same name in
+/// different folders of an archive do not collide. A listed path with `..`
+/// in it, or one that is not a file, is a problem; a path listed twice is
+/// processed once.
+///
+/// ```
+/// use phiscrub::walk::plan_list;
+/// # let dir = tempfile::tempdir()?;
+/// std::fs::create_dir_all(dir.path().join("2024/ward"))?;
+/// std::fs::write(dir.path().join("2024/ward/a.png"), b"")?;
+/// let listed = dir.path().join("2024/ward/a.png");
+/// let p = plan_list(&[listed.clone(), listed, "../x.png".into()], None);
+/// assert_eq!(p.jobs.len(), 1);
+/// assert!(p.jobs[0].relative.ends_with("2024/ward/a.png"));
+/// assert_eq!(p.problems.len(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn plan_list(paths: &[PathBuf], convert_to: Option<Format>) -> Plan {
+    use std::path::Component;
+    let mut plan = Plan::default();
+    let mut seen: HashMap<PathBuf, PathBuf> = HashMap::new();
+    for input in paths {
+        if input.components().any(|c| c == Component::ParentDir) {
+            plan.problems.push((input.clone(), t!("file-list-parent")));
+            continue;
+        }
+        match std::fs::metadata(input) {
+            Ok(m) if m.is_file() => {}
+            Ok(_) => {
+                plan.problems.push((input.clone(), t!("file-special")));
+                continue;
+            }
+            Err(e) => {
+                plan.problems.push((input.clone(), describe_io(&e)));
+                continue;
+            }
+        }
+        let shown: PathBuf = input
+            .components()
+            .filter(|c| matches!(c, Component::Normal(_)))
+            .collect();
+        let relative = match convert_to {
+            Some(f) => with_extension_for(&shown, f),
+            None => match extension_format(&shown) {
+                Some(f) if !f.writable() => with_extension_for(&shown, f.default_output()),
+                _ => shown.clone(),
+            },
+        };
+        if let Some(first) = seen.get(&relative) {
+            if first != input {
+                plan.problems.push((
+                    input.clone(),
+                    t!(
+                        "file-collision",
+                        output = path_arg(&relative),
+                        first = path_arg(first)
+                    ),
+                ));
+            }
+            continue;
+        }
+        seen.insert(relative.clone(), input.clone());
+        plan.jobs.push(Job {
+            input: input.clone(),
+            relative,
+            shown,
+        });
+    }
+    plan
+}
+
+/// Keeps the jobs and problems of `shard` only (by the path a report shows).
+///
+/// ```
+/// use phiscrub::shard::Shard;
+/// use phiscrub::walk::{keep_shard, Job, Plan};
+/// let job = |p: &str| Job { input: p.into(), relative: p.into(), shown: p.into() };
+/// let all = || Plan { jobs: (0..40).map(|i| job(&format!("{i}.jpg"))).collect(), problems: vec![] };
+/// let kept: usize = (1..=3).map(|k| keep_shard(all(), Shard::new(k, 3).unwrap()).jobs.len()).sum();
+/// assert_eq!(kept, 40);
+/// ```
+pub fn keep_shard(mut plan: Plan, shard: crate::shard::Shard) -> Plan {
+    plan.jobs.retain(|j| shard.holds(&j.shown));
+    plan.problems.retain(|(p, _)| shard.holds(p));
+    plan
+}
+
 /// The format a path's extension names, read-only formats included.
 fn extension_format(path: &Path) -> Option<Format> {
     path.extension()

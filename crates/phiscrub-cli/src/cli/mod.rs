@@ -7,6 +7,7 @@ mod check;
 mod doctor;
 mod help;
 mod inspect;
+mod merge;
 mod scrub;
 #[cfg(feature = "serve")]
 mod serve;
@@ -53,6 +54,9 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Show where ONNX Runtime is loaded from and check the embedded models.
     Doctor,
+    /// Work on audit reports: `report merge` joins the reports of a run
+    /// split into shards.
+    Report(merge::ReportArgs),
 }
 
 /// Why a command stopped before its end: what to tell the user (naming the
@@ -122,6 +126,7 @@ pub fn main(argv: Vec<std::ffi::OsString>) -> ExitCode {
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::run(args),
         Command::Doctor => doctor::run(),
+        Command::Report(args) => merge::run(args),
     };
     outcome.unwrap_or_else(|f| f.report("phiscrub"))
 }

@@ -16,8 +16,17 @@ use std::process::ExitCode;
 #[derive(Args)]
 pub struct ScrubArgs {
     /// Files or folders to scrub. Folders are walked recursively; hidden files are skipped.
-    #[arg(required = true, value_name = "INPUT")]
+    #[arg(required_unless_present = "files_from", value_name = "INPUT")]
     inputs: Vec<PathBuf>,
+    /// Also scrub the files listed in FILE, one path per line (`-`: standard
+    /// input). Each output keeps the path as listed, under --out.
+    #[arg(long, value_name = "FILE")]
+    files_from: Option<PathBuf>,
+    /// Scrub only shard K of N (K from 1), split by a hash of each path, for
+    /// job arrays; `auto` takes K and N from Slurm's SLURM_ARRAY_TASK_*
+    /// variables, `auto/N` K from Slurm or Kubernetes' JOB_COMPLETION_INDEX.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<String>,
     /// Output folder. Outputs keep their paths relative to each input folder.
     #[arg(long, short, value_name = "DIR")]
     out: PathBuf,
@@ -107,8 +116,36 @@ pub fn run(args: ScrubArgs) -> Result<ExitCode, Failure> {
         }
     }
     let started = std::time::Instant::now();
+    let shard = match &args.shard {
+        Some(spec) => Some(
+            phiscrub::shard::Shard::parse(spec, |v| std::env::var(v).ok())
+                .map_err(|e| Failure::usage(format!("--shard {spec}: {e}")))?,
+        ),
+        None => None,
+    };
     let mut plan =
         phiscrub::walk::plan_with(&args.inputs, &args.out, config.output_format, args.follow);
+    if let Some(list) = &args.files_from {
+        let text = if list.as_os_str() == "-" {
+            std::io::read_to_string(std::io::stdin())
+        } else {
+            std::fs::read_to_string(list)
+        }
+        .map_err(|e| {
+            Failure::usage(format!(
+                "--files-from {}: {e}; give a text file with one path per line",
+                list.display()
+            ))
+        })?;
+        let listed =
+            phiscrub::walk::plan_list(&phiscrub::shard::read_list(&text), config.output_format);
+        plan.jobs.extend(listed.jobs);
+        plan.problems.extend(listed.problems);
+    }
+    let listed = plan.jobs.len() + plan.problems.len();
+    if let Some(shard) = shard {
+        plan = phiscrub::walk::keep_shard(plan, shard);
+    }
     let (config, jobs) = share_cores(config, plan.jobs.len(), args.jobs, &args.detect);
     let (scrubber, workers) = start_scrubber(config, jobs)?;
     if let Err(e) = std::fs::create_dir_all(&args.out) {
@@ -228,6 +265,9 @@ pub fn run(args: ScrubArgs) -> Result<ExitCode, Failure> {
         );
         if args.rename.is_some() {
             audit = audit.renamed(&plan);
+        }
+        if let Some(shard) = shard {
+            audit = audit.with_shard(shard, listed);
         }
         if let Err(e) = audit.write(path, args.force) {
             return Err(Failure::fatal(e.to_string()));

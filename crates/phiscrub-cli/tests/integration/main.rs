@@ -14,4 +14,5 @@ mod lang;
 mod metadata;
 mod review;
 mod serve;
+mod shards;
 mod text;

@@ -1,0 +1,146 @@
+//! A run split into shards (`--files-from`, `--shard`) and merged again
+//! (`report merge`), as a Slurm job array or a Kubernetes Indexed Job runs
+//! it. Metadata only, so that the split, not detection, is what is timed.
+
+use crate::common::*;
+use std::fs;
+use std::path::Path;
+
+/// The photo fixtures listed one per line, as an archive's manifest would.
+fn manifest(dir: &Path) -> (std::path::PathBuf, Vec<String>) {
+    let mut names: Vec<String> = fs::read_dir(fixture("metadata"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jpg" || e == "png"))
+        .map(|p| p.display().to_string())
+        .collect();
+    names.sort();
+    let list = dir.join("list.txt");
+    fs::write(&list, names.join("\n")).unwrap();
+    (list, names)
+}
+
+fn shard_run(list: &Path, out: &Path, report: &Path, shard: &str) -> std::process::Output {
+    run(phiscrub()
+        .args(["scrub", "--metadata-only", "-q", "--files-from"])
+        .arg(list)
+        .arg("--out")
+        .arg(out)
+        .arg("--report")
+        .arg(report)
+        .args(["--shard", shard]))
+}
+
+#[test]
+fn three_shards_export_every_listed_file_once_and_merge_into_the_whole_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let (list, names) = manifest(dir.path());
+    assert!(names.len() >= 15);
+    let out = dir.path().join("out");
+    let mut reports = Vec::new();
+    for k in 1..=3 {
+        let report = dir.path().join(format!("shard{k}.json"));
+        shard_run(&list, &out, &report, &format!("{k}/3"));
+        reports.push(report);
+    }
+    // One run of the same list, for comparison.
+    let whole = dir.path().join("whole");
+    run(phiscrub()
+        .args(["scrub", "--metadata-only", "-q", "--files-from"])
+        .arg(&list)
+        .arg("--out")
+        .arg(&whole));
+
+    // Merging two of three shards names the missing one.
+    let merged = dir.path().join("merged.json");
+    let o = run(phiscrub()
+        .args(["report", "merge"])
+        .args(&reports[..2])
+        .arg("--out")
+        .arg(&merged));
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("shard 3 of 3 is missing"),
+        "{}",
+        stderr(&o)
+    );
+    // Giving a shard twice is refused too.
+    let o = run(phiscrub()
+        .args(["report", "merge"])
+        .args([&reports[0], &reports[0], &reports[1]])
+        .arg("--out")
+        .arg(&merged));
+    assert!(stderr(&o).contains("given twice"), "{}", stderr(&o));
+
+    let o = run(phiscrub()
+        .args(["report", "merge"])
+        .args(&reports)
+        .arg("--out")
+        .arg(&merged));
+    assert!(
+        stdout(&o).contains("merged"),
+        "{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    let m: serde_json::Value = serde_json::from_slice(&fs::read(&merged).unwrap()).unwrap();
+    let files = m["files"].as_array().unwrap();
+    assert_eq!(files.len(), names.len(), "every listed file reported once");
+    assert_eq!(m["totals"]["files"], names.len());
+    assert!(m.get("shard").is_none());
+
+    // Each exported output is there, byte-identical to the single run's.
+    let mut exported = 0;
+    for f in files.iter().filter(|f| f["status"] == "exported") {
+        let rel = f["output"].as_str().unwrap();
+        let a = fs::read(out.join(rel)).unwrap();
+        let b = fs::read(whole.join(rel)).unwrap();
+        assert_eq!(a, b, "{rel}");
+        exported += 1;
+    }
+    assert!(exported >= 10);
+    // Outputs keep the listed path (without its root) under --out, so that
+    // files of the same name in different folders cannot collide.
+    let first = files.iter().find(|f| f["status"] == "exported").unwrap();
+    let rel = first["output"].as_str().unwrap();
+    assert!(rel.contains("fixtures/metadata/"), "{rel}");
+}
+
+#[test]
+fn shard_auto_reads_the_slurm_array_variables() {
+    let dir = tempfile::tempdir().unwrap();
+    let (list, names) = manifest(dir.path());
+    let mut seen = 0usize;
+    for task in 0..2 {
+        let report = dir.path().join(format!("task{task}.json"));
+        let o = run(phiscrub()
+            .env("SLURM_ARRAY_TASK_ID", task.to_string())
+            .env("SLURM_ARRAY_TASK_MIN", "0")
+            .env("SLURM_ARRAY_TASK_COUNT", "2")
+            .args(["scrub", "--metadata-only", "-q", "--files-from"])
+            .arg(&list)
+            .arg("--out")
+            .arg(dir.path().join("out"))
+            .arg("--report")
+            .arg(&report)
+            .args(["--shard", "auto"]));
+        assert!(o.status.code().is_some(), "{}", stderr(&o));
+        let r: serde_json::Value = serde_json::from_slice(&fs::read(&report).unwrap()).unwrap();
+        assert_eq!(r["shard"]["index"], task + 1);
+        assert_eq!(r["shard"]["count"], 2);
+        assert_eq!(r["shard"]["listed"], names.len());
+        seen += r["files"].as_array().unwrap().len();
+    }
+    assert_eq!(seen, names.len());
+    // Without a scheduler, `auto` is a usage error that says what to give.
+    let o = run(phiscrub()
+        .env_remove("SLURM_ARRAY_TASK_ID")
+        .env_remove("JOB_COMPLETION_INDEX")
+        .args(["scrub", "--metadata-only", "--files-from"])
+        .arg(&list)
+        .arg("--out")
+        .arg(dir.path().join("x"))
+        .args(["--shard", "auto"]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("SLURM_ARRAY_TASK_ID"), "{}", stderr(&o));
+}
