@@ -32,6 +32,7 @@ pub mod heif;
 pub mod i18n;
 pub mod image_io;
 pub mod inspect;
+pub mod journal;
 pub mod metadata;
 pub mod models;
 mod native;

@@ -27,6 +27,12 @@ pub struct ScrubArgs {
     /// variables, `auto/N` K from Slurm or Kubernetes' JOB_COMPLETION_INDEX.
     #[arg(long, value_name = "K/N")]
     shard: Option<String>,
+    /// Keep a journal beside the report (FILE.json.journal) and skip every
+    /// file an earlier attempt recorded there whose output is still what it
+    /// wrote, so that a run stopped half-way redoes only what is missing.
+    /// Pass it on every attempt, the first included.
+    #[arg(long, requires = "report", conflicts_with = "rename")]
+    skip_existing: bool,
     /// Output folder. Outputs keep their paths relative to each input folder.
     #[arg(long, short, value_name = "DIR")]
     out: PathBuf,
@@ -100,7 +106,7 @@ pub fn run(args: ScrubArgs) -> Result<ExitCode, Failure> {
         detect_codes: defaults.detect_codes && !args.metadata_only,
         ..defaults
     };
-    if let Some(e) = report_clash(args.report.as_deref(), args.force)
+    if let Some(e) = report_clash(args.report.as_deref(), args.force || args.skip_existing)
         .or_else(|| review_clash(args.review.as_deref(), args.force))
         .or_else(|| map_clash(args.rename.as_deref(), &args.out, args.force))
     {
@@ -146,6 +152,30 @@ pub fn run(args: ScrubArgs) -> Result<ExitCode, Failure> {
     if let Some(shard) = shard {
         plan = phiscrub::walk::keep_shard(plan, shard);
     }
+    // What an earlier attempt exported and recorded, still as it wrote it,
+    // is not done again; its report entry is carried over.
+    let journal = match (&args.report, args.skip_existing) {
+        (Some(report), true) => {
+            let path = PathBuf::from(format!("{}.journal", report.display()));
+            Some(phiscrub::journal::Journal::open(&path).map_err(|e| {
+                Failure::fatal(format!(
+                    "{}: {e}; check the report's folder",
+                    path.display()
+                ))
+            })?)
+        }
+        _ => None,
+    };
+    let mut reused = Vec::new();
+    if let Some(j) = &journal {
+        plan.jobs.retain(|job| match j.trusted(&job.input) {
+            Some(entry) => {
+                reused.push(entry);
+                false
+            }
+            None => true,
+        });
+    }
     let (config, jobs) = share_cores(config, plan.jobs.len(), args.jobs, &args.detect);
     let (scrubber, workers) = start_scrubber(config, jobs)?;
     if let Err(e) = std::fs::create_dir_all(&args.out) {
@@ -173,9 +203,21 @@ pub fn run(args: ScrubArgs) -> Result<ExitCode, Failure> {
         overwrite: args.force,
         workers,
     };
+    let journal_config = scrubber.config().clone();
     let on_done = |r: &FileReport| {
         if let Some(msg) = &r.message {
             bar.suspend(|| eprintln!("phiscrub: {}: {msg}", r.input.display()));
+        }
+        if let Some(j) = &journal {
+            let entry = phiscrub::journal::entry_of(r, &journal_config, &args.out);
+            if let Err(e) = j.record(r, entry) {
+                bar.suspend(|| {
+                    eprintln!(
+                        "phiscrub: {}: not recorded in the journal ({e}); a re-run will redo it",
+                        r.input.display()
+                    )
+                });
+            }
         }
         bar.inc(1);
     };
@@ -204,7 +246,14 @@ pub fn run(args: ScrubArgs) -> Result<ExitCode, Failure> {
         );
     }
 
-    let summary = Summary::from_statuses(reports.iter().map(|r| r.status));
+    let mut summary = Summary::from_statuses(reports.iter().map(|r| r.status));
+    summary.exported += reused.len();
+    if !reused.is_empty() {
+        println!(
+            "{} file(s) exported by an earlier attempt and unchanged since: not done again",
+            reused.len()
+        );
+    }
     let covered = kind_counts(
         reports
             .iter()
@@ -269,8 +318,17 @@ pub fn run(args: ScrubArgs) -> Result<ExitCode, Failure> {
         if let Some(shard) = shard {
             audit = audit.with_shard(shard, listed);
         }
-        if let Err(e) = audit.write(path, args.force) {
-            return Err(Failure::fatal(e.to_string()));
+        let overwrite = args.force || args.skip_existing;
+        let written = if reused.is_empty() {
+            audit.write(path, overwrite).map_err(|e| e.to_string())
+        } else {
+            let whole = phiscrub::journal::with_reused(&audit, &reused);
+            let text = serde_json::to_string_pretty(&whole).unwrap_or_default();
+            phiscrub::write_file_atomically(path, text.as_bytes(), overwrite)
+                .map_err(|e| format!("{}: {e}", path.display()))
+        };
+        if let Err(e) = written {
+            return Err(Failure::fatal(e));
         }
     }
     Ok(super::exit(summary.exit_code()))

@@ -144,3 +144,79 @@ fn shard_auto_reads_the_slurm_array_variables() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("SLURM_ARRAY_TASK_ID"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_rerun_with_skip_existing_redoes_only_what_the_journal_does_not_vouch_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let (list, names) = manifest(dir.path());
+    let out = dir.path().join("out");
+    let report = dir.path().join("run.json");
+    let attempt = || {
+        run(phiscrub()
+            .args([
+                "scrub",
+                "--metadata-only",
+                "-q",
+                "--skip-existing",
+                "--files-from",
+            ])
+            .arg(&list)
+            .arg("--out")
+            .arg(&out)
+            .arg("--report")
+            .arg(&report))
+    };
+    attempt();
+    let journal = dir.path().join("run.json.journal");
+    let lines: Vec<String> = fs::read_to_string(&journal)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    let first: serde_json::Value = serde_json::from_slice(&fs::read(&report).unwrap()).unwrap();
+    let exported = first["totals"]["exported"].as_u64().unwrap() as usize;
+    assert_eq!(lines.len(), exported, "one journal line per exported file");
+    assert!(exported >= 10);
+
+    // A pre-empted attempt: only 4 files recorded, the others never
+    // written, no report; the last line cut short by the crash.
+    let kept = &lines[..4];
+    for l in &lines[4..] {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        fs::remove_file(v["output"].as_str().unwrap()).unwrap();
+    }
+    fs::write(&journal, format!("{}\n{{\"input\": \"cut", kept.join("\n"))).unwrap();
+    fs::remove_file(&report).unwrap();
+
+    let o = attempt();
+    assert!(
+        stdout(&o).contains("4 file(s) exported by an earlier attempt"),
+        "{}",
+        stdout(&o)
+    );
+    let again: serde_json::Value = serde_json::from_slice(&fs::read(&report).unwrap()).unwrap();
+    assert_eq!(again["files"].as_array().unwrap().len(), names.len());
+    assert_eq!(again["totals"]["exported"], exported);
+    for f in again["files"].as_array().unwrap() {
+        if f["status"] == "exported" {
+            assert!(out.join(f["output"].as_str().unwrap()).is_file(), "{f}");
+        }
+    }
+
+    // An output changed since it was recorded is not trusted: it is done
+    // again, and (without --force) not overwritten but reported.
+    let v: serde_json::Value = serde_json::from_str(&kept[0]).unwrap();
+    let changed = v["output"].as_str().unwrap();
+    let mut bytes = fs::read(changed).unwrap();
+    bytes.push(0);
+    fs::write(changed, &bytes).unwrap();
+    let o = attempt();
+    assert!(stdout(&o).contains("exported by an earlier attempt"));
+    let err = stderr(&o);
+    let name = Path::new(changed).file_name().unwrap().to_string_lossy();
+    assert!(
+        err.contains(name.as_ref()) && err.contains("--force"),
+        "{err}"
+    );
+    assert_eq!(fs::read(changed).unwrap(), bytes, "not overwritten");
+}
