@@ -6,7 +6,9 @@
 //!   `pillow-heif` 1.9.0 wheel, which carries them and the x265 encoder they
 //!   are linked against;
 //! - libavif 1.4.2 with dav1d built in (AVIF photos), from the `pillow`
-//!   13.0.0 wheel.
+//!   13.0.0 wheel;
+//! - with `--features cuda`, ONNX Runtime's GPU build (`onnxruntime-gpu`
+//!   1.31.1, CUDA provider included) instead of the CPU one.
 //!
 //! Each wheel and each library inside it is checked against a pinned SHA-256.
 //! The libraries are stored in a per-user cache (so `cargo clean` or a second
@@ -52,6 +54,34 @@ const ORT: Wheel = Wheel {
         "fc44112fbe06d7d689c57e11d3862031f64711007e4ee020f8eed5185fd2c1d3",
     )],
     size: "24 MB",
+};
+
+// `--features cuda`: the GPU build of the same ONNX Runtime, with its CUDA
+// provider (CUDA 13 and cuDNN 9 must be on the machine that runs it).
+const ORT_GPU: Wheel = Wheel {
+    what: "ONNX Runtime 1.31.1 with CUDA (onnxruntime-gpu)",
+    dir: "onnxruntime-gpu-1.31.1",
+    env: "PHISCRUB_ORT",
+    url: "https://files.pythonhosted.org/packages/92/1b/23ae6bfa165cf01f2566aeab3076135d0db8edf5b543c1556fd6b1d93c7f/onnxruntime_gpu-1.31.1-cp311-cp311-manylinux_2_28_x86_64.whl",
+    sha256: "e26c475fe361b2015f45b4b824bd13f0bb20204e59b62814e6f0acd5f3d491a6",
+    members: &[
+        (
+            "onnxruntime/capi/libonnxruntime.so.1.31.1",
+            "libonnxruntime.so.1.31.1",
+            "5104254339ecadae808da771bd0b63b240f0dbd466514234905e54372435c303",
+        ),
+        (
+            "onnxruntime/capi/libonnxruntime_providers_shared.so",
+            "libonnxruntime_providers_shared.so",
+            "086ec1d5388f64153d9c63470d126693db9a182c8ce236d3a1119068471b8a0d",
+        ),
+        (
+            "onnxruntime/capi/libonnxruntime_providers_cuda.so",
+            "libonnxruntime_providers_cuda.so",
+            "d5290158115fa5569a3fe8f1f4037ee9b0e86658a96e52f852bbb7039aa88137",
+        ),
+    ],
+    size: "256 MB",
 };
 
 // The libraries keep the names auditwheel gave them: libheif finds its
@@ -109,6 +139,7 @@ fn main() {
         "PHISCRUB_HEIF_SKIP",
         "PHISCRUB_AVIF_WHEEL",
         "PHISCRUB_AVIF_SKIP",
+        "CARGO_FEATURE_CUDA",
     ] {
         println!("cargo:rerun-if-env-changed={var}");
     }
@@ -131,6 +162,8 @@ fn main() {
              set ORT_DYLIB_PATH at run time"
         );
         println!("cargo:rustc-env=PHISCRUB_ORT_DYLIB=");
+    } else if env::var_os("CARGO_FEATURE_CUDA").is_some() {
+        emit("PHISCRUB_ORT_DYLIB", provision_or_exit(&ORT_GPU));
     } else {
         emit("PHISCRUB_ORT_DYLIB", provision_or_exit(&ORT));
     }
@@ -259,7 +292,7 @@ fn download(w: &Wheel) -> Result<Vec<u8>, String> {
         .map_err(|e| format!("downloading {}: {e}", w.url))?;
     let mut bytes = Vec::with_capacity(24 << 20);
     resp.into_reader()
-        .take(64 << 20)
+        .take(512 << 20)
         .read_to_end(&mut bytes)
         .map_err(|e| format!("downloading {}: {e}", w.url))?;
     Ok(bytes)

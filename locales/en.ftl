@@ -50,6 +50,7 @@ review-write = the review sheet { $path } could not be written ({ $detail }); ch
 setup-model = could not load the { $model } model into ONNX Runtime: { $detail }. The embedded model may be damaged: rebuild phiscrub from a clean checkout
 rt-not-found = ONNX Runtime { $version } was not found (looked at: { $looked }). Fix: run `cargo build` again with access to PyPI, which fetches and checks it; or copy { $lib } (from the onnxruntime=={ $version } wheel, onnxruntime/capi/) next to the phiscrub binary; or set ORT_DYLIB_PATH=/path/to/{ $lib }.
 rt-load = ONNX Runtime at { $path } could not be loaded: { $detail }. Fix: point ORT_DYLIB_PATH at a working { $lib }, or rebuild phiscrub so it provisions one
+rt-device = the { $model } network cannot run on { $device }: { $detail }. phiscrub never falls back to the CPU on its own: run without --device (CPU), or use a build with the CUDA runtime (cargo build --features cuda) on a machine with that GPU and the CUDA 13 and cuDNN 9 libraries
 rt-start = ONNX Runtime at { $path } failed to start: { $detail }
 cfg-face-threshold = the face threshold must be above 0 and at most 1 (got { $value })
 cfg-verify-threshold = the verification threshold must be above 0 and at most 1 (got { $value })

@@ -62,6 +62,7 @@ review-write = la fiche de relecture { $path } n'a pas pu être écrite ({ $deta
 setup-model = impossible de charger le modèle { $model } dans ONNX Runtime : { $detail }. Le modèle intégré est peut-être abîmé : recompilez phiscrub depuis une copie propre
 rt-not-found = ONNX Runtime { $version } est introuvable (cherché dans : { $looked }). Solution : relancez `cargo build` avec accès à PyPI, qui le télécharge et le vérifie ; ou copiez { $lib } (de la roue onnxruntime=={ $version }, onnxruntime/capi/) à côté du binaire phiscrub ; ou définissez ORT_DYLIB_PATH=/chemin/vers/{ $lib }.
 rt-load = ONNX Runtime dans { $path } n'a pas pu être chargé : { $detail }. Solution : faites pointer ORT_DYLIB_PATH vers un { $lib } qui fonctionne, ou recompilez phiscrub pour qu'il en installe un
+rt-device = le réseau { $model } ne peut pas tourner sur { $device } : { $detail }. phiscrub ne se replie jamais seul sur le processeur : lancez sans --device (processeur), ou utilisez une version compilée avec le runtime CUDA (cargo build --features cuda) sur une machine qui a ce GPU et les bibliothèques CUDA 13 et cuDNN 9
 rt-start = ONNX Runtime dans { $path } n'a pas démarré : { $detail }
 cfg-face-threshold = le seuil des visages doit être supérieur à 0 et au plus 1 (reçu { $value })
 cfg-verify-threshold = le seuil de vérification doit être supérieur à 0 et au plus 1 (reçu { $value })
@@ -245,6 +246,7 @@ help-json = Affiche le résultat en JSON.
 help-face-threshold = Score au-dessus duquel un visage est masqué (0–1]. Plus bas en trouve davantage.
 help-verify-threshold = Score au-dessus duquel tout ce qui ressemble encore à un visage après masquage fait refuser l'image ; plus bas est plus strict [par défaut : 0,95 × --face-threshold].
 help-threads-per-job = Fils ONNX Runtime par tâche (--jobs tâches traitent chacune une image) [par défaut : 1 ; avec moins d'images que de cœurs et sans --jobs, les cœurs sont partagés entre les images].
+help-device = Où tournent les réseaux : cpu, ou cuda[:N] (une version compilée avec --features cuda, sur une machine à GPU). phiscrub ne se replie jamais seul sur le processeur : si le GPU ne peut pas faire tourner tous les réseaux, rien n'est nettoyé.
 help-min-face = Plus petit visage cherché, en pixels (côté le plus long). Les grandes photos ont une passe plus fine, par tuiles, jusqu'à cette taille ; plus petit est plus lent.
 help-face-padding = Taille de chaque boîte remplie, en multiple de la boîte du visage détecté : un facteur, ou LARGEURxHAUTEUR (par ex. 1.5x1.7) [par défaut : 1.4].
 help-face-shape = Remplit la boîte entière, ou l'ellipse qui y est inscrite [par défaut : box].

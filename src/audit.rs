@@ -175,6 +175,8 @@ pub struct Settings {
     pub first_frame: bool,
     /// Outputs were given neutral names (`--rename`).
     pub renamed: bool,
+    /// Where the networks ran (`cpu`, `cuda:N`).
+    pub device: String,
 }
 
 /// The run's counts.
@@ -428,6 +430,7 @@ impl Report {
                 reencode: config.reencode,
                 first_frame: config.first_frame,
                 renamed: false,
+                device: config.device.to_string(),
             },
             warnings: warnings.to_vec(),
             totals: Totals {

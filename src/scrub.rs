@@ -213,7 +213,19 @@ impl Scrubber {
         if config.detect_faces || config.detect_text {
             crate::detect::runtime::environment()?;
         }
-        let (threads, scales) = (config.intra_threads, config.scale_params());
+        // A device other than the CPU must run every network, or nothing
+        // starts: checked once here so that the error says so plainly.
+        if config.device != crate::detect::runtime::Device::Cpu {
+            let models = [
+                (config.detect_faces, &crate::models::CENTERFACE),
+                (config.detect_text, &crate::models::PPOCR_DET),
+            ];
+            for (_, model) in models.iter().filter(|(on, _)| *on) {
+                crate::detect::runtime::session_on(model, 1, config.device)?;
+            }
+        }
+        let (threads, scales, device) =
+            (config.intra_threads, config.scale_params(), config.device);
         // The two networks' scores are calibrated once, at the default
         // operating point, not at whatever threshold a run asks for: a run
         // that fills nothing (face threshold 1) still checks with both.
@@ -225,11 +237,12 @@ impl Scrubber {
             ),
         );
         let faces = config.detect_faces.then_some(move || {
-            let first = Box::new(CenterFace::new(threads, scales).map_err(|e| e.to_string())?);
+            let first =
+                Box::new(CenterFace::new_on(device, threads, scales).map_err(|e| e.to_string())?);
             if !second {
                 return Ok(first as Box<dyn FaceDetect>);
             }
-            let other = Box::new(BlazeFace::new(threads).map_err(|e| e.to_string())?);
+            let other = Box::new(BlazeFace::new_on(device, threads).map_err(|e| e.to_string())?);
             Ok(
                 Box::new(FaceEnsemble::new(first, other, thresholds.0, thresholds.1))
                     as Box<dyn FaceDetect>,
@@ -289,8 +302,9 @@ impl Scrubber {
             Some(make) => Some(make),
             None if config.detect_text => {
                 let (threads, params) = (config.intra_threads, config.text_params());
+                let device = config.device;
                 Some(Box::new(move || {
-                    TextDetector::new(threads, params)
+                    TextDetector::new_on(device, threads, params)
                         .map(|d| Box::new(d) as Box<dyn TextDetect>)
                         .map_err(|e| e.to_string())
                 }) as MakeText)

@@ -47,6 +47,9 @@ pub struct Config {
     /// ONNX Runtime intra-op threads per session. Parallelism comes from
     /// running one image per worker, so the default is 1.
     pub intra_threads: usize,
+    /// Where the networks run: the CPU, or a CUDA GPU (which must run every
+    /// node of every model, or the scrubber does not start).
+    pub device: crate::detect::runtime::Device,
     /// Largest image accepted, in pixels (width × height). Larger files are
     /// reported as unreadable rather than exhausting memory.
     pub max_pixels: u64,
@@ -106,6 +109,7 @@ impl Default for Config {
             detect_tile: 1024,
             jpeg_quality: 95,
             intra_threads: 1,
+            device: crate::detect::runtime::Device::Cpu,
             max_pixels: 120_000_000,
             max_memory: 2 << 30,
             output_format: None,

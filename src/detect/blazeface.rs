@@ -142,9 +142,23 @@ impl BlazeFace {
     /// assert!(detector.is_ok());
     /// ```
     pub fn new(intra_threads: usize) -> Result<Self, SetupError> {
+        Self::new_on(super::runtime::Device::Cpu, intra_threads)
+    }
+
+    /// [`Self::new`] on `device` (see [`super::runtime::session_on`]).
+    ///
+    /// ```
+    /// use phiscrub::detect::{blazeface::BlazeFace, runtime::Device};
+    /// assert!(BlazeFace::new_on(Device::Cpu, 1).is_ok());
+    /// ```
+    pub fn new_on(
+        device: super::runtime::Device,
+        intra_threads: usize,
+    ) -> Result<Self, SetupError> {
+        use super::runtime::session_on;
         Ok(BlazeFace {
-            short: super::runtime::session(Range::Short.model(), intra_threads)?,
-            full: super::runtime::session(Range::Full.model(), intra_threads)?,
+            short: session_on(Range::Short.model(), intra_threads, device)?,
+            full: session_on(Range::Full.model(), intra_threads, device)?,
             anchors_short: Range::Short.anchors(),
             anchors_full: Range::Full.anchors(),
             resizer: Resizer::new(),

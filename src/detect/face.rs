@@ -82,7 +82,22 @@ impl CenterFace {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(intra_threads: usize, scales: ScaleParams) -> Result<Self, SetupError> {
-        let session = super::runtime::session(&models::CENTERFACE, intra_threads)?;
+        Self::new_on(super::runtime::Device::Cpu, intra_threads, scales)
+    }
+
+    /// [`Self::new`] on `device` (see [`super::runtime::session_on`]).
+    ///
+    /// ```
+    /// use phiscrub::detect::{face::CenterFace, runtime::Device};
+    /// let scales = phiscrub::Config::default().scale_params();
+    /// assert!(CenterFace::new_on(Device::Cpu, 1, scales).is_ok());
+    /// ```
+    pub fn new_on(
+        device: super::runtime::Device,
+        intra_threads: usize,
+        scales: ScaleParams,
+    ) -> Result<Self, SetupError> {
+        let session = super::runtime::session_on(&models::CENTERFACE, intra_threads, device)?;
         Ok(CenterFace {
             session,
             scales,

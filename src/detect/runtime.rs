@@ -46,6 +46,18 @@ pub enum RuntimeError {
         /// ONNX Runtime's own error.
         source: Cause,
     },
+    /// The device asked for (`--device cuda`) cannot run a model: its
+    /// execution provider did not register, or some of the model would run
+    /// on the CPU instead. Never a silent fallback.
+    #[error("{}", t!("rt-device", device = device.to_string(), model = *model, detail = source.to_string().trim().trim_end_matches('.').to_string()))]
+    Device {
+        /// The device asked for.
+        device: Device,
+        /// The model that would not run on it.
+        model: &'static str,
+        /// ONNX Runtime's own error.
+        source: Cause,
+    },
     /// An embedded model would not load into the runtime.
     #[error("{}", t!("setup-model", model = *model, detail = source.to_string()))]
     Model {
@@ -83,6 +95,7 @@ impl RuntimeError {
             RuntimeError::Load { .. } => "runtime_load",
             RuntimeError::Start { .. } => "runtime_start",
             RuntimeError::Model { .. } => "model",
+            RuntimeError::Device { .. } => "device",
         }
     }
 }
@@ -211,6 +224,57 @@ pub fn environment() -> Result<&'static ort::environment::Environment, RuntimeEr
     .map_err(Clone::clone)
 }
 
+/// Where the networks run.
+///
+/// ```
+/// use phiscrub::detect::runtime::Device;
+/// assert_eq!(Device::parse("cuda:1"), Ok(Device::Cuda(1)));
+/// assert_eq!(Device::parse("cuda"), Ok(Device::Cuda(0)));
+/// assert_eq!(Device::parse("cpu"), Ok(Device::Cpu));
+/// assert!(Device::parse("gpu").is_err());
+/// assert_eq!(Device::Cuda(2).to_string(), "cuda:2");
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub enum Device {
+    /// ONNX Runtime's CPU provider (the default, and all CI uses).
+    #[default]
+    Cpu,
+    /// ONNX Runtime's CUDA provider on GPU `N`; needs an ONNX Runtime built
+    /// with CUDA (`--features cuda`) and the CUDA 13 and cuDNN 9 libraries.
+    Cuda(u32),
+}
+
+impl Device {
+    /// Parses `cpu`, `cuda` or `cuda:N`.
+    ///
+    /// ```
+    /// use phiscrub::detect::runtime::Device;
+    /// assert_eq!(Device::parse("cuda:3")?, Device::Cuda(3));
+    /// assert!(Device::parse("cuda:x").unwrap_err().contains("cpu, cuda or cuda:N"));
+    /// # Ok::<(), String>(())
+    /// ```
+    pub fn parse(s: &str) -> Result<Device, String> {
+        match s {
+            "cpu" => Ok(Device::Cpu),
+            "cuda" => Ok(Device::Cuda(0)),
+            _ => s
+                .strip_prefix("cuda:")
+                .and_then(|n| n.parse().ok())
+                .map(Device::Cuda)
+                .ok_or_else(|| format!("\"{s}\" is not a device: give cpu, cuda or cuda:N")),
+        }
+    }
+}
+
+impl std::fmt::Display for Device {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Device::Cpu => f.write_str("cpu"),
+            Device::Cuda(n) => write!(f, "cuda:{n}"),
+        }
+    }
+}
+
 /// A session of an embedded model with `intra_threads` ONNX Runtime
 /// threads and no inter-op parallelism (workers give the parallelism).
 ///
@@ -227,17 +291,56 @@ pub fn session(
     model: &'static crate::models::Model,
     intra_threads: usize,
 ) -> Result<ort::session::Session, RuntimeError> {
+    session_on(model, intra_threads, Device::Cpu)
+}
+
+/// [`session`] on `device`. On CUDA the provider must register and every
+/// node of the model must run on it (ONNX Runtime's CPU fallback is
+/// switched off): otherwise [`RuntimeError::Device`], never a session that
+/// quietly runs elsewhere.
+///
+/// ```
+/// use phiscrub::detect::runtime::{session_on, Device, RuntimeError};
+/// use phiscrub::models::CENTERFACE;
+/// // The CPU build of ONNX Runtime that CI uses has no CUDA provider.
+/// match session_on(&CENTERFACE, 1, Device::Cuda(0)) {
+///     Err(e @ RuntimeError::Device { .. }) => assert_eq!(e.code(), "device"),
+///     Err(other) => panic!("{other}"),
+///     Ok(_) => {} // a CUDA build on a GPU machine
+/// }
+/// ```
+pub fn session_on(
+    model: &'static crate::models::Model,
+    intra_threads: usize,
+    device: Device,
+) -> Result<ort::session::Session, RuntimeError> {
     let env = environment()?;
     let model_err = |e: ort::Error| RuntimeError::Model {
         model: model.name,
         source: Arc::new(e),
     };
-    ort::session::Session::builder(env)
+    let device_err = |e: ort::Error| RuntimeError::Device {
+        device,
+        model: model.name,
+        source: Arc::new(e),
+    };
+    let mut builder = ort::session::Session::builder(env)
         .map_err(model_err)?
         .with_intra_threads(intra_threads)
         .map_err(|e| model_err(e.into()))?
         .with_inter_threads(1)
-        .map_err(|e| model_err(e.into()))?
-        .commit_from_memory(model.bytes)
-        .map_err(model_err)
+        .map_err(|e| model_err(e.into()))?;
+    if let Device::Cuda(n) = device {
+        let cuda = ort::ep::CUDA::default()
+            .with_device_id(n as i32)
+            .build()
+            .error_on_failure();
+        builder = builder
+            .with_execution_providers([cuda])
+            .map_err(|e| device_err(e.into()))?
+            .with_disable_cpu_fallback()
+            .map_err(|e| device_err(e.into()))?;
+        return builder.commit_from_memory(model.bytes).map_err(device_err);
+    }
+    builder.commit_from_memory(model.bytes).map_err(model_err)
 }

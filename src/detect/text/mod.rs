@@ -81,7 +81,22 @@ impl TextDetector {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(intra_threads: usize, params: TextParams) -> Result<Self, SetupError> {
-        let session = super::runtime::session(&models::PPOCR_DET, intra_threads)?;
+        Self::new_on(super::runtime::Device::Cpu, intra_threads, params)
+    }
+
+    /// [`Self::new`] on `device` (see [`super::runtime::session_on`]).
+    ///
+    /// ```
+    /// use phiscrub::detect::{runtime::Device, text::TextDetector};
+    /// let params = phiscrub::Config::default().text_params();
+    /// assert!(TextDetector::new_on(Device::Cpu, 1, params).is_ok());
+    /// ```
+    pub fn new_on(
+        device: super::runtime::Device,
+        intra_threads: usize,
+        params: TextParams,
+    ) -> Result<Self, SetupError> {
+        let session = super::runtime::session_on(&models::PPOCR_DET, intra_threads, device)?;
         Ok(TextDetector {
             session,
             params,

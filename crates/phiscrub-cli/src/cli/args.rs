@@ -19,6 +19,11 @@ pub struct DetectArgs {
     /// are shared among the images].
     #[arg(long, value_name = "N")]
     pub threads_per_job: Option<usize>,
+    /// Where the networks run: cpu, or cuda[:N] (a build with --features
+    /// cuda, on a GPU machine). phiscrub never falls back to the CPU on its
+    /// own: if the GPU cannot run every network, nothing is scrubbed.
+    #[arg(long, value_name = "DEVICE", default_value = "cpu", value_parser = parse_device)]
+    device: phiscrub::detect::runtime::Device,
     /// Smallest face searched for, in pixels (longer side). Large photos get
     /// a finer tiled pass down to this size; smaller is slower.
     #[arg(long, value_name = "PX", default_value_t = Config::default().min_face)]
@@ -73,6 +78,7 @@ impl DetectArgs {
                 .unwrap_or(Config::verify_threshold_for(self.face_threshold)),
             min_face: self.min_face,
             intra_threads: self.threads_per_job.unwrap_or(config.intra_threads),
+            device: self.device,
             face_padding: self.face_padding.unwrap_or(config.face_padding),
             face_shape: match self.face_shape {
                 Some(ShapeArg::Ellipse) => phiscrub::geometry::Shape::Ellipse,
@@ -90,6 +96,10 @@ impl DetectArgs {
 }
 
 /// `--face-shape`.
+fn parse_device(s: &str) -> Result<phiscrub::detect::runtime::Device, String> {
+    phiscrub::detect::runtime::Device::parse(s)
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ShapeArg {
     Box,

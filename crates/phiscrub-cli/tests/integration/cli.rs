@@ -476,3 +476,20 @@ fn a_name_map_reached_through_dotdot_inside_out_is_refused() {
     );
     assert!(!out.join("map.csv").exists());
 }
+
+#[test]
+fn a_gpu_that_cannot_run_the_networks_stops_the_run_and_writes_nothing() {
+    // CI's ONNX Runtime is the CPU build: `--device cuda` must not quietly
+    // scrub on the CPU.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("clean");
+    let o = run(scrub(fixture("photos/rocket.jpg"), &out).args(["--device", "cuda:0"]));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("cannot run on cuda:0"), "{err}");
+    assert!(err.contains("never falls back to the CPU"), "{err}");
+    assert!(!out.join("rocket.jpg").exists());
+    // A device that is not one is a usage error.
+    let o = run(scrub(fixture("photos/rocket.jpg"), &out).args(["--device", "gpu"]));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
