@@ -44,9 +44,17 @@ fn display_p3() -> &'static (ColorProfile, Vec<u8>) {
     static P3: OnceLock<(ColorProfile, Vec<u8>)> = OnceLock::new();
     P3.get_or_init(|| {
         let p = ColorProfile::new_display_p3();
-        let bytes = p
+        let mut bytes = p
             .encode()
             .expect("moxcms encodes its own Display P3 profile");
+        // The header's creation time is when this process started writing
+        // outputs: a fact about the run, and what made two runs' outputs
+        // differ. Zeroed, with the profile ID (zero means "not computed").
+        for range in [24..36, 84..100] {
+            if let Some(field) = bytes.get_mut(range) {
+                field.fill(0);
+            }
+        }
         (p, bytes)
     })
 }
@@ -414,6 +422,19 @@ fn text_of(t: &moxcms::ProfileText) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn phiscrubs_own_profile_holds_no_date_and_is_the_same_in_every_run() {
+        let p = super::own_display_p3();
+        assert!(p[24..36].iter().all(|&b| b == 0), "a creation date");
+        // Decodable still, and the same bytes a fresh encode gives once its
+        // date is zeroed.
+        assert!(moxcms::ColorProfile::new_from_slice(p).is_ok());
+        let mut fresh = moxcms::ColorProfile::new_display_p3().encode().unwrap();
+        fresh[24..36].fill(0);
+        fresh[84..100].fill(0);
+        assert_eq!(p, &fresh[..]);
+    }
+
     use super::*;
 
     fn rgb(w: u32, h: u32, level: u8) -> DynamicImage {
