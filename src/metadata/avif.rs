@@ -3,7 +3,7 @@
 //! reads the primary picture's size and turns, which the decoder leaves to
 //! its caller.
 
-use super::{Category, Container, ContainerError, Hazard, exif, xmp};
+use super::{Category, Container, ContainerError, Hazard};
 use crate::format::Format;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -295,27 +295,11 @@ pub(crate) fn walk(bytes: &[u8]) -> Result<Layout, ContainerError> {
             }
             continue;
         }
-        match kind {
-            b"Exif" => match meta.data(bytes, *id) {
-                Some(d) => {
-                    let skip = super::be32(&d, 0).unwrap_or(0) as usize;
-                    let tiff = d.get(4 + skip..).unwrap_or_default();
-                    hazards.extend(exif::analyse(tiff, false, "EXIF item").hazards);
-                }
-                None => hazards.push(Hazard::new(Category::Other, "an EXIF item")),
-            },
-            b"mime" => match meta.data(bytes, *id) {
-                Some(d) if content.contains("xmp") || d.windows(9).any(|w| w == b"<x:xmpmet") => {
-                    hazards.extend(xmp::hazards(&d, "an XMP item"));
-                }
-                _ => hazards.push(Hazard::new(
-                    Category::Other,
-                    format!("a \"{}\" item", exif::short(content)),
-                )),
-            },
-            other => hazards.push(Hazard::new(
+        match meta.data(bytes, *id) {
+            Some(d) => hazards.extend(super::heif_item_hazards(kind, content, &d)),
+            None => hazards.push(Hazard::new(
                 Category::Other,
-                format!("a \"{}\" item", super::printable(other)),
+                format!("a \"{}\" item outside the file", super::printable(kind)),
             )),
         }
     }

@@ -8,7 +8,7 @@
 //! hazards. Outputs are always encoded from the decoded pixels, so nothing
 //! else in the file can survive.
 
-use super::{Category, Container, ContainerError, Hazard, exif, xmp};
+use super::{Category, Container, ContainerError, Hazard};
 use crate::format::Format;
 use crate::heif::File;
 
@@ -33,27 +33,7 @@ pub fn examine(bytes: &[u8]) -> Result<Container, ContainerError> {
         .map_err(|e| ContainerError::Malformed(format!("libheif: {e}")))?;
     let mut hazards = Vec::new();
     for (kind, data) in &c.metadata {
-        match kind.as_str() {
-            "Exif" => {
-                // The block starts with the offset of the TIFF header.
-                let skip = super::be32(data, 0).unwrap_or(0) as usize;
-                let tiff = data.get(4 + skip..).unwrap_or_default();
-                hazards.extend(exif::analyse(tiff, false, "EXIF item").hazards);
-            }
-            "mime"
-                if data.windows(9).any(|w| w == b"<x:xmpmet") || data.starts_with(b"<?xpacket") =>
-            {
-                hazards.extend(xmp::hazards(data, "an XMP item"));
-            }
-            other => hazards.push(Hazard::new(
-                Category::Other,
-                format!(
-                    "a \"{}\" metadata item ({} bytes)",
-                    super::printable(other.as_bytes()),
-                    data.len()
-                ),
-            )),
-        }
+        hazards.extend(super::heif_item_hazards(kind.as_bytes(), "", data));
     }
     if c.thumbnails > 0 {
         hazards.push(Hazard::new(

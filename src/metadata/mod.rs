@@ -246,6 +246,43 @@ pub fn has_exif(bytes: &[u8]) -> bool {
     )
 }
 
+/// The hazards of one HEIF-family metadata item (HEIC through libheif, AVIF
+/// through `avif::walk`): an `Exif` item (a 4-byte offset to its TIFF
+/// header, then the block), an XMP packet in a `mime` item, or anything
+/// else, listed by its type.
+pub(crate) fn heif_item_hazards(kind: &[u8], content_type: &str, data: &[u8]) -> Vec<Hazard> {
+    match kind {
+        b"Exif" => {
+            let skip = be32(data, 0).unwrap_or(0) as usize;
+            let tiff = data.get(4 + skip..).unwrap_or_default();
+            exif::analyse(tiff, false, "EXIF item").hazards
+        }
+        b"mime"
+            if content_type.contains("xmp")
+                || data.windows(9).any(|w| w == b"<x:xmpmet")
+                || data.starts_with(b"<?xpacket") =>
+        {
+            xmp::hazards(data, "an XMP item")
+        }
+        b"mime" => vec![Hazard::new(
+            Category::Other,
+            format!(
+                "a \"{}\" item ({} bytes)",
+                exif::short(content_type),
+                data.len()
+            ),
+        )],
+        other => vec![Hazard::new(
+            Category::Other,
+            format!(
+                "a \"{}\" metadata item ({} bytes)",
+                printable(other),
+                data.len()
+            ),
+        )],
+    }
+}
+
 /// Bounds-checked little helpers shared by the walkers.
 pub(crate) fn be16(b: &[u8], at: usize) -> Option<u16> {
     Some(u16::from_be_bytes(b.get(at..at + 2)?.try_into().ok()?))
