@@ -21,22 +21,28 @@ use std::sync::Mutex;
 /// ```
 /// use phiscrub::journal::Journal;
 /// # let dir = tempfile::tempdir()?;
-/// let journal = Journal::open(&dir.path().join("run.json.journal"))?;
+/// let run = phiscrub::journal::run_key(&phiscrub::Config::default(), None);
+/// let journal = Journal::open(&dir.path().join("run.json.journal"), &run)?;
 /// // Nothing recorded yet: nothing is trusted.
 /// assert!(journal.trusted(std::path::Path::new("photos/a.jpg")).is_none());
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub struct Journal {
     earlier: HashMap<String, (PathBuf, String, Value)>,
+    run: Value,
     file: Mutex<std::fs::File>,
 }
 
 impl Journal {
     /// Reads what `path` holds (a last line cut short by a crash is
-    /// ignored) and opens it for appending.
+    /// ignored) and opens it for appending. `run` is [`run_key`] of this
+    /// attempt: records an attempt with another shard or other settings
+    /// wrote are not this run's to vouch for, so they make this an error of
+    /// kind `InvalidData` saying what differs, rather than being reused.
     ///
     /// ```
-    /// use phiscrub::journal::{entry_of, Journal};
+    /// use phiscrub::journal::{entry_of, run_key, Journal};
+    /// use phiscrub::shard::Shard;
     /// use phiscrub::pipeline::{plan, run, RunOptions};
     /// use phiscrub::{Config, Scrubber};
     /// # let photo = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/metadata/jpeg_camera_everything.jpg"));
@@ -47,22 +53,33 @@ impl Journal {
     /// let jobs = plan(&[photo.clone()], &out, None);
     /// let opts = RunOptions { out_dir: out.clone(), overwrite: false, workers: 1 };
     /// let path = dir.path().join("run.json.journal");
-    /// let journal = Journal::open(&path)?;
+    /// let key = run_key(&config, Some(Shard::new(2, 4)?));
+    /// let journal = Journal::open(&path, &key)?;
     /// run(&scrubber, &jobs, &opts, &|r| journal.record(r, entry_of(r, &config, &out)).unwrap())?;
     /// // A later attempt trusts the output while it is unchanged.
-    /// let later = Journal::open(&path)?;
+    /// let later = Journal::open(&path, &key)?;
     /// assert_eq!(later.trusted(&photo).unwrap()["status"], "exported");
     /// std::fs::write(out.join("jpeg_camera_everything.jpg"), b"changed")?;
     /// assert!(later.trusted(&photo).is_none());
+    /// // Another shard count would split the files differently: refused.
+    /// let other = run_key(&config, Some(Shard::new(2, 5)?));
+    /// let e = Journal::open(&path, &other).err().unwrap();
+    /// assert!(e.to_string().contains("shard 2/4"), "{e}");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn open(path: &Path) -> std::io::Result<Journal> {
+    pub fn open(path: &Path, run: &Value) -> std::io::Result<Journal> {
         let mut earlier = HashMap::new();
         if let Ok(text) = std::fs::read_to_string(path) {
             for line in text.lines() {
                 let Ok(v) = serde_json::from_str::<Value>(line) else {
                     continue;
                 };
+                if v["run"] != *run {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        mismatch(&v["run"], run),
+                    ));
+                }
                 if let (Some(input), Some(output), Some(sha)) = (
                     v["input"].as_str(),
                     v["output"].as_str(),
@@ -81,6 +98,7 @@ impl Journal {
             .open(path)?;
         Ok(Journal {
             earlier,
+            run: run.clone(),
             file: Mutex::new(file),
         })
     }
@@ -90,7 +108,8 @@ impl Journal {
     ///
     /// ```
     /// # let dir = tempfile::tempdir()?;
-    /// let j = phiscrub::journal::Journal::open(&dir.path().join("j"))?;
+    /// let run = phiscrub::journal::run_key(&phiscrub::Config::default(), None);
+    /// let j = phiscrub::journal::Journal::open(&dir.path().join("j"), &run)?;
     /// assert!(j.trusted(std::path::Path::new("never-seen.jpg")).is_none());
     /// # Ok::<(), std::io::Error>(())
     /// ```
@@ -107,7 +126,8 @@ impl Journal {
     /// use phiscrub::report::{FileReport, Status};
     /// # let dir = tempfile::tempdir()?;
     /// let path = dir.path().join("j");
-    /// let j = phiscrub::journal::Journal::open(&path)?;
+    /// let run = phiscrub::journal::run_key(&phiscrub::Config::default(), None);
+    /// let j = phiscrub::journal::Journal::open(&path, &run)?;
     /// let refused = FileReport {
     ///     input: "a.jpg".into(), relative: "a.jpg".into(), output: None, status: Status::Refused,
     ///     message: None, reason: None, findings: vec![], done: None, elapsed: Default::default(),
@@ -130,11 +150,74 @@ impl Journal {
             "output": output.to_string_lossy(),
             "sha256": sha,
             "entry": entry,
+            "run": self.run,
         });
         let mut f = self.file.lock().unwrap_or_else(|p| p.into_inner());
         writeln!(f, "{line}")?;
         f.sync_data()
     }
+}
+
+/// What a journal's records are true for: the shard (its files), the
+/// settings and the models. The device is left out: an output verified on a
+/// GPU is as safe as one verified on the CPU.
+///
+/// ```
+/// use phiscrub::journal::run_key;
+/// use phiscrub::{Config, shard::Shard};
+/// let a = run_key(&Config::default(), Shard::new(1, 4).ok());
+/// assert_ne!(a, run_key(&Config { jpeg_quality: 80, ..Config::default() }, Shard::new(1, 4).ok()));
+/// assert_eq!(a["shard"], "1/4");
+/// ```
+pub fn run_key(config: &crate::Config, shard: Option<crate::shard::Shard>) -> Value {
+    let report = Report::new("scrub", config, None, &[], &[], Default::default());
+    let mut v: Value = serde_json::from_str(&report.to_json()).unwrap_or(Value::Null);
+    if let Some(settings) = v["settings"].as_object_mut() {
+        settings.remove("device");
+    }
+    json!({
+        "phiscrub_version": v["phiscrub_version"],
+        "models": v["models"],
+        "settings": v["settings"],
+        "shard": shard.map(|s| format!("{}/{}", s.index, s.count)),
+    })
+}
+
+/// Says how an earlier attempt's run key differs from this one's.
+fn mismatch(earlier: &Value, now: &Value) -> String {
+    let part = |v: &Value| match v {
+        Value::Null => "none".to_string(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    if earlier["shard"] != now["shard"] {
+        return format!(
+            "its records were written by shard {} and this attempt is shard {}: give the \
+             same --shard K/N as the first attempt (in a Slurm array resubmitted in part, \
+             --shard auto/N), or another --report",
+            part(&earlier["shard"]),
+            part(&now["shard"])
+        );
+    }
+    let what = ["settings", "models", "phiscrub_version"]
+        .into_iter()
+        .find(|k| earlier[*k] != now[*k])
+        .unwrap_or("run");
+    let which = match (earlier["settings"].as_object(), now["settings"].as_object()) {
+        (Some(a), Some(b)) if what == "settings" => {
+            let names: Vec<&str> = b
+                .iter()
+                .filter(|(k, v)| a.get(*k) != Some(v))
+                .map(|(k, _)| k.as_str())
+                .collect();
+            format!(" ({})", names.join(", "))
+        }
+        _ => String::new(),
+    };
+    format!(
+        "its records were written with other {what}{which} than this attempt's: run again \
+         with the first attempt's options, or give another --report"
+    )
 }
 
 /// The report entry a run's report will hold for `r`.

@@ -45,22 +45,36 @@ impl Shard {
     }
 
     /// Parses `K/N`, or `auto` / `auto/N` from the scheduler's environment
-    /// (`get` reads a variable): Slurm's `SLURM_ARRAY_TASK_ID`, counted from
-    /// `SLURM_ARRAY_TASK_MIN`, with `SLURM_ARRAY_TASK_COUNT` shards unless
-    /// `N` is given; or Kubernetes' `JOB_COMPLETION_INDEX` (from 0), which
-    /// needs `auto/N`.
+    /// (`get` reads a variable).
+    ///
+    /// - Slurm: the shard is `SLURM_ARRAY_TASK_ID`, so the array is numbered
+    ///   from 1 (`sbatch --array=1-N`). `auto` takes N from
+    ///   `SLURM_ARRAY_TASK_COUNT` and so only holds for the whole array's
+    ///   first submission: a task submitted again on its own
+    ///   (`sbatch --array=3`) is an array of one, so it must say `auto/N`.
+    /// - Kubernetes: the shard is `JOB_COMPLETION_INDEX` + 1 (the index
+    ///   counts from 0); Kubernetes gives no count, so it needs `auto/N`.
     ///
     /// ```
     /// use phiscrub::shard::Shard;
     /// let none = |_: &str| None;
     /// assert_eq!(Shard::parse("3/8", none)?, Shard::new(3, 8)?);
-    /// let slurm = |v: &str| match v {
-    ///     "SLURM_ARRAY_TASK_ID" => Some("1".to_string()),
-    ///     "SLURM_ARRAY_TASK_MIN" => Some("0".to_string()),
-    ///     "SLURM_ARRAY_TASK_COUNT" => Some("4".to_string()),
-    ///     _ => None,
+    /// let slurm = |id: &'static str, min: &'static str, max: &'static str| {
+    ///     move |v: &str| match v {
+    ///         "SLURM_ARRAY_TASK_ID" => Some(id.to_string()),
+    ///         "SLURM_ARRAY_TASK_MIN" => Some(min.to_string()),
+    ///         "SLURM_ARRAY_TASK_MAX" => Some(max.to_string()),
+    ///         "SLURM_ARRAY_TASK_COUNT" => Some((max.parse::<u32>().unwrap() - min.parse::<u32>().unwrap() + 1).to_string()),
+    ///         _ => None,
+    ///     }
     /// };
-    /// assert_eq!(Shard::parse("auto", slurm)?, Shard::new(2, 4)?);
+    /// // sbatch --array=1-4: task 2 is shard 2 of 4.
+    /// assert_eq!(Shard::parse("auto", slurm("2", "1", "4"))?, Shard::new(2, 4)?);
+    /// // Task 3 submitted again on its own (sbatch --array=3) needs the count.
+    /// assert_eq!(Shard::parse("auto/4", slurm("3", "3", "3"))?, Shard::new(3, 4)?);
+    /// assert!(Shard::parse("auto", slurm("3", "3", "3")).is_err());
+    /// // An array numbered from 0 is refused rather than shifted.
+    /// assert!(Shard::parse("auto/4", slurm("0", "0", "3")).is_err());
     /// let k8s = |v: &str| (v == "JOB_COMPLETION_INDEX").then(|| "0".to_string());
     /// assert_eq!(Shard::parse("auto/5", k8s)?, Shard::new(1, 5)?);
     /// assert!(Shard::parse("auto", k8s).is_err(), "Kubernetes gives no count");
@@ -86,21 +100,36 @@ impl Shard {
         };
         if let Some(id) = get("SLURM_ARRAY_TASK_ID") {
             let id = number("SLURM_ARRAY_TASK_ID", &id)?;
-            let min = match get("SLURM_ARRAY_TASK_MIN") {
-                Some(m) => number("SLURM_ARRAY_TASK_MIN", &m)?,
-                None => 0,
-            };
-            let count = match (given, get("SLURM_ARRAY_TASK_COUNT")) {
-                (Some(n), _) => n,
-                (None, Some(c)) => number("SLURM_ARRAY_TASK_COUNT", &c)?,
-                (None, None) => {
-                    return Err("SLURM_ARRAY_TASK_COUNT is not set: give --shard auto/N".into());
+            let count = match given {
+                Some(n) => n,
+                None => {
+                    // Only an array numbered 1..N, all submitted at once,
+                    // tells N: anything else is a partial resubmission, whose
+                    // own count would silently re-split the files.
+                    let var = |v: &str| get(v).map(|x| number(v, &x)).transpose();
+                    match (
+                        var("SLURM_ARRAY_TASK_MIN")?,
+                        var("SLURM_ARRAY_TASK_MAX")?,
+                        var("SLURM_ARRAY_TASK_COUNT")?,
+                    ) {
+                        (Some(1), Some(max), Some(count)) if max == count => count,
+                        _ => {
+                            return Err(format!(
+                                "this Slurm array is not numbered 1 to N in one submission, so it \
+                                 does not tell the shard count: give --shard auto/N \
+                                 (N the whole run's shard count; task {id} is shard {id})"
+                            ));
+                        }
+                    }
                 }
             };
-            let index = id
-                .checked_sub(min)
-                .ok_or("SLURM_ARRAY_TASK_ID is below SLURM_ARRAY_TASK_MIN")?;
-            return Shard::new(index + 1, count);
+            if id == 0 || id > count {
+                return Err(format!(
+                    "SLURM_ARRAY_TASK_ID is {id}, not a shard of 1 to {count}: \
+                     number the array from 1 (sbatch --array=1-{count})"
+                ));
+            }
+            return Shard::new(id, count);
         }
         if let Some(i) = get("JOB_COMPLETION_INDEX") {
             let n = given.ok_or(
@@ -148,35 +177,47 @@ pub fn read_list(text: &str) -> Vec<std::path::PathBuf> {
 
 /// Merges the JSON reports of every shard of one split run into the report
 /// of the whole run. Refuses reports that are not shards of the same run
-/// (another count, another total, another command), a shard missing or given
-/// twice, a file in two shards, or shards that do not add up to the files
-/// the run listed.
+/// (another count, another total, other settings or models), a shard
+/// missing or given twice, a file in two shards, or shards that do not add
+/// up to the files the run listed.
 ///
 /// ```
 /// use phiscrub::audit::Report;
 /// use phiscrub::shard::{merge, Shard};
 /// use phiscrub::Config;
-/// let shard = |k| {
-///     let r = Report::new("scrub", &Config::default(), None, &[], &[], Default::default())
+/// let shard_with = |k, config: &Config| {
+///     let r = Report::new("scrub", config, None, &[], &[], Default::default())
 ///         .with_shard(Shard::new(k, 2).unwrap(), 0);
 ///     serde_json::from_str::<serde_json::Value>(&r.to_json()).unwrap()
 /// };
+/// let shard = |k| shard_with(k, &Config::default());
 /// let whole = merge(&[shard(1), shard(2)])?;
 /// assert_eq!(whole["totals"]["files"], 0);
 /// let missing = merge(&[shard(1)]).unwrap_err();
 /// assert!(missing.contains("shard 2 of 2 is missing"), "{missing}");
+/// // A shard run without text detection is not part of a run with it.
+/// let no_text = Config { detect_text: false, ..Config::default() };
+/// assert!(merge(&[shard(1), shard_with(2, &no_text)]).is_err());
 /// # Ok::<(), String>(())
 /// ```
 pub fn merge(reports: &[serde_json::Value]) -> Result<serde_json::Value, String> {
     use serde_json::{Value, json};
     let first = reports.first().ok_or("no report to merge")?;
+    // Shards made with other settings or models are not one run; the device
+    // may differ (an output verified on a GPU is as safe as on the CPU).
     let key = |r: &Value| {
+        let mut settings = r["settings"].clone();
+        if let Some(s) = settings.as_object_mut() {
+            s.remove("device");
+        }
         (
-            r["schema"].clone(),
-            r["version"].clone(),
-            r["command"].clone(),
-            r["shard"]["count"].clone(),
-            r["shard"]["listed"].clone(),
+            (
+                r["schema"].clone(),
+                r["version"].clone(),
+                r["command"].clone(),
+            ),
+            (r["phiscrub_version"].clone(), r["models"].clone(), settings),
+            (r["shard"]["count"].clone(), r["shard"]["listed"].clone()),
         )
     };
     let count = first["shard"]["count"].as_u64().ok_or(
@@ -187,7 +228,7 @@ pub fn merge(reports: &[serde_json::Value]) -> Result<serde_json::Value, String>
     for (i, r) in reports.iter().enumerate() {
         if key(r) != key(first) {
             return Err(format!(
-                "report {} is not a shard of the same run as the first (schema, version, command, shard count or listed total differ)",
+                "report {} is not a shard of the same run as the first (its version, models, settings, shard count or listed total differ): run every shard with the same options",
                 i + 1
             ));
         }

@@ -23,8 +23,10 @@ pub struct ScrubArgs {
     #[arg(long, value_name = "FILE")]
     files_from: Option<PathBuf>,
     /// Scrub only shard K of N (K from 1), split by a hash of each path, for
-    /// job arrays; `auto` takes K and N from Slurm's SLURM_ARRAY_TASK_*
-    /// variables, `auto/N` K from Slurm or Kubernetes' JOB_COMPLETION_INDEX.
+    /// job arrays. `auto/N`: K is Slurm's SLURM_ARRAY_TASK_ID (an array
+    /// numbered 1-N) or Kubernetes' JOB_COMPLETION_INDEX + 1; `auto` also
+    /// takes N from a Slurm array submitted whole (a task resubmitted on its
+    /// own needs `auto/N`).
     #[arg(long, value_name = "K/N")]
     shard: Option<String>,
     /// Keep a journal beside the report (FILE.json.journal) and skip every
@@ -157,12 +159,18 @@ pub fn run(args: ScrubArgs) -> Result<ExitCode, Failure> {
     let journal = match (&args.report, args.skip_existing) {
         (Some(report), true) => {
             let path = PathBuf::from(format!("{}.journal", report.display()));
-            Some(phiscrub::journal::Journal::open(&path).map_err(|e| {
-                Failure::fatal(format!(
-                    "{}: {e}; check the report's folder",
-                    path.display()
-                ))
-            })?)
+            let run = phiscrub::journal::run_key(&config, shard);
+            Some(
+                phiscrub::journal::Journal::open(&path, &run).map_err(|e| match e.kind() {
+                    std::io::ErrorKind::InvalidData => {
+                        Failure::usage(format!("{}: {e}", path.display()))
+                    }
+                    _ => Failure::fatal(format!(
+                        "{}: {e}; check the report's folder",
+                        path.display()
+                    )),
+                })?,
+            )
         }
         _ => None,
     };

@@ -15,4 +15,5 @@ mod metadata;
 mod review;
 mod serve;
 mod shards;
+mod slurm;
 mod text;

@@ -111,11 +111,12 @@ fn shard_auto_reads_the_slurm_array_variables() {
     let dir = tempfile::tempdir().unwrap();
     let (list, names) = manifest(dir.path());
     let mut seen = 0usize;
-    for task in 0..2 {
+    for task in 1..=2 {
         let report = dir.path().join(format!("task{task}.json"));
         let o = run(phiscrub()
             .env("SLURM_ARRAY_TASK_ID", task.to_string())
-            .env("SLURM_ARRAY_TASK_MIN", "0")
+            .env("SLURM_ARRAY_TASK_MIN", "1")
+            .env("SLURM_ARRAY_TASK_MAX", "2")
             .env("SLURM_ARRAY_TASK_COUNT", "2")
             .args(["scrub", "--metadata-only", "-q", "--files-from"])
             .arg(&list)
@@ -126,12 +127,27 @@ fn shard_auto_reads_the_slurm_array_variables() {
             .args(["--shard", "auto"]));
         assert_ne!(o.status.code(), Some(2), "a usage error: {}", stderr(&o));
         let r: serde_json::Value = serde_json::from_slice(&fs::read(&report).unwrap()).unwrap();
-        assert_eq!(r["shard"]["index"], task + 1);
+        assert_eq!(r["shard"]["index"], task);
         assert_eq!(r["shard"]["count"], 2);
         assert_eq!(r["shard"]["listed"], names.len());
         seen += r["files"].as_array().unwrap().len();
     }
     assert_eq!(seen, names.len());
+    // Task 2 submitted again on its own is an array of one: `auto` cannot
+    // know the count and says to give it, rather than re-splitting.
+    let o = run(phiscrub()
+        .env("SLURM_ARRAY_TASK_ID", "2")
+        .env("SLURM_ARRAY_TASK_MIN", "2")
+        .env("SLURM_ARRAY_TASK_MAX", "2")
+        .env("SLURM_ARRAY_TASK_COUNT", "1")
+        .args(["scrub", "--metadata-only", "--files-from"])
+        .arg(&list)
+        .arg("--out")
+        .arg(dir.path().join("again"))
+        .args(["--shard", "auto"]));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("auto/N"), "{}", stderr(&o));
+    assert!(!dir.path().join("again").exists(), "nothing is written");
     // Without a scheduler, `auto` is a usage error that says what to give.
     let o = run(phiscrub()
         .env_remove("SLURM_ARRAY_TASK_ID")
@@ -219,4 +235,29 @@ fn a_rerun_with_skip_existing_redoes_only_what_the_journal_does_not_vouch_for() 
         "{err}"
     );
     assert_eq!(fs::read(changed).unwrap(), bytes, "not overwritten");
+
+    // The journal vouches for its own run only: another shard of the list
+    // (a Slurm task resubmitted with the wrong count) or other settings are
+    // refused, naming what differs, before anything is written.
+    let journal_before = fs::read(&journal).unwrap();
+    let report_before = fs::read(&report).unwrap();
+    for (extra, says) in [
+        (&["--shard", "1/2"][..], "shard 1/2"),
+        (&["--quality", "80"][..], "jpeg_quality"),
+    ] {
+        let o = run(phiscrub()
+            .args(["scrub", "--metadata-only", "-q", "--skip-existing"])
+            .args(extra)
+            .arg("--files-from")
+            .arg(&list)
+            .arg("--out")
+            .arg(&out)
+            .arg("--report")
+            .arg(&report));
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains(says) && err.contains("journal"), "{err}");
+        assert_eq!(fs::read(&journal).unwrap(), journal_before);
+        assert_eq!(fs::read(&report).unwrap(), report_before);
+    }
 }
