@@ -301,12 +301,27 @@ struct Part {
     data: Vec<u8>,
 }
 
-fn read_parts(bytes: &[u8]) -> Result<Vec<Part>, DocumentError> {
+/// The parts of a package, and what its zip structure holds beyond them
+/// (comments, extra fields, bytes around the archive): never written again,
+/// but reported, so that `check` does not call such a file clean.
+fn read_parts(bytes: &[u8]) -> Result<(Vec<Part>, Vec<String>), DocumentError> {
     let damaged = |e: String| DocumentError::Damaged(e);
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| damaged(e.to_string()))?;
     if zip.len() > MAX_PARTS {
         return Err(damaged(format!("{} parts", zip.len())));
     }
+    let mut hidden = Vec::new();
+    if !zip.comment().is_empty() {
+        hidden.push(format!("a {}-byte comment on the zip", zip.comment().len()));
+    }
+    if zip.offset() > 0 {
+        hidden.push(format!("{} bytes before the zip", zip.offset()));
+    }
+    let after = trailing_after_zip(bytes);
+    if after > 0 {
+        hidden.push(format!("{after} bytes after the zip"));
+    }
+    let (mut commented, mut extra) = (0usize, 0usize);
     let mut parts = Vec::with_capacity(zip.len());
     let mut names = BTreeSet::new();
     let mut total = 0u64;
@@ -315,6 +330,14 @@ fn read_parts(bytes: &[u8]) -> Result<Vec<Part>, DocumentError> {
         if f.encrypted() {
             return Err(damaged(format!("{} is encrypted", f.name())));
         }
+        commented += usize::from(!f.comment().is_empty());
+        // The local header's extra field (offset 28) may differ from the
+        // central directory's.
+        let local = f.header_start() as usize;
+        let local_extra = bytes
+            .get(local + 28..local + 30)
+            .map_or(0, |b| u16::from_le_bytes([b[0], b[1]]));
+        extra += usize::from(f.extra_data().is_some_and(|e| !e.is_empty()) || local_extra > 0);
         if f.is_dir() {
             continue;
         }
@@ -335,7 +358,28 @@ fn read_parts(bytes: &[u8]) -> Result<Vec<Part>, DocumentError> {
         }
         parts.push(Part { name, data });
     }
-    Ok(parts)
+    if commented > 0 {
+        hidden.push(format!("comments on {commented} zip entries"));
+    }
+    if extra > 0 {
+        hidden.push(format!(
+            "extra fields (times, owner ids or other data) on {extra} zip entries"
+        ));
+    }
+    Ok((parts, hidden))
+}
+
+/// Bytes after the zip's end-of-central-directory record and its comment.
+fn trailing_after_zip(bytes: &[u8]) -> usize {
+    // The record is at least 22 bytes; its comment at most 65,535.
+    let from = bytes.len().saturating_sub(22 + 65_535);
+    let Some(at) = memchr::memmem::rfind(&bytes[from..], b"PK\x05\x06").map(|i| from + i) else {
+        return 0;
+    };
+    let comment = bytes
+        .get(at + 20..at + 22)
+        .map_or(0, |b| u16::from_le_bytes([b[0], b[1]]) as usize);
+    bytes.len().saturating_sub(at + 22 + comment)
 }
 
 /// Rebuilds a package: its pictures scrubbed by `scrubber`, its metadata
@@ -355,7 +399,7 @@ fn read_parts(bytes: &[u8]) -> Result<Vec<Part>, DocumentError> {
 pub fn scrub(scrubber: &Scrubber, bytes: &[u8]) -> Result<Scrubbed, DocumentError> {
     let kind = sniff(bytes)
         .ok_or_else(|| DocumentError::Damaged("not a pptx, docx, odp or odt package".into()))?;
-    let parts = read_parts(bytes)?;
+    let (parts, hidden) = read_parts(bytes)?;
     let classes: Vec<Class> = parts
         .iter()
         .map(|p| match kind {
@@ -372,6 +416,13 @@ pub fn scrub(scrubber: &Scrubber, bytes: &[u8]) -> Result<Scrubbed, DocumentErro
             part: p.name.clone(),
             what: what.to_string(),
         });
+    }
+    let linked = match kind {
+        Kind::Pptx | Kind::Docx => ooxml::external_link(&parts, &classes)?,
+        Kind::Odp | Kind::Odt => odf::external_link(&parts)?,
+    };
+    if let Some((part, what)) = linked {
+        return Err(DocumentError::Unchecked { part, what });
     }
 
     let places = match kind {
@@ -421,6 +472,10 @@ pub fn scrub(scrubber: &Scrubber, bytes: &[u8]) -> Result<Scrubbed, DocumentErro
 
     let mut removed = BTreeSet::new();
     let mut removed_parts = Vec::new();
+    if !hidden.is_empty() {
+        removed.insert(Category::TrailingData);
+        removed_parts.extend(hidden);
+    }
     let gone: BTreeSet<&str> = parts
         .iter()
         .zip(&classes)

@@ -74,6 +74,48 @@ pub(crate) fn places(
     Ok(out)
 }
 
+/// The first picture, object or frame of `content.xml` or `styles.xml`
+/// linked from outside the package (a path or an address rather than a part
+/// of it): it would be fetched, unchecked, whenever the file is opened, and
+/// its path often names a person's folder. Hyperlinks (`text:a`) are the
+/// document's own content and stay.
+pub(crate) fn external_link(parts: &[Part]) -> Result<Option<(String, String)>, DocumentError> {
+    for p in parts
+        .iter()
+        .filter(|p| p.name == "content.xml" || p.name == "styles.xml")
+    {
+        let look = |e: &BytesStart<'_>| {
+            let name = e.name();
+            let linked = matches!(
+                name.as_ref(),
+                b"draw:image"
+                    | b"draw:object"
+                    | b"draw:object-ole"
+                    | b"draw:plugin"
+                    | b"draw:applet"
+                    | b"draw:floating-frame"
+                    | b"draw:fill-image"
+                    | b"text:section-source"
+            );
+            let href = xml::attr(e, b"xlink:href")?;
+            let outside = href.contains(':') || href.starts_with('/') || href.starts_with("..");
+            (linked && outside).then(|| {
+                format!(
+                    "a link to a file outside the package ({}): what it shows cannot be \
+                     checked, and its path may name a person; embed the file instead of linking it",
+                    String::from_utf8_lossy(name.as_ref())
+                )
+            })
+        };
+        if let Some(what) = xml::first(&p.data, &look)
+            .map_err(|e| DocumentError::Damaged(format!("{}: {e}", p.name)))?
+        {
+            return Ok(Some((p.name.clone(), what)));
+        }
+    }
+    Ok(None)
+}
+
 /// Comments (with their authors and dates) and tracked changes go; the text
 /// reads as it shows.
 fn content_rule(e: &BytesStart<'_>) -> Rule {

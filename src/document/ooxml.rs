@@ -137,6 +137,48 @@ fn targets(part: &Part) -> Result<Vec<(String, String)>, DocumentError> {
         .collect())
 }
 
+/// The last segment of a relationship's type (`hyperlink`, `image`).
+fn relationship_kind(e: &BytesStart<'_>) -> String {
+    let kind = xml::attr(e, b"Type").unwrap_or_default();
+    kind.rsplit('/').next().unwrap_or_default().to_string()
+}
+
+fn is_external(e: &BytesStart<'_>) -> bool {
+    e.name().as_ref() == b"Relationship"
+        && xml::attr(e, b"TargetMode").is_some_and(|m| m.eq_ignore_ascii_case("External"))
+}
+
+/// The first relationship of a kept part that points outside the package
+/// to something other than a hyperlink or the template: a linked picture,
+/// video, object or frame would be fetched, unchecked, whenever the file is
+/// opened, and its path often names a person's folder. Returns the
+/// relationships part and what the link is.
+pub(crate) fn external_link(
+    parts: &[Part],
+    classes: &[Class],
+) -> Result<Option<(String, String)>, DocumentError> {
+    for (p, class) in parts.iter().zip(classes) {
+        if *class != Class::Index || !p.name.ends_with(".rels") {
+            continue;
+        }
+        let look = |e: &BytesStart<'_>| {
+            let kind = relationship_kind(e);
+            (is_external(e) && kind != "hyperlink" && kind != "attachedTemplate").then(|| {
+                format!(
+                    "a link to a file outside the package ({kind}): what it shows cannot be \
+                     checked, and its path may name a person; embed the file instead of linking it"
+                )
+            })
+        };
+        if let Some(what) = xml::first(&p.data, &look)
+            .map_err(|e| DocumentError::Damaged(format!("{}: {e}", p.name)))?
+        {
+            return Ok(Some((p.name.clone(), what)));
+        }
+    }
+    Ok(None)
+}
+
 /// Where each picture shows: `slide 3` (in the deck's order), `slide
 /// layout`, `speaker notes`, `document`, `header`.
 pub(crate) fn places(
@@ -291,9 +333,17 @@ pub(crate) fn rebuild(
         Class::Index => {
             let dir = rels_dir(name);
             let rule = |e: &BytesStart<'_>| {
-                if e.name().as_ref() != b"Relationship"
-                    || xml::attr(e, b"TargetMode").as_deref() == Some("External")
-                {
+                // The template's path names the author's folder
+                // (`w:attachedTemplate`, which points here, is dropped too);
+                // hyperlinks are the document's own content; any other
+                // external link refused the package (`external_link`).
+                if is_external(e) {
+                    return match relationship_kind(e).as_str() {
+                        "attachedTemplate" => Rule::Drop,
+                        _ => Rule::Keep,
+                    };
+                }
+                if e.name().as_ref() != b"Relationship" {
                     return Rule::Keep;
                 }
                 let target = resolve(&dir, &xml::attr(e, b"Target").unwrap_or_default());
@@ -307,7 +357,7 @@ pub(crate) fn rebuild(
             if dropped > 0 {
                 changes.push((
                     Category::Other,
-                    format!("{dropped} link(s) to removed parts"),
+                    format!("{dropped} link(s) to removed parts or to the template"),
                 ));
             }
             for (old, new) in renamed {
@@ -370,6 +420,48 @@ mod tests {
             Class::Remove(Category::Comment)
         );
         assert_eq!(rels_dir("_rels/.rels"), "");
+    }
+
+    #[test]
+    fn links_outside_the_package_refuse_except_hyperlinks_and_the_template() {
+        let rels = |extra: &str| {
+            Part {
+            name: "word/_rels/document.xml.rels".into(),
+            data: format!(
+                r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="r1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="https://example.org/" TargetMode="External"/>{extra}</Relationships>"#
+            )
+            .into_bytes(),
+        }
+        };
+        let found = |extra: &str| external_link(&[rels(extra)], &[Class::Index]).unwrap();
+        assert_eq!(found(""), None);
+        let template = r#"<Relationship Id="r2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate" Target="file:///C:/Users/jdupont/Normal.dotm" TargetMode="External"/>"#;
+        assert_eq!(found(template), None, "dropped when rebuilt, not refused");
+        let (part, what) = found(
+            r#"<Relationship Id="r3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="\\ward\photos\jdupont.jpg" TargetMode="External"/>"#,
+        )
+        .unwrap();
+        assert_eq!(part, "word/_rels/document.xml.rels");
+        assert!(
+            what.contains("(image)") && !what.contains("jdupont"),
+            "{what}"
+        );
+        // The rebuilt index keeps the hyperlink and drops the template.
+        let gone = BTreeSet::new();
+        let (out, _) = rebuild(
+            Kind::Docx,
+            "word/_rels/document.xml.rels",
+            &Class::Index,
+            &rels(template).data,
+            &gone,
+            &BTreeMap::new(),
+        )
+        .unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(
+            out.contains("example.org") && !out.contains("jdupont"),
+            "{out}"
+        );
         assert_eq!(rels_dir("ppt/slides/_rels/slide1.xml.rels"), "ppt/slides");
     }
 }

@@ -145,6 +145,31 @@ pub(crate) fn values(xml: &[u8], element: &[u8], attr: &[u8]) -> Result<Vec<Stri
     Ok(out)
 }
 
+/// The first answer `look` gives for an element of `xml` (start or empty
+/// tag), in document order.
+pub(crate) fn first(
+    xml: &[u8],
+    look: &dyn Fn(&BytesStart<'_>) -> Option<String>,
+) -> Result<Option<String>, String> {
+    let mut reader = Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    loop {
+        match reader
+            .read_event_into(&mut buf)
+            .map_err(|e| format!("XML error: {e}"))?
+        {
+            Event::Eof => return Ok(None),
+            Event::Start(e) | Event::Empty(e) => {
+                if let Some(found) = look(&e) {
+                    return Ok(Some(found));
+                }
+            }
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,10 +11,19 @@ use crate::format::Format;
 /// ```
 /// use phiscrub::metadata::bmp;
 /// # let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/containers/bmp_24bit.bmp");
-/// let mut bytes = std::fs::read(path)?;
+/// let bytes = std::fs::read(path)?;
 /// assert!(bmp::examine(&bytes)?.hazards.is_empty());
-/// bytes.extend_from_slice(b"Dupont Jean 1954-03-02");
-/// assert_eq!(bmp::examine(&bytes)?.hazards.len(), 1);
+/// let mut tail = bytes.clone();
+/// tail.extend_from_slice(b"Dupont Jean 1954-03-02");
+/// assert_eq!(bmp::examine(&tail)?.hazards.len(), 1);
+/// // Bytes between the headers and the rows (the offset moved past them).
+/// let at = u32::from_le_bytes(bytes[10..14].try_into()?) as usize;
+/// let mut gap = bytes[..at].to_vec();
+/// gap.extend_from_slice(b"Dupont Jean");
+/// gap.extend_from_slice(&bytes[at..]);
+/// gap[10..14].copy_from_slice(&((at + 11) as u32).to_le_bytes());
+/// let found = bmp::examine(&gap)?;
+/// assert!(format!("{:?}", found.hazards).contains("between the headers"), "{:?}", found.hazards);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn examine(bytes: &[u8]) -> Result<Container, ContainerError> {
@@ -68,8 +77,42 @@ pub fn examine(bytes: &[u8]) -> Result<Container, ContainerError> {
             ));
         }
     }
-    // An ICC profile embedded in a V5 header (colour space "MBED").
+    // An ICC profile embedded in a V5 header (colour space "MBED"), placed
+    // by its offset from the info header.
     let has_icc = info_len >= 124 && bytes.get(70..74) == Some(b"DEBM");
+    let profile = if has_icc {
+        let at = super::le32(bytes, 14 + 112).unwrap_or(0) as usize + 14;
+        at..at + super::le32(bytes, 14 + 116).unwrap_or(0) as usize
+    } else {
+        0..0
+    };
+    // Between the headers (with their colour masks and palette) and the
+    // rows: writers may pad there, but nothing belongs there.
+    let masks = match (info_len, compression) {
+        (40, 3) => 12,
+        (40, 6) => 16,
+        _ => 0,
+    };
+    let declared = if info_len >= 40 {
+        super::le32(bytes, 46).unwrap_or(0) as usize
+    } else {
+        0
+    };
+    let colours = match bpp {
+        1 | 4 | 8 if declared == 0 => 1usize << bpp,
+        _ => declared,
+    };
+    let entry = if info_len == 12 { 3 } else { 4 };
+    let structure_end = (headers_end + masks + colours.saturating_mul(entry)).min(data_at);
+    let gap: usize = (structure_end..data_at)
+        .filter(|i| !profile.contains(i) && bytes[*i] != 0)
+        .count();
+    if gap > 0 {
+        hazards.push(Hazard::new(
+            Category::TrailingData,
+            format!("{gap} bytes between the headers and the pixel rows"),
+        ));
+    }
     Ok(Container {
         format: Format::Bmp,
         frames: 1,

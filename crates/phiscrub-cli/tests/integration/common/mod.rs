@@ -233,6 +233,7 @@ pub fn leaked_tags(path: &Path, icc: bool) -> Vec<String> {
         .collect()
 }
 pub mod canary;
+pub mod canary_newer;
 
 /// One file's entry in a JSON audit report, by its input name.
 pub fn entry<'a>(report: &'a serde_json::Value, input: &str) -> &'a serde_json::Value {
