@@ -8,7 +8,6 @@ use crate::report::{Done, FileReport, Status};
 use crate::t;
 use crate::walk::{self, Job, Plan};
 use crate::write::{WriteError, atomic_write};
-use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -139,6 +138,11 @@ pub fn check_all(
 
 /// The plan's problems as failed reports, then `work` on every job on
 /// `threads` rayon workers, all in input order.
+///
+/// Workers take the jobs largest file first from one shared queue: the run
+/// ends on small files, so no worker waits long alone on a large photo at
+/// the end (which cost a split run a tail per shard). A file's size stands
+/// in for its cost, which grows with its pixels.
 fn each_file(
     plan: &Plan,
     threads: usize,
@@ -158,18 +162,44 @@ fn each_file(
         .thread_name(|i| format!("phiscrub-{i}"))
         .build()
         .map_err(RunError::Workers)?;
-    let done: Vec<FileReport> = pool.install(|| {
-        plan.jobs
-            .par_iter()
-            .map(|job| {
-                let r = work(job);
-                on_done(&r);
-                r
-            })
-            .collect()
+    let order = largest_first(&plan.jobs);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<FileReport>>> = plan
+        .jobs
+        .iter()
+        .map(|_| std::sync::Mutex::new(None))
+        .collect();
+    pool.scope(|s| {
+        for _ in 0..threads.max(1).min(plan.jobs.len()) {
+            s.spawn(|_| {
+                while let Some(&i) =
+                    order.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                {
+                    let r = work(&plan.jobs[i]);
+                    on_done(&r);
+                    *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
+                }
+            });
+        }
     });
-    reports.extend(done);
+    reports.extend(
+        slots
+            .into_iter()
+            .filter_map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner())),
+    );
     Ok(reports)
+}
+
+/// Job indices, largest input file first (ties in input order); a file that
+/// cannot be measured goes last, where its error costs nothing.
+fn largest_first(jobs: &[Job]) -> Vec<usize> {
+    let mut sized: Vec<(u64, usize)> = jobs
+        .iter()
+        .enumerate()
+        .map(|(i, j)| (std::fs::metadata(&j.input).map_or(0, |m| m.len()), i))
+        .collect();
+    sized.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    sized.into_iter().map(|(_, i)| i).collect()
 }
 
 /// A symbolic link among the folders between `out_dir` and the output
@@ -427,7 +457,70 @@ fn failed(path: &Path, shown: &Path, message: String, start: Instant) -> FileRep
 
 #[cfg(test)]
 mod tests {
-    use super::share_cores;
+    use super::{each_file, failed, share_cores};
+    use crate::walk::{Job, Plan};
+    use std::sync::Mutex;
+
+    #[test]
+    fn workers_take_the_largest_files_first_and_reports_keep_input_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let jobs: Vec<Job> = [("a", 10), ("b", 3000), ("c", 0), ("d", 700)]
+            .iter()
+            .map(|(name, size)| {
+                let input = dir.path().join(name);
+                std::fs::write(&input, vec![0u8; *size]).unwrap();
+                Job {
+                    input,
+                    relative: name.into(),
+                    shown: name.into(),
+                }
+            })
+            .collect();
+        let missing = dir.path().join("gone");
+        let plan = Plan {
+            jobs,
+            problems: vec![(missing.clone(), "missing".into())],
+        };
+        let started = Mutex::new(Vec::new());
+        let reports = each_file(&plan, 1, &|_| {}, |job| {
+            started.lock().unwrap().push(job.relative.clone());
+            failed(
+                &job.input,
+                &job.shown,
+                String::new(),
+                std::time::Instant::now(),
+            )
+        })
+        .unwrap();
+        let started: Vec<String> = started
+            .into_inner()
+            .unwrap()
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        assert_eq!(started, ["b", "d", "a", "c"]);
+        let order: Vec<&std::path::Path> = reports.iter().map(|r| r.input.as_path()).collect();
+        let expected: Vec<std::path::PathBuf> = std::iter::once(missing)
+            .chain(["a", "b", "c", "d"].iter().map(|n| dir.path().join(n)))
+            .collect();
+        assert_eq!(
+            order,
+            expected.iter().map(|p| p.as_path()).collect::<Vec<_>>()
+        );
+        // More workers than files: every file is still done once.
+        let count = Mutex::new(0);
+        let again = each_file(&plan, 8, &|_| {}, |job| {
+            *count.lock().unwrap() += 1;
+            failed(
+                &job.input,
+                &job.shown,
+                String::new(),
+                std::time::Instant::now(),
+            )
+        })
+        .unwrap();
+        assert_eq!((*count.lock().unwrap(), again.len()), (4, 5));
+    }
 
     #[test]
     fn cores_go_to_the_images_there_are() {

@@ -39,15 +39,21 @@ fn outputs(dir: &Path) -> Vec<std::path::PathBuf> {
         .collect()
 }
 
+/// Writes the planted files into `dir/in`.
+fn plant(dir: &Path, files: &[(String, Vec<u8>)]) -> std::path::PathBuf {
+    let input = dir.join("in");
+    fs::create_dir(&input).unwrap();
+    for (name, bytes) in files {
+        fs::write(input.join(name), bytes).unwrap();
+    }
+    input
+}
+
 #[test]
 fn no_output_holds_the_canary_and_check_agrees_with_scrub() {
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in");
-    fs::create_dir(&input).unwrap();
     let files = canary::all();
-    for (name, bytes) in &files {
-        fs::write(input.join(name), bytes).unwrap();
-    }
+    let input = plant(dir.path(), &files);
 
     let mut exported = BTreeMap::new();
     let mut statuses = BTreeMap::new();
@@ -143,12 +149,7 @@ fn readable_parts(path: &Path) -> Vec<(String, Vec<u8>)> {
 #[test]
 fn no_output_of_heic_avif_bmp_or_a_package_holds_the_canary() {
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in");
-    fs::create_dir(&input).unwrap();
-    let files = canary_newer::all();
-    for (name, bytes) in &files {
-        fs::write(input.join(name), bytes).unwrap();
-    }
+    let input = plant(dir.path(), &canary_newer::all());
     let mut statuses = BTreeMap::new();
     for (mode, args) in [
         ("default", &[][..]),

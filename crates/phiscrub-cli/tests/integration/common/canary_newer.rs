@@ -123,6 +123,37 @@ struct Change {
     trailing: Vec<u8>,
 }
 
+/// `[Content_Types].xml` with the usual defaults and these overrides.
+fn content_types(overrides: &[(&str, &str)]) -> String {
+    format!(
+        r#"{XML}<Types xmlns="{CT}"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Default Extension="png" ContentType="image/png"/>{}</Types>"#,
+        overrides
+            .iter()
+            .map(|(p, t)| format!(r#"<Override PartName="{p}" ContentType="{t}"/>"#))
+            .collect::<String>()
+    )
+}
+
+/// A relationships part: `(id, kind, target)`, the kind an Office
+/// relationship type's last segment.
+fn relationships(rels: &[(&str, &str, &str)]) -> String {
+    format!(
+        r#"{XML}<Relationships xmlns="{RELS}">{}</Relationships>"#,
+        rels.iter()
+            .map(|(id, kind, target)| format!(
+                r#"<Relationship Id="{id}" Type="{R}/{kind}" Target="{target}"/>"#
+            ))
+            .collect::<String>()
+    )
+}
+
+/// The package's own relationships: its main part and core properties.
+fn root_relationships(main: &str) -> String {
+    format!(
+        r#"{XML}<Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{R}/officeDocument" Target="{main}"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/></Relationships>"#
+    )
+}
+
 /// A Word document: one paragraph and one picture (`body` may add runs).
 fn docx(body: &str, change: Change) -> Vec<u8> {
     let mut overrides = vec![
@@ -136,26 +167,11 @@ fn docx(body: &str, change: Change) -> Vec<u8> {
         ),
     ];
     overrides.extend(change.overrides.iter().copied());
-    let types = format!(
-        r#"{XML}<Types xmlns="{CT}"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Default Extension="png" ContentType="image/png"/>{}</Types>"#,
-        overrides
-            .iter()
-            .map(|(p, t)| format!(r#"<Override PartName="{p}" ContentType="{t}"/>"#))
-            .collect::<String>()
-    );
-    let root_rels = format!(
-        r#"{XML}<Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/></Relationships>"#
-    );
-    let doc_rels = format!(
-        r#"{XML}<Relationships xmlns="{RELS}"><Relationship Id="rIdImg" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/image1.png"/>{}</Relationships>"#,
-        change
-            .rels
-            .iter()
-            .map(|(id, kind, target)| format!(
-                r#"<Relationship Id="{id}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}" Target="{target}"/>"#
-            ))
-            .collect::<String>()
-    );
+    let types = content_types(&overrides);
+    let root_rels = root_relationships("word/document.xml");
+    let mut rels = vec![("rIdImg", "image", "media/image1.png")];
+    rels.extend(change.rels.iter().copied());
+    let doc_rels = relationships(&rels);
     let document = format!(
         r#"{XML}<w:document xmlns:w="{W}" xmlns:r="{R}"><w:body><w:p><w:r><w:t>Wound, day 3.</w:t></w:r>{body}</w:p></w:body></w:document>"#
     );
@@ -218,35 +234,18 @@ fn pptx(change: Change) -> Vec<u8> {
         ),
     ];
     overrides.extend(change.overrides.iter().copied());
-    let types = format!(
-        r#"{XML}<Types xmlns="{CT}"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Default Extension="png" ContentType="image/png"/><Default Extension="jpeg" ContentType="image/jpeg"/>{}</Types>"#,
-        overrides
-            .iter()
-            .map(|(p, t)| format!(r#"<Override PartName="{p}" ContentType="{t}"/>"#))
-            .collect::<String>()
-    );
-    let root_rels = format!(
-        r#"{XML}<Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="ppt/presentation.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/></Relationships>"#
-    );
+    let types = content_types(&overrides);
+    let root_rels = root_relationships("ppt/presentation.xml");
     let pres = format!(
         r#"{XML}<p:presentation xmlns:p="{P}" xmlns:r="{R}"><p:sldIdLst><p:sldId id="256" r:id="rId1"/></p:sldIdLst></p:presentation>"#
     );
-    let pres_rels = format!(
-        r#"{XML}<Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/slide" Target="slides/slide1.xml"/>{}</Relationships>"#,
-        change
-            .rels
-            .iter()
-            .map(|(id, kind, target)| format!(
-                r#"<Relationship Id="{id}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}" Target="{target}"/>"#
-            ))
-            .collect::<String>()
-    );
+    let mut rels = vec![("rId1", "slide", "slides/slide1.xml")];
+    rels.extend(change.rels.iter().copied());
+    let pres_rels = relationships(&rels);
     let slide = format!(
         r#"{XML}<p:sld xmlns:p="{P}" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:r="{R}"><p:cSld><p:spTree><p:pic><p:blipFill><a:blip r:embed="rId2"/></p:blipFill></p:pic></p:spTree></p:cSld></p:sld>"#
     );
-    let slide_rels = format!(
-        r#"{XML}<Relationships xmlns="{RELS}"><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="../media/image1.png"/></Relationships>"#
-    );
+    let slide_rels = relationships(&[("rId2", "image", "../media/image1.png")]);
     let mut parts: Vec<(&str, Vec<u8>)> = vec![
         ("[Content_Types].xml", types.into_bytes()),
         ("_rels/.rels", root_rels.into_bytes()),
