@@ -49,6 +49,21 @@ fn plant(dir: &Path, files: &[(String, Vec<u8>)]) -> std::path::PathBuf {
     input
 }
 
+/// `scrub` of `input` in one mode, into `dir/out-MODE` with its report at
+/// `dir/MODE.json`; returns both paths.
+fn scrub_in_mode(
+    dir: &Path,
+    input: &Path,
+    mode: &str,
+    args: &[&str],
+) -> (std::path::PathBuf, std::path::PathBuf) {
+    let out = dir.join(format!("out-{mode}"));
+    let report = dir.join(format!("{mode}.json"));
+    let o = run(scrub(input, &out).args(args).arg("--report").arg(&report));
+    assert!(o.status.code().is_some(), "{mode}: {}", stderr(&o));
+    (out, report)
+}
+
 #[test]
 fn no_output_holds_the_canary_and_check_agrees_with_scrub() {
     let dir = tempfile::tempdir().unwrap();
@@ -62,10 +77,7 @@ fn no_output_holds_the_canary_and_check_agrees_with_scrub() {
         ("metadata-only", &["--metadata-only"][..]),
         ("first-frame", &["--first-frame"][..]),
     ] {
-        let out = dir.path().join(format!("out-{mode}"));
-        let report = dir.path().join(format!("{mode}.json"));
-        let o = run(scrub(&input, &out).args(args).arg("--report").arg(&report));
-        assert!(o.status.code().is_some(), "{mode}: {}", stderr(&o));
+        let (out, report) = scrub_in_mode(dir.path(), &input, mode, args);
         for path in outputs(&out) {
             let bytes = fs::read(&path).unwrap();
             assert!(
@@ -155,10 +167,7 @@ fn no_output_of_heic_avif_bmp_or_a_package_holds_the_canary() {
         ("default", &[][..]),
         ("metadata-only", &["--metadata-only"][..]),
     ] {
-        let out = dir.path().join(format!("out-{mode}"));
-        let report = dir.path().join(format!("{mode}.json"));
-        let o = run(scrub(&input, &out).args(args).arg("--report").arg(&report));
-        assert!(o.status.code().is_some(), "{mode}: {}", stderr(&o));
+        let (out, report) = scrub_in_mode(dir.path(), &input, mode, args);
         for path in outputs(&out) {
             for (name, data) in readable_parts(&path) {
                 assert!(!holds_marker(&data), "{mode}: {name} holds the marker");
